@@ -1,0 +1,14 @@
+// Package cpu is the gonum backend of gogru: a gru.Backend that runs on any CPU in
+// float32 or float64. In float64 it is the oracle every other backend is tested
+// against.
+//
+// The GEMMs go through gonum's blas32 and blas64 packages, so the pure-Go gonum
+// kernels are the default; building with -tags openblas routes them to OpenBLAS
+// through gonum.org/v1/netlib.
+//
+// Per layer and direction, Forward does one GEMM for the input projection of all
+// T·B rows, then per step one recurrent GEMM (two for ResetBefore) and a fused
+// elementwise pass that saves the gates. Backward sweeps the steps in reverse with
+// the fused backward pass and the dH GEMM, then does one GEMM each for dX, dW_x and
+// dW_h over all steps. Workspaces are sized once per (T, B) and reused.
+package cpu

@@ -1,0 +1,126 @@
+package cpu
+
+import (
+	"sync"
+
+	"github.com/gogru/gogru/gru"
+)
+
+// eachDirection runs f for every direction, both at once when there are two.
+func eachDirection(dirs int, f func(d int)) {
+	if dirs == 1 {
+		f(0)
+		return
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); f(1) }()
+	f(0)
+	wg.Wait()
+}
+
+// Forward runs the stack; see gru.Stack.
+func (s *stack[T]) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error {
+	xt, h0t, yt, hNt, err := s.checkForward(x, h0, lengths, y, hN)
+	if err != nil {
+		return err
+	}
+	cfg := s.cfg
+	steps, batch := s.seqDims(xt.shape)
+	if s.ws == nil || s.ws.steps != steps || s.ws.batch != batch {
+		s.ws = newWorkspace[T](cfg, steps, batch)
+	}
+	ws := s.ws
+	s.saved = false
+	for b := range batch {
+		ws.lens[b] = steps
+		if lengths != nil {
+			ws.lens[b] = lengths[b]
+		}
+	}
+	if cfg.Layout == gru.BatchFirst {
+		transposeTB(ws.x0, xt.data, batch, steps, cfg.InputSize)
+	} else {
+		copy(ws.x0, xt.data)
+	}
+
+	H, dirs := cfg.HiddenSize, cfg.Directions()
+	in := ws.x0
+	for l := range cfg.Layers {
+		out := ws.top
+		if l < cfg.Layers-1 {
+			out = ws.layerOut[l]
+		}
+		eachDirection(dirs, func(d int) {
+			cell := l*dirs + d
+			hs := ws.hs[cell]
+			if h0t != nil {
+				copy(hs[:batch*H], h0t.data[cell*batch*H:(cell+1)*batch*H])
+			} else {
+				clear(hs[:batch*H])
+			}
+			s.forwardCell(cell, d, in, cfg.LayerInputSize(l), out)
+		})
+		in = out
+	}
+
+	if cfg.Layout == gru.BatchFirst {
+		transposeTB(yt.data, ws.top, steps, batch, cfg.OutputSize())
+	} else {
+		copy(yt.data, ws.top)
+	}
+	if hNt != nil {
+		for cell := range cfg.Cells() {
+			copy(hNt.data[cell*batch*H:(cell+1)*batch*H], ws.hs[cell][steps*batch*H:])
+		}
+	}
+	s.saved = true
+	return nil
+}
+
+// forwardCell runs cell (layer l, direction d) over all steps: one GEMM for the
+// input projection of all T·B rows, then per step the recurrent GEMM(s) and the
+// fused pointwise pass. in is [T·B, din]; the cell writes columns [d·H, (d+1)·H)
+// of out [T·B, dirs·H].
+func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
+	cfg, ws := s.cfg, s.ws
+	H, B, steps := cfg.HiddenSize, ws.batch, ws.steps
+	wx, wh, bx, bh, _, _, _, _ := s.cell(cell)
+	w := &ws.dirs[d]
+
+	// xproj = X·W_x + b_x for every row: [T·B, 3H].
+	for r := range steps * B {
+		copy(w.xproj[r*3*H:(r+1)*3*H], bx)
+	}
+	gemm(false, false, steps*B, 3*H, din, 1, in, din, wx, 3*H, 1, w.xproj, 3*H)
+
+	k := &w.k
+	k.H, k.lens, k.bh, k.hh, k.yStride = H, ws.lens, bh, w.hh, cfg.OutputSize()
+	hs, gates := ws.hs[cell], ws.gates[cell]
+	for step := range steps {
+		t := step
+		if d == 1 {
+			t = steps - 1 - step
+		}
+		k.t = t
+		k.xp = w.xproj[t*B*3*H : (t+1)*B*3*H]
+		k.gates = gates[step*B*4*H : (step+1)*B*4*H]
+		k.hPrev = hs[step*B*H : (step+1)*B*H]
+		k.hNext = hs[(step+1)*B*H : (step+2)*B*H]
+		k.y = out[t*B*k.yStride+d*H:]
+		if cfg.Variant == gru.ResetAfter {
+			// hh = H·W_h: [B,H]·[H,3H].
+			gemm(false, false, B, 3*H, H, 1, k.hPrev, H, wh, 3*H, 0, w.hh, 3*H)
+			k.phase = fwdResetAfter
+			s.be.pool.run(k, B, 3*H)
+			continue
+		}
+		// hh[:, :2H] = H·[W_hr W_hz]; then hh[:, 2H:] = (R⊙H)·W_hn.
+		gemm(false, false, B, 2*H, H, 1, k.hPrev, H, wh, 3*H, 0, w.hh, 3*H)
+		k.phase = fwdResetBefore1
+		s.be.pool.run(k, B, 2*H)
+		gemm(false, false, B, H, H, 1, k.gates[3*H:], 4*H, wh[2*H:], 3*H, 0, w.hh[2*H:], 3*H)
+		k.phase = fwdResetBefore2
+		s.be.pool.run(k, B, H)
+	}
+}

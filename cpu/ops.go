@@ -1,0 +1,297 @@
+package cpu
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gogru/gogru/gru"
+)
+
+// MatMul computes C = alpha·op(A)·op(B) + beta·C on the tensors' 2-D views.
+func (be *Backend[T]) MatMul(transA, transB bool, alpha float64, a, b gru.Tensor, beta float64, c gru.Tensor) error {
+	at, err := mustTensor[T]("MatMul: a", a)
+	if err != nil {
+		return err
+	}
+	bt, err := mustTensor[T]("MatMul: b", b)
+	if err != nil {
+		return err
+	}
+	ct, err := mustTensor[T]("MatMul: c", c)
+	if err != nil {
+		return err
+	}
+	ar, ac := at.rowsCols()
+	br, bc := bt.rowsCols()
+	cr, cc := ct.rowsCols()
+	m, k := ar, ac
+	if transA {
+		m, k = ac, ar
+	}
+	kb, n := br, bc
+	if transB {
+		kb, n = bc, br
+	}
+	if k != kb || m != cr || n != cc {
+		return fmt.Errorf("cpu: MatMul: op(a) is %d×%d, op(b) is %d×%d, c is %d×%d", m, k, kb, n, cr, cc)
+	}
+	gemm(transA, transB, m, n, k, T(alpha), at.data, ac, bt.data, bc, T(beta), ct.data, cc)
+	return nil
+}
+
+// AddRow adds v to every row of c.
+func (be *Backend[T]) AddRow(c, v gru.Tensor) error {
+	ct, vt, err := pair[T]("AddRow", c, v)
+	if err != nil {
+		return err
+	}
+	rows, cols := ct.rowsCols()
+	if len(vt.data) != cols {
+		return fmt.Errorf("cpu: AddRow: v has %d values, c rows have %d", len(vt.data), cols)
+	}
+	for r := range rows {
+		row := ct.data[r*cols : (r+1)*cols]
+		for j := range row {
+			row[j] += vt.data[j]
+		}
+	}
+	return nil
+}
+
+// SumRows computes dst = beta·dst + column sums of src, in row order.
+func (be *Backend[T]) SumRows(dst, src gru.Tensor, beta float64) error {
+	dt, st, err := pair[T]("SumRows", dst, src)
+	if err != nil {
+		return err
+	}
+	rows, cols := st.rowsCols()
+	if len(dt.data) != cols {
+		return fmt.Errorf("cpu: SumRows: dst has %d values, src rows have %d", len(dt.data), cols)
+	}
+	for j := range dt.data {
+		dt.data[j] *= T(beta)
+	}
+	sumRows(dt.data, st.data, rows, cols)
+	return nil
+}
+
+// OneHot writes one-hot rows of ids.
+func (be *Backend[T]) OneHot(dst gru.Tensor, ids []int32) error {
+	dt, err := mustTensor[T]("OneHot: dst", dst)
+	if err != nil {
+		return err
+	}
+	rows, cols := dt.rowsCols()
+	if err := checkIDs("OneHot", ids, rows, cols); err != nil {
+		return err
+	}
+	clear(dt.data)
+	for i, id := range ids {
+		dt.data[i*cols+int(id)] = 1
+	}
+	return nil
+}
+
+// Gather copies table rows: dst[i,:] = table[ids[i],:].
+func (be *Backend[T]) Gather(dst, table gru.Tensor, ids []int32) error {
+	dt, tt, err := pair[T]("Gather", dst, table)
+	if err != nil {
+		return err
+	}
+	rows, cols := dt.rowsCols()
+	vocab, tcols := tt.rowsCols()
+	if tcols != cols {
+		return fmt.Errorf("cpu: Gather: table rows have %d values, dst rows have %d", tcols, cols)
+	}
+	if err := checkIDs("Gather", ids, rows, vocab); err != nil {
+		return err
+	}
+	for i, id := range ids {
+		copy(dt.data[i*cols:(i+1)*cols], tt.data[int(id)*cols:(int(id)+1)*cols])
+	}
+	return nil
+}
+
+// ScatterAdd accumulates rows into table: table[ids[i],:] += src[i,:], in order.
+func (be *Backend[T]) ScatterAdd(table, src gru.Tensor, ids []int32) error {
+	tt, st, err := pair[T]("ScatterAdd", table, src)
+	if err != nil {
+		return err
+	}
+	rows, cols := st.rowsCols()
+	vocab, tcols := tt.rowsCols()
+	if tcols != cols {
+		return fmt.Errorf("cpu: ScatterAdd: table rows have %d values, src rows have %d", tcols, cols)
+	}
+	if err := checkIDs("ScatterAdd", ids, rows, vocab); err != nil {
+		return err
+	}
+	for i, id := range ids {
+		row := tt.data[int(id)*cols : (int(id)+1)*cols]
+		for j, v := range st.data[i*cols : (i+1)*cols] {
+			row[j] += v
+		}
+	}
+	return nil
+}
+
+// SoftmaxCrossEntropy returns the mean cross-entropy and its gradient.
+func (be *Backend[T]) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dlogits gru.Tensor) (float64, error) {
+	lt, err := mustTensor[T]("SoftmaxCrossEntropy: logits", logits)
+	if err != nil {
+		return 0, err
+	}
+	dt, err := asTensor[T]("SoftmaxCrossEntropy: dlogits", dlogits)
+	if err != nil {
+		return 0, err
+	}
+	rows, cols := lt.rowsCols()
+	if err := checkIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
+		return 0, err
+	}
+	if dt != nil && len(dt.data) != len(lt.data) {
+		return 0, fmt.Errorf("cpu: SoftmaxCrossEntropy: dlogits has %d values, logits %d", len(dt.data), len(lt.data))
+	}
+	var loss float64
+	for i := range rows {
+		row := lt.data[i*cols : (i+1)*cols]
+		m := float64(row[0])
+		for _, v := range row {
+			m = max(m, float64(v))
+		}
+		var sum float64
+		for _, v := range row {
+			sum += math.Exp(float64(v) - m)
+		}
+		lse := m + math.Log(sum)
+		loss += lse - float64(row[targets[i]])
+		if dt != nil {
+			drow := dt.data[i*cols : (i+1)*cols]
+			for j, v := range row {
+				drow[j] = T(math.Exp(float64(v)-lse) / float64(rows))
+			}
+			drow[targets[i]] -= T(1 / float64(rows))
+		}
+	}
+	return loss / float64(rows), nil
+}
+
+// Copy copies src into dst.
+func (be *Backend[T]) Copy(dst, src gru.Tensor) error {
+	dt, st, err := pair[T]("Copy", dst, src)
+	if err != nil {
+		return err
+	}
+	if len(dt.data) != len(st.data) {
+		return fmt.Errorf("cpu: Copy: dst has %d values, src %d", len(dt.data), len(st.data))
+	}
+	copy(dt.data, st.data)
+	return nil
+}
+
+// Fill sets every element to v.
+func (be *Backend[T]) Fill(t gru.Tensor, v float64) error {
+	tt, err := mustTensor[T]("Fill", t)
+	if err != nil {
+		return err
+	}
+	for i := range tt.data {
+		tt.data[i] = T(v)
+	}
+	return nil
+}
+
+// SGD applies param −= lr·grad.
+func (be *Backend[T]) SGD(param, grad gru.Tensor, lr float64) error {
+	pt, gt, err := sameLen[T]("SGD", param, grad)
+	if err != nil {
+		return err
+	}
+	for i, g := range gt.data {
+		pt.data[i] -= T(lr) * g
+	}
+	return nil
+}
+
+// Adam applies one bias-corrected Adam step.
+func (be *Backend[T]) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps float64, step int) error {
+	pt, gt, err := sameLen[T]("Adam", param, grad)
+	if err != nil {
+		return err
+	}
+	mt, vt, err := sameLen[T]("Adam", m, v)
+	if err != nil {
+		return err
+	}
+	if len(mt.data) != len(pt.data) {
+		return fmt.Errorf("cpu: Adam: moments have %d values, param %d", len(mt.data), len(pt.data))
+	}
+	if step < 1 {
+		return fmt.Errorf("cpu: Adam: step must be at least 1, got %d", step)
+	}
+	c1 := 1 - math.Pow(beta1, float64(step))
+	c2 := 1 - math.Pow(beta2, float64(step))
+	for i, g := range gt.data {
+		mi := T(beta1)*mt.data[i] + T(1-beta1)*g
+		vi := T(beta2)*vt.data[i] + T(1-beta2)*g*g
+		mt.data[i], vt.data[i] = mi, vi
+		pt.data[i] -= T(lr * (float64(mi) / c1) / (math.Sqrt(float64(vi)/c2) + eps))
+	}
+	return nil
+}
+
+// ClipGradNorm scales the gradients to a global L2 norm of at most maxNorm.
+func (be *Backend[T]) ClipGradNorm(grads []gru.Tensor, maxNorm float64) (float64, error) {
+	ts := make([]*Tensor[T], len(grads))
+	var sum float64
+	for i, g := range grads {
+		t, err := mustTensor[T](fmt.Sprintf("ClipGradNorm: grads[%d]", i), g)
+		if err != nil {
+			return 0, err
+		}
+		ts[i] = t
+		for _, v := range t.data {
+			sum += float64(v) * float64(v)
+		}
+	}
+	norm := math.Sqrt(sum)
+	if maxNorm > 0 && norm > maxNorm {
+		scale := T(maxNorm / norm)
+		for _, t := range ts {
+			for i := range t.data {
+				t.data[i] *= scale
+			}
+		}
+	}
+	return norm, nil
+}
+
+func pair[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {
+	at, err := mustTensor[T](op+": first tensor", a)
+	if err != nil {
+		return nil, nil, err
+	}
+	bt, err := mustTensor[T](op+": second tensor", b)
+	return at, bt, err
+}
+
+func sameLen[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {
+	at, bt, err := pair[T](op, a, b)
+	if err == nil && len(at.data) != len(bt.data) {
+		err = fmt.Errorf("cpu: %s: tensors of %d and %d values", op, len(at.data), len(bt.data))
+	}
+	return at, bt, err
+}
+
+// checkIDs checks that there is one id per row and each is in [0, n).
+func checkIDs(op string, ids []int32, rows, n int) error {
+	if len(ids) != rows {
+		return fmt.Errorf("cpu: %s: %d ids for %d rows", op, len(ids), rows)
+	}
+	for i, id := range ids {
+		if id < 0 || int(id) >= n {
+			return fmt.Errorf("cpu: %s: ids[%d] = %d is outside [0, %d)", op, i, id, n)
+		}
+	}
+	return nil
+}

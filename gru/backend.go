@@ -1,0 +1,163 @@
+package gru
+
+import "fmt"
+
+// DType is the element type a backend computes in.
+type DType int
+
+const (
+	// Float32 is IEEE single precision, the fast path on every backend.
+	Float32 DType = iota
+	// Float64 is IEEE double precision; the CPU backend in Float64 is the test oracle.
+	Float64
+)
+
+// String names the type.
+func (d DType) String() string {
+	switch d {
+	case Float32:
+		return "float32"
+	case Float64:
+		return "float64"
+	}
+	return fmt.Sprintf("DType(%d)", int(d))
+}
+
+// Tensor is a dense row-major array that lives on a Backend. Its data is reached
+// only through the backend that made it (Write, Read and the operations), so a GPU
+// tensor never crosses PCIe unless asked to.
+//
+// Operations that take matrices view a tensor of shape [d0, …, dk] as the 2-D
+// matrix [d0·…·d(k−1), dk].
+type Tensor interface {
+	// Shape returns the tensor's dimensions. The caller must not modify it.
+	Shape() []int
+}
+
+// Len is the number of elements of a shape.
+func Len(shape []int) int {
+	n := 1
+	for _, d := range shape {
+		n *= d
+	}
+	return n
+}
+
+// Backend is a place to compute: it owns tensors and runs GRU stacks and the
+// operations a training step needs on them. The CPU backend (package cpu) and the
+// CUDA backend (package cuda) implement it. A whole training step can run on a
+// backend while only token ids go in and a scalar loss comes out.
+//
+// Host copies (Write, Read) use float64 so that one API serves both precisions; a
+// Float32 backend rounds on Write.
+//
+// A Backend is not safe for concurrent use.
+type Backend interface {
+	// Name describes the backend, e.g. "cpu/float64" or "cuda/float32 (NVIDIA H100)".
+	Name() string
+	// DType is the element type of the backend's tensors.
+	DType() DType
+
+	// NewTensor allocates a zero-filled tensor.
+	NewTensor(shape ...int) (Tensor, error)
+	// Free releases a tensor's memory. Freeing twice is not an error.
+	Free(t Tensor) error
+	// Write copies host values into dst; len(src) must equal dst's length.
+	Write(dst Tensor, src []float64) error
+	// Read copies src into host memory; len(dst) must equal src's length.
+	Read(dst []float64, src Tensor) error
+	// Sync waits until all work queued on the backend has finished.
+	Sync() error
+
+	// NewStack allocates a GRU stack for cfg on the backend and copies p into it.
+	NewStack(cfg Config, p *Params) (Stack, error)
+
+	Ops
+
+	// Close releases everything the backend holds. Calling it twice is safe.
+	Close() error
+}
+
+// Ops are the tensor operations that the model around a GRU stack needs, so that a
+// training step never leaves the backend. Matrices are the 2-D views of tensors
+// described at Tensor.
+type Ops interface {
+	// MatMul computes C = alpha·op(A)·op(B) + beta·C, where op transposes when asked.
+	MatMul(transA, transB bool, alpha float64, a, b Tensor, beta float64, c Tensor) error
+	// AddRow adds the vector v to every row of the matrix c: c[i,j] += v[j].
+	AddRow(c, v Tensor) error
+	// SumRows computes dst[j] = beta·dst[j] + Σ_i src[i,j] in a fixed order (deterministic).
+	SumRows(dst, src Tensor, beta float64) error
+	// OneHot sets dst[i,:] to the one-hot row of ids[i]; dst is [len(ids), V].
+	OneHot(dst Tensor, ids []int32) error
+	// Gather copies rows of table: dst[i,:] = table[ids[i],:].
+	Gather(dst, table Tensor, ids []int32) error
+	// ScatterAdd accumulates rows into table: table[ids[i],:] += src[i,:], in order.
+	ScatterAdd(table, src Tensor, ids []int32) error
+	// SoftmaxCrossEntropy returns the mean over rows of −log softmax(logits)[i, targets[i]]
+	// and, when dlogits is not nil, writes its gradient (softmax − onehot)/rows there.
+	SoftmaxCrossEntropy(logits Tensor, targets []int32, dlogits Tensor) (float64, error)
+	// Copy copies src into dst of the same length.
+	Copy(dst, src Tensor) error
+	// Fill sets every element of t to v.
+	Fill(t Tensor, v float64) error
+	// SGD applies param −= lr·grad.
+	SGD(param, grad Tensor, lr float64) error
+	// Adam applies one Adam step (Kingma & Ba, with bias correction at step ≥ 1)
+	// using and updating the moment tensors m and v.
+	Adam(param, grad, m, v Tensor, lr, beta1, beta2, eps float64, step int) error
+	// ClipGradNorm scales every gradient by min(1, maxNorm/‖g‖) where ‖g‖ is the global
+	// L2 norm over all of them, and returns ‖g‖ before scaling. maxNorm ≤ 0 only measures.
+	ClipGradNorm(grads []Tensor, maxNorm float64) (float64, error)
+}
+
+// Stack is a GRU stack (layers × directions) whose parameters, gradients and saved
+// activations live on its Backend.
+type Stack interface {
+	// Config is the stack's configuration.
+	Config() Config
+
+	// Forward runs the stack over x ([T,B,D] or [B,T,D] by Config.Layout) from the
+	// initial states h0 ([layers·dirs, B, H]; nil means zeros), writing the outputs to
+	// y ([T,B,dirs·H] in the same layout) and the final states to hN (nil to skip).
+	// lengths, when not nil, gives each sequence's length in [1, T]: outputs past a
+	// length are zero, the final state is the one at the last valid step, and the
+	// reverse direction starts there, as with PyTorch's packed sequences.
+	// Forward saves what Backward needs.
+	Forward(x, h0 Tensor, lengths []int, y, hN Tensor) error
+
+	// Backward propagates dy (shaped like y) and dhN (shaped like hN; nil means zeros)
+	// back through the last Forward. It writes dx and dh0 when they are not nil and
+	// adds every parameter's gradient to the stack's accumulated gradients.
+	Backward(dy, dhN, dx, dh0 Tensor) error
+
+	// Params returns the parameter tensors on the backend, cell by cell in the order
+	// Wx, Wh, Bx, Bh (the order of Params.Flat). Optimisers update them in place.
+	Params() []Tensor
+	// Grads returns the gradient tensors matching Params.
+	Grads() []Tensor
+	// ZeroGrads sets every accumulated gradient to zero.
+	ZeroGrads() error
+
+	// SetParams copies host parameters into the stack.
+	SetParams(p *Params) error
+	// ReadParams copies the stack's parameters to the host.
+	ReadParams() (*Params, error)
+	// ReadGrads copies the accumulated gradients to the host, shaped as parameters.
+	ReadGrads() (*Params, error)
+
+	// Close frees the stack's memory. Calling it twice is safe.
+	Close() error
+}
+
+// TensorNames returns the names of a stack's parameter tensors in the order of
+// Stack.Params: "cell[i].Wx" and so on.
+func TensorNames(cfg Config) []string {
+	names := make([]string, 0, 4*cfg.Cells())
+	for i := range cfg.Cells() {
+		for _, n := range CellTensorNames {
+			names = append(names, fmt.Sprintf("cell[%d].%s", i, n))
+		}
+	}
+	return names
+}

@@ -1,0 +1,29 @@
+// Package gru is the public API of gogru: the GRU configuration, its parameters,
+// the Backend interface that the CPU and CUDA backends implement, and the model,
+// optimisers and checkpoints built on top of it.
+//
+// # The cell
+//
+// Both formulations are first-class. With σ the logistic sigmoid and ⊙ the
+// elementwise product, for input X [B,D] and state H [B,H]:
+//
+//	R  = σ(X W_xr + b_xr + H W_hr + b_hr)
+//	Z  = σ(X W_xz + b_xz + H W_hz + b_hz)
+//	ResetBefore (D2L, Cho et al. v3, ONNX linear_before_reset=0):
+//	  N = tanh(X W_xn + b_xn + (R ⊙ H) W_hn + b_hn)
+//	ResetAfter (cuDNN, PyTorch, ONNX linear_before_reset=1):
+//	  N = tanh(X W_xn + b_xn + R ⊙ (H W_hn + b_hn))
+//	H' = Z ⊙ H + (1 − Z) ⊙ N
+//
+// # Storage
+//
+// Every matrix is row-major float data. The gate blocks of a weight or bias are
+// stored in PyTorch's order r, z, n: W_x is [D, 3H] with columns
+// [0,H) for r, [H,2H) for z and [2H,3H) for n, so X·W_x gives all three gates'
+// input projections at once. PyTorch stores weight_ih as [3H, D]; W_x is its
+// transpose. ONNX and Keras order the gates z, r, h; see the interop helpers.
+//
+// Tensors are time-major [T, B, D] by default; Config.Layout selects batch-first
+// [B, T, D]. Hidden states are always [layers·dirs, B, H], indexed
+// layer·dirs + direction, as in PyTorch.
+package gru
