@@ -1,0 +1,320 @@
+package gru
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// ModelConfig describes a token language model:
+// input (one-hot or a learned embedding) → GRU stack → linear → softmax cross-entropy.
+type ModelConfig struct {
+	Vocab int    // number of token ids
+	Embed int    // embedding width; 0 feeds one-hot vectors of width Vocab
+	GRU   Config // the stack; its InputSize must be Embed, or Vocab when Embed is 0
+	Init  Init   // initialiser for every parameter
+}
+
+// InputWidth is the width of the GRU's input: Embed, or Vocab for one-hot.
+func (mc ModelConfig) InputWidth() int {
+	if mc.Embed > 0 {
+		return mc.Embed
+	}
+	return mc.Vocab
+}
+
+// Validate reports the first inconsistent field.
+func (mc ModelConfig) Validate() error {
+	if mc.Vocab < 1 {
+		return fmt.Errorf("gru: model: Vocab must be at least 1, got %d", mc.Vocab)
+	}
+	if mc.Embed < 0 {
+		return fmt.Errorf("gru: model: Embed must be 0 (one-hot) or positive, got %d", mc.Embed)
+	}
+	if mc.GRU.InputSize != mc.InputWidth() {
+		return fmt.Errorf("gru: model: GRU.InputSize is %d, the input is %d wide", mc.GRU.InputSize, mc.InputWidth())
+	}
+	return mc.GRU.Validate()
+}
+
+// Model is a language model whose parameters, activations, gradients and optimiser
+// state all live on one Backend. A training step moves only token ids in and the
+// scalar loss out.
+type Model struct {
+	be    Backend
+	cfg   ModelConfig
+	stack Stack
+
+	// The parameters around the stack and their gradients.
+	emb, dEmb   Tensor // [Vocab, Embed] when Embed > 0
+	wOut, dWOut Tensor // [dirs·H, Vocab]
+	bOut, dBOut Tensor // [Vocab]
+
+	steps, batch int    // the shape the buffers below are sized for
+	x, y, dy     Tensor // [T,B,in], [T,B,dirs·H], [T,B,dirs·H]
+	dx           Tensor // [T,B,Embed] when Embed > 0
+	logits, dlg  Tensor // [T·B, Vocab]
+	state, hN    Tensor // [cells,B,H]: the carried state and the final one
+	carry        bool   // state holds a state to start from
+}
+
+// NewModel allocates a model on be with parameters drawn from rng.
+func NewModel(be Backend, mc ModelConfig, rng *rand.Rand) (*Model, error) {
+	if err := mc.Validate(); err != nil {
+		return nil, err
+	}
+	p, err := InitParams(mc.GRU, mc.Init, rng)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{be: be, cfg: mc}
+	if m.stack, err = be.NewStack(mc.GRU, p); err != nil {
+		return nil, err
+	}
+	out := mc.GRU.OutputSize()
+	if err := m.alloc([]*Tensor{&m.wOut, &m.dWOut}, out, mc.Vocab); err != nil {
+		return nil, err
+	}
+	if err := m.alloc([]*Tensor{&m.bOut, &m.dBOut}, mc.Vocab); err != nil {
+		return nil, err
+	}
+	w := make([]float64, out*mc.Vocab)
+	b := make([]float64, mc.Vocab)
+	initLinear(mc.Init, w, b, out, rng)
+	if err := be.Write(m.wOut, w); err != nil {
+		return nil, err
+	}
+	if err := be.Write(m.bOut, b); err != nil {
+		return nil, err
+	}
+	if mc.Embed > 0 {
+		if err := m.alloc([]*Tensor{&m.emb, &m.dEmb}, mc.Vocab, mc.Embed); err != nil {
+			return nil, err
+		}
+		e := make([]float64, mc.Vocab*mc.Embed)
+		for i := range e {
+			e[i] = rng.NormFloat64() // nn.Embedding's N(0, 1)
+		}
+		if err := be.Write(m.emb, e); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// initLinear fills the output layer: N(0, 0.01²) and zero bias under InitD2L (as
+// D2L's W_hq and b_q), else U(±1/√in) as nn.Linear.
+func initLinear(init Init, w, b []float64, in int, rng *rand.Rand) {
+	if init == InitD2L {
+		for i := range w {
+			w[i] = 0.01 * rng.NormFloat64()
+		}
+		return
+	}
+	k := 1 / math.Sqrt(float64(in))
+	for _, s := range [][]float64{w, b} {
+		for i := range s {
+			s[i] = (2*rng.Float64() - 1) * k
+		}
+	}
+}
+
+func (m *Model) alloc(dst []*Tensor, shape ...int) error {
+	for _, d := range dst {
+		t, err := m.be.NewTensor(shape...)
+		if err != nil {
+			return err
+		}
+		*d = t
+	}
+	return nil
+}
+
+// Config returns the model's configuration.
+func (m *Model) Config() ModelConfig { return m.cfg }
+
+// Backend returns the backend the model lives on.
+func (m *Model) Backend() Backend { return m.be }
+
+// Params returns every parameter tensor, in the order of ParamNames.
+func (m *Model) Params() []Tensor {
+	ps := append([]Tensor(nil), m.stack.Params()...)
+	if m.emb != nil {
+		ps = append(ps, m.emb)
+	}
+	return append(ps, m.wOut, m.bOut)
+}
+
+// Grads returns the gradient tensors matching Params.
+func (m *Model) Grads() []Tensor {
+	gs := append([]Tensor(nil), m.stack.Grads()...)
+	if m.dEmb != nil {
+		gs = append(gs, m.dEmb)
+	}
+	return append(gs, m.dWOut, m.dBOut)
+}
+
+// ParamNames names the tensors of Params: "gru.cell[0].Wx", …, "embedding", "out.weight", "out.bias".
+func (m *Model) ParamNames() []string {
+	var names []string
+	for _, n := range TensorNames(m.cfg.GRU) {
+		names = append(names, "gru."+n)
+	}
+	if m.emb != nil {
+		names = append(names, "embedding")
+	}
+	return append(names, "out.weight", "out.bias")
+}
+
+// ZeroGrads clears every accumulated gradient.
+func (m *Model) ZeroGrads() error {
+	if err := m.stack.ZeroGrads(); err != nil {
+		return err
+	}
+	for _, g := range m.Grads()[len(m.stack.Grads()):] {
+		if err := m.be.Fill(g, 0); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ResetState makes the next batch start from a zero state.
+func (m *Model) ResetState() { m.carry = false }
+
+// shape sizes the activation buffers for T steps of B sequences.
+func (m *Model) shape(steps, batch int) error {
+	if steps == m.steps && batch == m.batch {
+		return nil
+	}
+	m.freeBuffers()
+	mc := m.cfg
+	out, in := mc.GRU.OutputSize(), mc.InputWidth()
+	errs := []error{
+		m.alloc([]*Tensor{&m.x}, steps, batch, in),
+		m.alloc([]*Tensor{&m.y, &m.dy}, steps, batch, out),
+		m.alloc([]*Tensor{&m.logits, &m.dlg}, steps*batch, mc.Vocab),
+		m.alloc([]*Tensor{&m.state, &m.hN}, mc.GRU.StateShape(batch)...),
+	}
+	if mc.Embed > 0 {
+		errs = append(errs, m.alloc([]*Tensor{&m.dx}, steps, batch, mc.Embed))
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	m.steps, m.batch, m.carry = steps, batch, false
+	return nil
+}
+
+func (m *Model) freeBuffers() {
+	for _, t := range []*Tensor{&m.x, &m.y, &m.dy, &m.dx, &m.logits, &m.dlg, &m.state, &m.hN} {
+		if *t != nil {
+			m.be.Free(*t)
+			*t = nil
+		}
+	}
+	m.steps, m.batch = 0, 0
+}
+
+// forward runs input → GRU → logits for T×B time-major token ids, starting from the
+// carried state, and carries the final state (detached) to the next call.
+func (m *Model) forward(inputs []int32, steps, batch int) error {
+	if len(inputs) != steps*batch {
+		return fmt.Errorf("gru: model: %d input ids for T=%d × B=%d", len(inputs), steps, batch)
+	}
+	if err := m.shape(steps, batch); err != nil {
+		return err
+	}
+	var err error
+	if m.emb != nil {
+		err = m.be.Gather(m.x, m.emb, inputs)
+	} else {
+		err = m.be.OneHot(m.x, inputs)
+	}
+	if err != nil {
+		return err
+	}
+	var h0 Tensor
+	if m.carry {
+		h0 = m.state
+	}
+	if err := m.stack.Forward(m.x, h0, nil, m.y, m.hN); err != nil {
+		return err
+	}
+	// logits = Y·W_out + b_out: [T·B, dirs·H]·[dirs·H, V].
+	if err := m.be.MatMul(false, false, 1, m.y, m.wOut, 0, m.logits); err != nil {
+		return err
+	}
+	if err := m.be.AddRow(m.logits, m.bOut); err != nil {
+		return err
+	}
+	if err := m.be.Copy(m.state, m.hN); err != nil {
+		return err
+	}
+	m.carry = true
+	return nil
+}
+
+// Step runs a training step's forward and backward for T×B time-major inputs and
+// targets and returns the mean cross-entropy. Gradients are added to the
+// accumulated ones; the optimiser applies them.
+func (m *Model) Step(inputs, targets []int32, steps, batch int) (float64, error) {
+	if err := m.forward(inputs, steps, batch); err != nil {
+		return 0, err
+	}
+	loss, err := m.be.SoftmaxCrossEntropy(m.logits, targets, m.dlg)
+	if err != nil {
+		return 0, err
+	}
+	be := m.be
+	// dW_out += Yᵀ·dlogits; db_out += Σ rows; dY = dlogits·W_outᵀ.
+	if err := be.MatMul(true, false, 1, m.y, m.dlg, 1, m.dWOut); err != nil {
+		return 0, err
+	}
+	if err := be.SumRows(m.dBOut, m.dlg, 1); err != nil {
+		return 0, err
+	}
+	if err := be.MatMul(false, true, 1, m.dlg, m.wOut, 0, m.dy); err != nil {
+		return 0, err
+	}
+	if err := m.stack.Backward(m.dy, nil, m.dx, nil); err != nil {
+		return 0, err
+	}
+	if m.emb != nil {
+		if err := be.ScatterAdd(m.dEmb, m.dx, inputs); err != nil {
+			return 0, err
+		}
+	}
+	return loss, nil
+}
+
+// Loss returns the mean cross-entropy of the targets without computing gradients.
+func (m *Model) Loss(inputs, targets []int32, steps, batch int) (float64, error) {
+	if err := m.forward(inputs, steps, batch); err != nil {
+		return 0, err
+	}
+	return m.be.SoftmaxCrossEntropy(m.logits, targets, nil)
+}
+
+// Next feeds one token of a single sequence and returns the logits of the token
+// that follows it. The state carries across calls; ResetState starts afresh.
+func (m *Model) Next(id int32) ([]float64, error) {
+	if err := m.forward([]int32{id}, 1, 1); err != nil {
+		return nil, err
+	}
+	out := make([]float64, m.cfg.Vocab)
+	return out, m.be.Read(out, m.logits)
+}
+
+// Close frees everything the model holds on its backend.
+func (m *Model) Close() error {
+	m.freeBuffers()
+	for _, t := range []Tensor{m.emb, m.dEmb, m.wOut, m.dWOut, m.bOut, m.dBOut} {
+		if t != nil {
+			m.be.Free(t)
+		}
+	}
+	return m.stack.Close()
+}
