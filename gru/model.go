@@ -156,14 +156,24 @@ func (m *Model) Grads() []Tensor {
 
 // ParamNames names the tensors of Params: "gru.cell[0].Wx", …, "embedding", "out.weight", "out.bias".
 func (m *Model) ParamNames() []string {
+	names, _ := m.cfg.ParamShapes()
+	return names
+}
+
+// ParamShapes lists the model's parameter names, in the order of Model.Params, and
+// their shapes.
+func (mc ModelConfig) ParamShapes() ([]string, [][]int) {
 	var names []string
-	for _, n := range TensorNames(m.cfg.GRU) {
+	var shapes [][]int
+	for i, n := range TensorNames(mc.GRU) {
 		names = append(names, "gru."+n)
+		shapes = append(shapes, CellShapes(mc.GRU, i/4/mc.GRU.Directions())[i%4])
 	}
-	if m.emb != nil {
-		names = append(names, "embedding")
+	if mc.Embed > 0 {
+		names, shapes = append(names, "embedding"), append(shapes, []int{mc.Vocab, mc.Embed})
 	}
-	return append(names, "out.weight", "out.bias")
+	out := mc.GRU.OutputSize()
+	return append(names, "out.weight", "out.bias"), append(shapes, []int{out, mc.Vocab}, []int{mc.Vocab})
 }
 
 // ZeroGrads clears every accumulated gradient.

@@ -1,0 +1,97 @@
+package corpus
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Batch is one minibatch of B sequences of T steps, time-major: X[t·B + b] is
+// step t of sequence b, and Y holds the token that follows each.
+type Batch struct {
+	X, Y []int32
+	T, B int
+}
+
+// Sampling chooses how minibatches are cut from the corpus.
+type Sampling int
+
+const (
+	// Sequential partitioning (D2L's seq_data_iter_sequential): the corpus is split
+	// into B rows after a random offset, and consecutive batches continue each row,
+	// so the hidden state carries from one batch to the next.
+	Sequential Sampling = iota
+	// Random sampling (D2L's seq_data_iter_random): random subsequences, shuffled; the
+	// state restarts every batch.
+	Random
+)
+
+// String names the sampling as the CLI spells it.
+func (s Sampling) String() string {
+	if s == Random {
+		return "random"
+	}
+	return "sequential"
+}
+
+// ParseSampling reads "sequential" or "random".
+func ParseSampling(s string) (Sampling, error) {
+	switch s {
+	case "sequential":
+		return Sequential, nil
+	case "random":
+		return Random, nil
+	}
+	return 0, fmt.Errorf("corpus: unknown sampling %q (want sequential or random)", s)
+}
+
+// Epoch cuts one epoch's minibatches from ids, drawing offsets (and the shuffle)
+// from rng exactly as D2L's iterators do. It errors when the corpus is too short
+// for one batch.
+func Epoch(ids []int32, batch, steps int, s Sampling, rng *rand.Rand) ([]Batch, error) {
+	if batch < 1 || steps < 1 {
+		return nil, fmt.Errorf("corpus: batch and steps must be positive, got %d and %d", batch, steps)
+	}
+	var out []Batch
+	if s == Random {
+		offset := rng.IntN(steps) // random.randint(0, num_steps - 1)
+		n := (len(ids) - offset - 1) / steps
+		starts := make([]int, n)
+		for i := range starts {
+			starts[i] = offset + i*steps
+		}
+		rng.Shuffle(len(starts), func(i, j int) { starts[i], starts[j] = starts[j], starts[i] })
+		for k := 0; k+batch <= n; k += batch {
+			out = append(out, cut(ids, starts[k:k+batch], steps))
+		}
+	} else {
+		offset := rng.IntN(steps + 1) // random.randint(0, num_steps)
+		per := (len(ids) - offset - 1) / batch
+		starts := make([]int, batch)
+		for b := range starts {
+			starts[b] = offset + b*per
+		}
+		for i := 0; i+steps <= per; i += steps {
+			out = append(out, cut(ids, starts, steps))
+			for b := range starts {
+				starts[b] += steps
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("corpus: %d tokens are too few for one batch of %d × %d (+1)", len(ids), batch, steps)
+	}
+	return out, nil
+}
+
+// cut makes a batch of the subsequences starting at starts.
+func cut(ids []int32, starts []int, steps int) Batch {
+	B := len(starts)
+	bt := Batch{X: make([]int32, steps*B), Y: make([]int32, steps*B), T: steps, B: B}
+	for b, s := range starts {
+		for t := range steps {
+			bt.X[t*B+b] = ids[s+t]
+			bt.Y[t*B+b] = ids[s+t+1]
+		}
+	}
+	return bt
+}

@@ -1,0 +1,132 @@
+package corpus
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogru/gogru/gru"
+)
+
+func TestPreprocessLikeD2L(t *testing.T) {
+	in := "The Time Machine, by H. G. Wells [1898]\n\n\nI\n  The Time Traveller (for so it will be convenient\n"
+	// D2L: re.sub('[^A-Za-z]+', ' ', line).strip().lower(), lines joined with nothing.
+	want := "the time machine by h g wells" + "i" + "the time traveller for so it will be convenient"
+	if got := Preprocess(in, true); got != want {
+		t.Errorf("Preprocess:\n got %q\nwant %q", got, want)
+	}
+	if got := Preprocess(in, false); got != in {
+		t.Errorf("Preprocess without filtering changed the text")
+	}
+}
+
+func TestVocabOrderAndRoundTrip(t *testing.T) {
+	v := BuildVocab("abbccc d")
+	want := []string{Unknown, "c", "b", "a", " ", "d"}
+	if strings.Join(v.Tokens, ",") != strings.Join(want, ",") {
+		t.Fatalf("tokens %q, want %q", v.Tokens, want)
+	}
+	ids := v.Encode("cab?")
+	if ids[3] != 0 {
+		t.Errorf("an unknown character maps to %d, want 0", ids[3])
+	}
+	s, err := v.Decode(ids[:3])
+	if err != nil || s != "cab" {
+		t.Errorf("Decode: %q, %v", s, err)
+	}
+	if _, err := v.Decode([]int32{9}); err == nil {
+		t.Error("Decode of an id outside the vocabulary: no error")
+	}
+}
+
+func TestEpochSequentialContinuesRows(t *testing.T) {
+	ids := make([]int32, 1000)
+	for i := range ids {
+		ids[i] = int32(i)
+	}
+	bs, err := Epoch(ids, 4, 7, Sequential, gru.NewRand(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, b := range bs {
+		for i := range b.X {
+			if b.Y[i] != b.X[i]+1 {
+				t.Fatalf("batch %d: target %d follows %d", k, b.Y[i], b.X[i])
+			}
+		}
+		if k > 0 {
+			prev := bs[k-1]
+			for r := range 4 {
+				if b.X[r] != prev.X[6*4+r]+1 {
+					t.Fatalf("batch %d row %d does not continue the previous batch", k, r)
+				}
+			}
+		}
+	}
+	offset := int(bs[0].X[0])
+	if want := (1000 - offset - 1) / 4 / 7; len(bs) != want {
+		t.Errorf("%d batches, want %d", len(bs), want)
+	}
+	rb, err := Epoch(ids, 4, 7, Random, gru.NewRand(1))
+	if err != nil || len(rb) == 0 {
+		t.Fatalf("random: %v", err)
+	}
+	if _, err := Epoch(ids[:10], 4, 7, Sequential, gru.NewRand(1)); err == nil {
+		t.Error("a corpus too short for one batch: no error")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	for _, c := range []struct {
+		name, text, want string
+	}{
+		{"empty", "", "empty"},
+		{"blank", " \n\t", "empty"},
+		{"nul", "abc\x00def", "NUL byte"},
+		{"junk", "\xff\xfe\xfd", "UTF-8"},
+	} {
+		if err := Validate(c.name, []byte(c.text)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error mentioning %q", c.name, err, c.want)
+		}
+	}
+	if err := Validate("ok", []byte(Embedded)); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestFetchChecksDigestAndCaches(t *testing.T) {
+	body := "the time machine by h g wells"
+	hits := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits++
+		w.Write([]byte(body))
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	r := Remote{Name: "tm.txt", URL: srv.URL, SHA1: digest([]byte(body))}
+	for range 2 {
+		got, err := r.Fetch(context.Background(), dir)
+		if err != nil || got != body {
+			t.Fatalf("Fetch: %q, %v", got, err)
+		}
+	}
+	if hits != 1 {
+		t.Errorf("%d downloads, want 1 (the second read comes from the cache)", hits)
+	}
+	bad := Remote{Name: "bad.txt", URL: srv.URL, SHA1: strings.Repeat("0", 40)}
+	if _, err := bad.Fetch(context.Background(), dir); err == nil || !strings.Contains(err.Error(), "SHA-1") {
+		t.Errorf("wrong digest: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.txt")); err == nil {
+		t.Error("a file with the wrong digest was cached")
+	}
+	srv.Close()
+	off := Remote{Name: "off.txt", URL: srv.URL, SHA1: r.SHA1}
+	if _, err := off.Fetch(context.Background(), dir); err == nil || !strings.Contains(err.Error(), "--data PATH") {
+		t.Errorf("no network: %v, want a hint to use --data PATH", err)
+	}
+}

@@ -1,0 +1,213 @@
+package gru
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// checkpointFormat marks gogru checkpoints; a file without it is refused.
+const checkpointFormat = "gogru/checkpoint/v1"
+
+// Metadata keys gogru reserves in a checkpoint; callers' keys may not start with "gogru.".
+const (
+	metaFormat = "gogru.format"
+	metaModel  = "gogru.model"
+	metaDType  = "gogru.dtype"
+	metaSteps  = "gogru.optimizer_steps"
+)
+
+// SaveCheckpoint writes the model's parameters, the optimiser's state (opt may be
+// nil) and the caller's metadata to path as one safetensors file. The write is
+// atomic: a temporary file is written, fsynced and renamed over path, so a crash
+// leaves the previous checkpoint intact. Tensors are stored in the backend's
+// precision, so a resumed float32 run continues bit for bit.
+func SaveCheckpoint(path string, m *Model, opt Optimizer, meta map[string]string) error {
+	be := m.Backend()
+	tensors := map[string]hostTensor{}
+	add := func(name string, t Tensor) error {
+		v := make([]float64, Len(t.Shape()))
+		if err := be.Read(v, t); err != nil {
+			return err
+		}
+		tensors[name] = hostTensor{shape: t.Shape(), data: v, dtype: be.DType()}
+		return nil
+	}
+	names := m.ParamNames()
+	for i, p := range m.Params() {
+		if err := add(names[i], p); err != nil {
+			return err
+		}
+	}
+	steps := 0
+	if opt != nil {
+		var state map[string]Tensor
+		state, steps = opt.State()
+		for name, t := range state {
+			if err := add("optimizer."+name, t); err != nil {
+				return err
+			}
+		}
+	}
+	model, err := json.Marshal(m.Config())
+	if err != nil {
+		return err
+	}
+	all := map[string]string{
+		metaFormat: checkpointFormat,
+		metaModel:  string(model),
+		metaDType:  be.DType().String(),
+		metaSteps:  strconv.Itoa(steps),
+	}
+	for k, v := range meta {
+		if strings.HasPrefix(k, "gogru.") {
+			return fmt.Errorf("gru: checkpoint metadata key %q is reserved", k)
+		}
+		all[k] = v
+	}
+	return writeSafetensors(path, tensors, all)
+}
+
+// Checkpoint is a parsed checkpoint file.
+type Checkpoint struct {
+	Path           string
+	Model          ModelConfig       // the configuration it was saved from
+	DType          DType             // the precision of the tensors
+	OptimizerSteps int               // the optimiser's step counter
+	Meta           map[string]string // the caller's metadata
+	file           *safetensorsFile
+}
+
+// LoadCheckpoint reads and checks a checkpoint's header. A truncated file, a file
+// that is not safetensors or not a gogru checkpoint gives an error naming the file.
+func LoadCheckpoint(path string) (*Checkpoint, error) {
+	f, err := readSafetensors(path)
+	if err != nil {
+		return nil, err
+	}
+	return checkpointFrom(f)
+}
+
+// ParseCheckpoint is LoadCheckpoint for bytes already in memory; name labels errors.
+func ParseCheckpoint(name string, b []byte) (*Checkpoint, error) {
+	f, err := parseSafetensors(name, b)
+	if err != nil {
+		return nil, err
+	}
+	return checkpointFrom(f)
+}
+
+func checkpointFrom(f *safetensorsFile) (*Checkpoint, error) {
+	if f.meta[metaFormat] != checkpointFormat {
+		return nil, fmt.Errorf("gru: %s: not a gogru checkpoint (format %q, want %q)", f.path, f.meta[metaFormat], checkpointFormat)
+	}
+	c := &Checkpoint{Path: f.path, file: f, Meta: map[string]string{}}
+	if err := json.Unmarshal([]byte(f.meta[metaModel]), &c.Model); err != nil {
+		return nil, fmt.Errorf("gru: %s: bad model configuration: %v", f.path, err)
+	}
+	if err := c.Model.Validate(); err != nil {
+		return nil, fmt.Errorf("gru: %s: %w", f.path, err)
+	}
+	switch f.meta[metaDType] {
+	case "float32":
+		c.DType = Float32
+	case "float64":
+		c.DType = Float64
+	default:
+		return nil, fmt.Errorf("gru: %s: unknown dtype %q", f.path, f.meta[metaDType])
+	}
+	steps, err := strconv.Atoi(f.meta[metaSteps])
+	if err != nil || steps < 0 {
+		return nil, fmt.Errorf("gru: %s: bad optimizer step count %q", f.path, f.meta[metaSteps])
+	}
+	c.OptimizerSteps = steps
+	// Check every parameter's presence and shape now, before anyone allocates a
+	// model from the (possibly hostile) configuration.
+	names, shapes := c.Model.ParamShapes()
+	for i, n := range names {
+		v, ok := f.st.Tensor(n)
+		if !ok {
+			return nil, fmt.Errorf("gru: %s: tensor %s: missing", f.path, n)
+		}
+		got := make([]int, len(v.Shape()))
+		for j, d := range v.Shape() {
+			got[j] = int(d)
+		}
+		if err := CheckShape(fmt.Sprintf("%s: tensor %s", f.path, n), shapes[i], got); err != nil {
+			return nil, err
+		}
+	}
+	for k, v := range f.meta {
+		if !strings.HasPrefix(k, "gogru.") {
+			c.Meta[k] = v
+		}
+	}
+	return c, nil
+}
+
+// Restore copies the checkpoint's parameters into m and its optimiser state into
+// opt (nil to skip). The model's configuration must equal the saved one; every
+// tensor is read and checked before anything is written, so a bad file changes
+// nothing.
+func (c *Checkpoint) Restore(m *Model, opt Optimizer) error {
+	if m.Config() != c.Model {
+		return fmt.Errorf("gru: %s: saved for %s, the model is %s", c.Path, describe(c.Model), describe(m.Config()))
+	}
+	type pending struct {
+		t Tensor
+		v []float64
+	}
+	var todo []pending
+	expected := map[string]bool{}
+	load := func(name string, t Tensor) error {
+		v, err := c.file.tensor(name, t.Shape())
+		if err != nil {
+			return err
+		}
+		expected[name] = true
+		todo = append(todo, pending{t, v})
+		return nil
+	}
+	names := m.ParamNames()
+	for i, p := range m.Params() {
+		if err := load(names[i], p); err != nil {
+			return err
+		}
+	}
+	if opt != nil {
+		state, _ := opt.State()
+		keys := make([]string, 0, len(state))
+		for k := range state {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			if err := load("optimizer."+k, state[k]); err != nil {
+				return err
+			}
+		}
+	}
+	for _, n := range c.file.names() {
+		if !expected[n] && (opt != nil || !strings.HasPrefix(n, "optimizer.")) {
+			return fmt.Errorf("gru: %s: tensor %s is not part of this model", c.Path, n)
+		}
+	}
+	for _, p := range todo {
+		if err := m.Backend().Write(p.t, p.v); err != nil {
+			return err
+		}
+	}
+	if opt != nil {
+		opt.Restore(c.OptimizerSteps)
+	}
+	return nil
+}
+
+// describe summarises a model configuration for error messages.
+func describe(mc ModelConfig) string {
+	g := mc.GRU
+	return fmt.Sprintf("vocab=%d embed=%d input=%d hidden=%d layers=%d bidirectional=%v variant=%v",
+		mc.Vocab, mc.Embed, g.InputSize, g.HiddenSize, g.Layers, g.Bidirectional, g.Variant)
+}

@@ -1,0 +1,195 @@
+package gru_test
+
+import (
+	"errors"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogru/gogru/cpu"
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/internal/atomicfile"
+)
+
+func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*gru.Model, *gru.Adam) {
+	mc := gru.ModelConfig{Vocab: 7, Embed: 4, GRU: gru.Config{InputSize: 4, HiddenSize: hidden, Layers: 2}}
+	m, err := gru.NewModel(be, mc, gru.NewRand(seed))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := gru.NewAdam(be, m.Params(), 0.01)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, opt
+}
+
+// trainSteps runs n Adam steps on fixed data.
+func trainSteps(t testing.TB, m *gru.Model, opt gru.Optimizer, n int) {
+	ids := []int32{1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5}
+	for range n {
+		m.ResetState()
+		m.ZeroGrads()
+		if _, err := m.Step(ids[:6], ids[1:7], 3, 2); err != nil {
+			t.Fatal(err)
+		}
+		if err := opt.Step(m.Backend(), m.Params(), m.Grads()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func hostParams(t testing.TB, m *gru.Model) [][]float64 {
+	var out [][]float64
+	for _, p := range m.Params() {
+		v := make([]float64, gru.Len(p.Shape()))
+		if err := m.Backend().Read(v, p); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func sameBits(a, b [][]float64) bool {
+	for i := range a {
+		for j := range a[i] {
+			if math.Float64bits(a[i][j]) != math.Float64bits(b[i][j]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// TestCheckpointResumeIsExact trains 3+3 steps with a save and restore in between
+// and checks the parameters equal those of 6 uninterrupted steps, bit for bit.
+func TestCheckpointResumeIsExact(t *testing.T) {
+	be := cpu.New32()
+	defer be.Close()
+	path := filepath.Join(t.TempDir(), "ck.safetensors")
+
+	a, oa := newTestModel(t, be, 5, 1)
+	trainSteps(t, a, oa, 6)
+
+	b, ob := newTestModel(t, be, 5, 1)
+	trainSteps(t, b, ob, 3)
+	if err := gru.SaveCheckpoint(path, b, ob, map[string]string{"epoch": "3"}); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := gru.LoadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Meta["epoch"] != "3" || ck.OptimizerSteps != 3 || ck.DType != gru.Float32 {
+		t.Fatalf("metadata %v, steps %d, dtype %v", ck.Meta, ck.OptimizerSteps, ck.DType)
+	}
+	c, oc := newTestModel(t, be, 5, 99) // different initial weights, overwritten by Restore
+	if err := ck.Restore(c, oc); err != nil {
+		t.Fatal(err)
+	}
+	trainSteps(t, c, oc, 3)
+	if !sameBits(hostParams(t, a), hostParams(t, c)) {
+		t.Fatal("resumed training differs from uninterrupted training")
+	}
+}
+
+func TestCheckpointBadFiles(t *testing.T) {
+	be := cpu.New32()
+	defer be.Close()
+	dir := t.TempDir()
+	m, opt := newTestModel(t, be, 5, 1)
+	good := filepath.Join(dir, "good.safetensors")
+	if err := gru.SaveCheckpoint(good, m, opt, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(good)
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, data, 0o644)
+		return p
+	}
+	for _, c := range []struct{ name, path, want string }{
+		{"empty", write("empty", nil), "empty"},
+		{"junk", write("junk", []byte("\x89PNG\r\n\x1a\n some binary junk \x00\x01")), "junk"},
+		{"truncated", write("trunc", b[:len(b)/2]), "trunc"},
+		{"missing", filepath.Join(dir, "nope"), "nope"},
+	} {
+		if _, err := gru.LoadCheckpoint(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want an error naming %q", c.name, err, c.want)
+		}
+	}
+	// A PyTorch weights file is safetensors but not a checkpoint.
+	if _, err := gru.LoadCheckpoint("testdata/pytorch_gru.safetensors"); err == nil || !strings.Contains(err.Error(), "not a gogru checkpoint") {
+		t.Errorf("PyTorch file as checkpoint: %v", err)
+	}
+	// Another config: the error says what differs, and the model is unchanged.
+	ck, err := gru.LoadCheckpoint(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, oo := newTestModel(t, be, 6, 2)
+	before := hostParams(t, other)
+	if err := ck.Restore(other, oo); err == nil || !strings.Contains(err.Error(), "hidden=5") {
+		t.Errorf("restoring into another config: %v", err)
+	}
+	if !sameBits(before, hostParams(t, other)) {
+		t.Error("a failed Restore changed the model")
+	}
+}
+
+// TestCheckpointKilledWriteKeepsPrevious fails a checkpoint write half way and
+// checks that the previous file is intact and no temporary file is left.
+func TestCheckpointKilledWriteKeepsPrevious(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ck.safetensors")
+	if err := atomicfile.WriteFile(path, []byte("previous")); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("killed")
+	err := atomicfile.Write(path, func(w io.Writer) error {
+		w.Write([]byte("half of a new checkp"))
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatalf("write error %v", err)
+	}
+	b, _ := os.ReadFile(path)
+	if string(b) != "previous" {
+		t.Errorf("previous checkpoint became %q", b)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Errorf("files left behind: %v", entries)
+	}
+}
+
+// FuzzParseCheckpoint feeds arbitrary bytes to the checkpoint loader, which must
+// return an error or a checkpoint, never panic.
+func FuzzParseCheckpoint(f *testing.F) {
+	be := cpu.New32()
+	defer be.Close()
+	m, opt := newTestModel(f, be, 3, 1)
+	path := filepath.Join(f.TempDir(), "seed.safetensors")
+	if err := gru.SaveCheckpoint(path, m, opt, map[string]string{"epoch": "1"}); err != nil {
+		f.Fatal(err)
+	}
+	seed, _ := os.ReadFile(path)
+	f.Add(seed)
+	f.Add(seed[:40])
+	f.Add([]byte{})
+	f.Add([]byte("\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":1}        "))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ck, err := gru.ParseCheckpoint("fuzz", b)
+		if err != nil {
+			return
+		}
+		if m2, err := gru.NewModel(be, ck.Model, gru.NewRand(1)); err == nil {
+			ck.Restore(m2, nil)
+			m2.Close()
+		}
+	})
+}
