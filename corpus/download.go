@@ -76,4 +76,3 @@ func digest(b []byte) string {
 	h := sha1.Sum(b)
 	return hex.EncodeToString(h[:])
 }
-
