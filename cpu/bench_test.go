@@ -6,86 +6,48 @@ import (
 
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/grubench"
 )
 
-// benchShapes are the (B, T, D, H) shapes every speed claim is quoted at.
-var benchShapes = []struct{ B, T, D, H int }{
-	{32, 35, 28, 256}, {64, 100, 256, 256}, {64, 100, 512, 512}, {128, 50, 1024, 1024},
-}
+// benchShapes are the default shapes plus the large one of the performance issue.
+var benchShapes = append(append([]grubench.Shape{}, grubench.DefaultShapes...), grubench.Shape{B: 128, T: 50, D: 1024, H: 1024})
 
-// benchStack builds a one-layer float32 stack and its tensors for a shape.
-func benchStack(b *testing.B, v gru.Variant, B, T, D, H int) (gru.Backend, gru.Stack, [4]gru.Tensor) {
-	be := cpu.New32()
-	b.Cleanup(func() { be.Close() })
-	cfg := gru.Config{InputSize: D, HiddenSize: H, Layers: 1, Variant: v}
-	rng := gru.NewRand(1)
-	p, err := gru.InitParams(cfg, gru.InitPyTorch, rng)
-	if err != nil {
-		b.Fatal(err)
-	}
-	st, err := be.NewStack(cfg, p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	var ts [4]gru.Tensor // x, y, dy, dx
-	for i, shape := range [][]int{{T, B, D}, {T, B, H}, {T, B, H}, {T, B, D}} {
-		ts[i], _ = be.NewTensor(shape...)
-		vals := make([]float64, gru.Len(shape))
-		for j := range vals {
-			vals[j] = rng.NormFloat64()
-		}
-		be.Write(ts[i], vals)
-	}
-	return be, st, ts
-}
-
-func benchName(v gru.Variant, s struct{ B, T, D, H int }) string {
-	return fmt.Sprintf("B=%d/T=%d/D=%d/H=%d/%v/impl=cpu-f32", s.B, s.T, s.D, s.H, v)
-}
-
-// BenchmarkForward times one forward pass over a batch of sequences.
-func BenchmarkForward(b *testing.B) {
+// benchEach runs body for every shape and variant on a float32 CPU backend and
+// reports tokens/s and GEMM GFLOP/s.
+func benchEach(b *testing.B, train bool) {
 	for _, s := range benchShapes {
 		for _, v := range []gru.Variant{gru.ResetBefore, gru.ResetAfter} {
-			b.Run(benchName(v, s), func(b *testing.B) {
-				_, st, ts := benchStack(b, v, s.B, s.T, s.D, s.H)
+			b.Run(fmt.Sprintf("%v/%v/impl=cpu-f32", s, v), func(b *testing.B) {
+				be := cpu.New32()
+				defer be.Close()
+				c, err := grubench.NewCase(be, s, v)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer c.Close()
+				step, flops := c.Forward, c.ForwardFlops
+				if train {
+					step, flops = c.TrainStep, c.TrainStepFlops
+				}
+				if err := step(); err != nil { // size the workspaces before the clock starts
+					b.Fatal(err)
+				}
+				b.ReportAllocs()
 				for b.Loop() {
-					if err := st.Forward(ts[0], nil, nil, ts[1], nil); err != nil {
+					if err := step(); err != nil {
 						b.Fatal(err)
 					}
 				}
-				b.ReportMetric(float64(b.N*s.B*s.T)/b.Elapsed().Seconds(), "tokens/s")
+				sec := b.Elapsed().Seconds()
+				b.ReportMetric(float64(b.N*s.B*s.T)/sec, "tokens/s")
+				b.ReportMetric(float64(b.N)*flops/sec/1e9, "GFLOP/s")
 			})
 		}
 	}
 }
 
-// BenchmarkTrainStep times forward, backward through time (with dx) and an SGD
-// update of every parameter.
-func BenchmarkTrainStep(b *testing.B) {
-	for _, s := range benchShapes {
-		for _, v := range []gru.Variant{gru.ResetBefore, gru.ResetAfter} {
-			b.Run(benchName(v, s), func(b *testing.B) {
-				be, st, ts := benchStack(b, v, s.B, s.T, s.D, s.H)
-				params, grads := st.Params(), st.Grads()
-				for b.Loop() {
-					if err := st.ZeroGrads(); err != nil {
-						b.Fatal(err)
-					}
-					if err := st.Forward(ts[0], nil, nil, ts[1], nil); err != nil {
-						b.Fatal(err)
-					}
-					if err := st.Backward(ts[2], nil, ts[3], nil); err != nil {
-						b.Fatal(err)
-					}
-					for i := range params {
-						if err := be.SGD(params[i], grads[i], 1e-3); err != nil {
-							b.Fatal(err)
-						}
-					}
-				}
-				b.ReportMetric(float64(b.N*s.B*s.T)/b.Elapsed().Seconds(), "tokens/s")
-			})
-		}
-	}
-}
+// BenchmarkForward times one forward pass over a batch.
+func BenchmarkForward(b *testing.B) { benchEach(b, false) }
+
+// BenchmarkTrainStep times forward, backward through time (with dx) and SGD.
+func BenchmarkTrainStep(b *testing.B) { benchEach(b, true) }

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/gogru/gogru/cpu"
+	"github.com/gogru/gogru/cuda"
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/grubench"
+)
+
+// benchRow is one measured (backend, shape, variant, op).
+type benchRow struct {
+	Backend    string  `json:"backend"`
+	Shape      string  `json:"shape"`
+	B          int     `json:"B"`
+	T          int     `json:"T"`
+	D          int     `json:"D"`
+	H          int     `json:"H"`
+	Variant    string  `json:"variant"`
+	Op         string  `json:"op"`
+	MsPerStep  float64 `json:"ms_per_step"`
+	TokensPerS float64 `json:"tokens_per_s"`
+	GFlops     float64 `json:"gflop_per_s"`
+	Speedup    float64 `json:"speedup_vs_cpu,omitempty"`
+}
+
+// parseShapes reads "BxTxDxH,BxTxDxH".
+func parseShapes(s string) ([]grubench.Shape, error) {
+	var out []grubench.Shape
+	for _, part := range strings.Split(s, ",") {
+		f := strings.Split(strings.TrimSpace(part), "x")
+		if len(f) != 4 {
+			return nil, usagef("--shapes: %q is not BxTxDxH", part)
+		}
+		var v [4]int
+		for i, x := range f {
+			n, err := strconv.Atoi(x)
+			if err != nil || n < 1 {
+				return nil, usagef("--shapes: %q: %q is not a positive integer", part, x)
+			}
+			v[i] = n
+		}
+		out = append(out, grubench.Shape{B: v[0], T: v[1], D: v[2], H: v[3]})
+	}
+	return out, nil
+}
+
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench", "Times forward passes and training steps (forward, backward through time, SGD) of\n"+
+		"a one-layer GRU on every backend present: warm-up, then the median of --runs, with\n"+
+		"the device synchronised before each stop of the clock.",
+		"gru bench --shapes 32x35x28x256,64x100x512x512 --runs 5 --json", stderr)
+	shapes := fs.String("shapes", "32x35x28x256,64x100x256x256,64x100x512x512", "comma-separated BxTxDxH shapes (a GPU adds 256x100x1024x1024 unless set)")
+	runs := fs.Int("runs", 5, "timed runs per row (the median is reported)")
+	warmup := fs.Int("warmup", 2, "untimed runs first")
+	variant := fs.String("variant", "both", "reset-before, reset-after or both")
+	device := fs.String("device", "all", "all (every backend present), cpu or cuda")
+	asJSON := fs.Bool("json", false, "print JSON rows instead of a table")
+	plotPath := fs.String("plot", "", "also draw tokens/s as a bar chart PNG")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	shapeSet := false
+	fs.Visit(func(f *flag.Flag) { shapeSet = shapeSet || f.Name == "shapes" })
+	grid, err := parseShapes(*shapes)
+	if err != nil {
+		return err
+	}
+	if *runs < 1 || *warmup < 0 {
+		return usagef("--runs must be at least 1 and --warmup at least 0")
+	}
+	var variants []gru.Variant
+	switch *variant {
+	case "both":
+		variants = []gru.Variant{gru.ResetBefore, gru.ResetAfter}
+	default:
+		v, err := gru.ParseVariant(*variant)
+		if err != nil {
+			return usageError{err}
+		}
+		variants = []gru.Variant{v}
+	}
+
+	type backend struct {
+		name string
+		be   gru.Backend
+		gpu  bool
+	}
+	var backends []backend
+	if *device == "all" || *device == "cpu" {
+		backends = append(backends, backend{"cpu", cpu.New32(), false})
+	}
+	if *device == "all" || *device == "cuda" {
+		be, err := cuda.New(gru.Float32)
+		switch {
+		case err == nil:
+			backends = append(backends, backend{"cuda", be, true})
+			if !shapeSet {
+				grid = append(grid, grubench.Shape{B: 256, T: 100, D: 1024, H: 1024})
+			}
+		case *device == "cuda":
+			return err
+		default:
+			fmt.Fprintf(stderr, "bench: no GPU backend (%v)\n", err)
+		}
+	}
+	if len(backends) == 0 {
+		return usagef("--device %q: want all, cpu or cuda", *device)
+	}
+	defer func() {
+		for _, b := range backends {
+			b.be.Close()
+		}
+	}()
+
+	var rows []benchRow
+	cpuTime := map[string]float64{}
+	for _, b := range backends {
+		for _, s := range grid {
+			if !b.gpu && s.H >= 1024 && !shapeSet {
+				continue // the GPU-only shape would take minutes on a CPU
+			}
+			for _, v := range variants {
+				c, err := grubench.NewCase(b.be, s, v)
+				if err != nil {
+					return err
+				}
+				for _, op := range []string{"forward", "train"} {
+					f, flops := c.Forward, c.ForwardFlops
+					if op == "train" {
+						f, flops = c.TrainStep, c.TrainStepFlops
+					}
+					d, err := grubench.Median(b.be, f, *warmup, *runs)
+					if err != nil {
+						c.Close()
+						return err
+					}
+					sec := d.Seconds()
+					r := benchRow{Backend: b.be.Name(), Shape: s.String(), B: s.B, T: s.T, D: s.D, H: s.H, Variant: v.String(), Op: op,
+						MsPerStep: sec * 1e3, TokensPerS: float64(s.B*s.T) / sec, GFlops: flops / sec / 1e9}
+					key := s.String() + v.String() + op
+					if !b.gpu {
+						cpuTime[key] = sec
+					} else if ct, ok := cpuTime[key]; ok {
+						r.Speedup = ct / sec
+					}
+					rows = append(rows, r)
+				}
+				c.Close()
+			}
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rows); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "backend\tshape\tvariant\top\tms/step\ttokens/s\tGFLOP/s\tGPU/CPU\t")
+		for _, r := range rows {
+			sp := "-"
+			if r.Speedup > 0 {
+				sp = fmt.Sprintf("%.1fx", r.Speedup)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%.0f\t%.1f\t%s\t\n", r.Backend, r.Shape, r.Variant, r.Op, r.MsPerStep, r.TokensPerS, r.GFlops, sp)
+		}
+		tw.Flush()
+	}
+	if *plotPath != "" {
+		bars := make([]benchBar, len(rows))
+		for i, r := range rows {
+			bars[i] = benchBar{fmt.Sprintf("%s %s %s %s", strings.Fields(r.Backend)[0], r.Shape, r.Variant, r.Op), r.TokensPerS}
+		}
+		if err := plotBars(*plotPath, "gru bench", bars); err != nil {
+			return err
+		}
+	}
+	return nil
+}

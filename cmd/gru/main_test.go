@@ -1,0 +1,251 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/gogru/gogru/corpus"
+	"github.com/gogru/gogru/gru"
+)
+
+// binary is the gru command built once for the end-to-end tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "gru-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "gru")
+	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
+	if err != nil {
+		os.Stderr.Write(out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// gru runs the built binary and returns stdout, stderr and the exit code.
+func gruRun(t *testing.T, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code
+}
+
+func TestHelp(t *testing.T) {
+	out, _, code := gruRun(t, "help")
+	if code != 0 || !strings.Contains(out, "train") || !strings.Contains(out, "bench") {
+		t.Fatalf("gru help: code %d\n%s", code, out)
+	}
+	for _, cmd := range []string{"train", "generate", "bench", "info"} {
+		_, errOut, code := gruRun(t, cmd, "-h")
+		if code != 0 || !strings.Contains(errOut, "Example:") || !strings.Contains(errOut, "Usage: gru "+cmd) {
+			t.Errorf("gru %s -h: code %d\n%s", cmd, code, errOut)
+		}
+	}
+	if _, errOut, code := gruRun(t, "frobnicate"); code != 2 || !strings.Contains(errOut, "unknown command") {
+		t.Errorf("unknown command: code %d, %q", code, errOut)
+	}
+}
+
+// small are flags that make a training run take a second on the embedded corpus.
+var small = []string{"--hidden", "24", "--batch", "8", "--steps", "10", "--sample-every", "0", "--progress", "log", "--device", "cpu"}
+
+func TestTrainGenerateEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	args := append([]string{"train", "--epochs", "3", "--checkpoint", dir}, small...)
+	out, errOut, code := gruRun(t, args...)
+	if code != 0 {
+		t.Fatalf("train: code %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{"the built-in corpus", "device: cpu/float32", "final: epoch 3, perplexity"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("train output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(errOut, "perplexity=") {
+		t.Errorf("no log lines with perplexity on stderr:\n%s", errOut)
+	}
+	for _, f := range []string{"checkpoint.safetensors", "curve.png"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+	out, errOut, code = gruRun(t, "generate", "--checkpoint", dir, "--prefix", "the gate", "--n", "20")
+	if code != 0 || !strings.HasPrefix(out, "the gate") || len(strings.TrimRight(out, "\n")) != len("the gate")+20 {
+		t.Errorf("generate: code %d, %q %s", code, out, errOut)
+	}
+	out, _, code = gruRun(t, "generate", "--checkpoint", dir, "--n", "30", "--temperature", "1", "--seed", "4")
+	if code != 0 || len(strings.TrimSpace(out)) < 30 {
+		t.Errorf("generate with temperature: code %d, %q", code, out)
+	}
+}
+
+// TestResumeIsBitIdentical trains 4 epochs straight, and 2 + 2 with a resume, and
+// checks the loss curves and the final weights agree bit for bit.
+func TestResumeIsBitIdentical(t *testing.T) {
+	straight, split := t.TempDir(), t.TempDir()
+	for _, c := range []struct {
+		dir    string
+		epochs string
+		resume bool
+	}{{straight, "4", false}, {split, "2", false}, {split, "4", true}} {
+		args := append([]string{"train", "--epochs", c.epochs, "--checkpoint", c.dir, "--checkpoint-every", "1", "--optimizer", "adam", "--lr", "0.01"}, small...)
+		if c.resume {
+			args = append(args, "--resume")
+		}
+		if out, errOut, code := gruRun(t, args...); code != 0 {
+			t.Fatalf("train %v: code %d\n%s\n%s", args, code, out, errOut)
+		}
+	}
+	a, err := gru.LoadCheckpoint(filepath.Join(straight, "checkpoint.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := gru.LoadCheckpoint(filepath.Join(split, "checkpoint.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ha, hb []epochRecord
+	json.Unmarshal([]byte(a.Meta["history"]), &ha)
+	json.Unmarshal([]byte(b.Meta["history"]), &hb)
+	if len(ha) != 4 || len(hb) != 4 {
+		t.Fatalf("histories of %d and %d epochs", len(ha), len(hb))
+	}
+	for i := range ha {
+		if ha[i].Loss != hb[i].Loss {
+			t.Errorf("epoch %d: loss %v straight, %v resumed", i+1, ha[i].Loss, hb[i].Loss)
+		}
+	}
+	fa, _ := os.ReadFile(filepath.Join(straight, "checkpoint.safetensors"))
+	fb, _ := os.ReadFile(filepath.Join(split, "checkpoint.safetensors"))
+	if !bytes.Equal(withoutHistory(fa), withoutHistory(fb)) {
+		t.Error("final checkpoints differ in their tensors")
+	}
+}
+
+// withoutHistory returns a checkpoint's tensor bytes (after the header), which must
+// match exactly; the header holds timings that may differ.
+func withoutHistory(b []byte) []byte {
+	if len(b) < 8 {
+		return nil
+	}
+	n := int(b[0]) | int(b[1])<<8 | int(b[2])<<16 | int(b[3])<<24
+	return b[8+n:]
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, data []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, data, 0o644)
+		return p
+	}
+	ck := t.TempDir()
+	if _, errOut, code := gruRun(t, append([]string{"train", "--epochs", "1", "--checkpoint", ck}, small...)...); code != 0 {
+		t.Fatalf("train: %s", errOut)
+	}
+	good, _ := os.ReadFile(filepath.Join(ck, "checkpoint.safetensors"))
+	truncated := write("trunc.safetensors", good[:len(good)*2/3])
+	for _, c := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"empty file", []string{"train", "--data", write("empty.txt", nil)}, 1, "empty"},
+		{"binary junk", []string{"train", "--data", write("junk.bin", []byte{0x7f, 'E', 'L', 'F', 0, 1, 2, 0xff})}, 1, "not text"},
+		{"missing file", []string{"train", "--data", filepath.Join(dir, "nope.txt")}, 1, "no such file"},
+		{"unknown variant", []string{"train", "--variant", "lstm"}, 2, "unknown variant"},
+		{"unknown device", []string{"train", "--device", "tpu"}, 2, "--device"},
+		{"unknown optimizer", []string{"train", "--optimizer", "rmsprop"}, 2, "--optimizer"},
+		{"unknown flag", []string{"train", "--hiden", "3"}, 2, "hiden"},
+		{"bidirectional", []string{"train", "--bidirectional"}, 2, "cannot be a language model"},
+		{"other config", append([]string{"train", "--resume", "--checkpoint", ck, "--epochs", "2"}, append(small, "--hidden", "25")...), 1, "hidden 24"},
+		{"truncated checkpoint", []string{"generate", "--checkpoint", truncated}, 1, "not a valid safetensors"},
+		{"junk checkpoint", []string{"generate", "--checkpoint", write("junk.safetensors", []byte("hello, not a checkpoint"))}, 1, "not a valid safetensors"},
+		{"cuda without the tag", []string{"train", "--device", "cuda"}, 1, "-tags cuda"},
+		{"bad shapes", []string{"bench", "--shapes", "1x2x3"}, 2, "BxTxDxH"},
+	} {
+		_, errOut, code := gruRun(t, c.args...)
+		if code != c.code || !strings.Contains(errOut, c.want) {
+			t.Errorf("%s: code %d (want %d), stderr %q lacks %q", c.name, code, c.code, errOut, c.want)
+		}
+	}
+	// Nothing was left behind: the checkpoint directory holds what the one good run wrote.
+	entries, _ := os.ReadDir(ck)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, ",") != "checkpoint.safetensors,curve.png" {
+		t.Errorf("checkpoint directory holds %v", names)
+	}
+	after, _ := os.ReadFile(filepath.Join(ck, "checkpoint.safetensors"))
+	if !bytes.Equal(good, after) {
+		t.Error("a failed resume changed the checkpoint")
+	}
+}
+
+func TestInfoAndBench(t *testing.T) {
+	out, _, code := gruRun(t, "info")
+	if code != 0 || !strings.Contains(out, "BLAS:") || !strings.Contains(out, "GPUs:") {
+		t.Errorf("info: code %d\n%s", code, out)
+	}
+	out, errOut, code := gruRun(t, "bench", "--shapes", "2x3x4x5", "--runs", "1", "--warmup", "0", "--json", "--device", "cpu", "--plot", filepath.Join(t.TempDir(), "b.png"))
+	if code != 0 {
+		t.Fatalf("bench: code %d\n%s", code, errOut)
+	}
+	var rows []benchRow
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 4 {
+		t.Fatalf("bench --json: %v, %d rows\n%s", err, len(rows), out)
+	}
+	for _, r := range rows {
+		if !(r.TokensPerS > 0) || !(r.MsPerStep > 0) {
+			t.Errorf("row %+v has no timing", r)
+		}
+	}
+}
+
+// TestTimeMachineDownload fetches the corpus from a local server through the same
+// path as --data timemachine, into a temporary cache.
+func TestTimeMachineDownload(t *testing.T) {
+	body := "The Time Machine, by H. G. Wells\nI\nThe Time Traveller\n"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(body)) }))
+	defer srv.Close()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	saved := corpus.TimeMachine
+	defer func() { corpus.TimeMachine = saved }()
+	sum := sha1.Sum([]byte(body))
+	corpus.TimeMachine.URL, corpus.TimeMachine.SHA1 = srv.URL, hex.EncodeToString(sum[:])
+	text, source, err := loadText("timemachine")
+	if err != nil || text != body || !strings.Contains(source, "timemachine") {
+		t.Fatalf("loadText: %q %q %v", text, source, err)
+	}
+	srv.Close()
+	corpus.TimeMachine.Name = "other.txt"
+	if _, _, err := loadText("timemachine"); err == nil || !strings.Contains(err.Error(), "--data PATH") {
+		t.Errorf("offline: %v", err)
+	}
+}

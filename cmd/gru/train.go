@@ -1,0 +1,380 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/gogru/gogru/corpus"
+	"github.com/gogru/gogru/gru"
+)
+
+// trainOptions are gru train's flags.
+type trainOptions struct {
+	Data        string  `json:"data"`
+	MaxTokens   int     `json:"max_tokens"`
+	Raw         bool    `json:"raw"`
+	Batch       int     `json:"batch"`
+	Steps       int     `json:"steps"`
+	Hidden      int     `json:"hidden"`
+	Layers      int     `json:"layers"`
+	Embed       int     `json:"embed"`
+	Variant     string  `json:"variant"`
+	Init        string  `json:"init"`
+	Bidir       bool    `json:"bidirectional"`
+	Optimizer   string  `json:"optimizer"`
+	LR          float64 `json:"lr"`
+	Clip        float64 `json:"clip"`
+	Epochs      int     `json:"epochs"`
+	Sampling    string  `json:"sampling"`
+	Seed        uint64  `json:"seed"`
+	Device      string  `json:"-"`
+	DType       string  `json:"dtype"`
+	Checkpoint  string  `json:"-"`
+	Every       int     `json:"-"`
+	Resume      bool    `json:"-"`
+	LogEvery    int     `json:"-"`
+	SampleEvery int     `json:"-"`
+	Prefix      string  `json:"-"`
+	Plot        string  `json:"-"`
+	Progress    string  `json:"-"`
+}
+
+func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
+	fs := newFlagSet("train", "Trains a character language model: one-hot (or embedding) → GRU → linear →\n"+
+		"softmax cross-entropy. The defaults are D2L's GRU run (batch 32, 35 steps, hidden\n"+
+		"256, SGD lr 1, clip 1, 500 epochs, letters only, 10000 tokens).",
+		"gru train --data timemachine --epochs 500 --checkpoint runs/tm", out)
+	fs.StringVar(&o.Data, "data", "", "text to train on: a UTF-8 file, 'timemachine' (D2L's corpus, downloaded and verified), or empty for the corpus built into the binary")
+	fs.IntVar(&o.MaxTokens, "max-tokens", 10000, "keep the first N tokens of the corpus (0 keeps all)")
+	fs.BoolVar(&o.Raw, "raw", false, "keep every character as a token instead of D2L's letters-only lower case")
+	fs.IntVar(&o.Batch, "batch", 32, "sequences per minibatch")
+	fs.IntVar(&o.Steps, "steps", 35, "time steps per minibatch")
+	fs.IntVar(&o.Hidden, "hidden", 256, "hidden units per layer")
+	fs.IntVar(&o.Layers, "layers", 1, "stacked GRU layers")
+	fs.IntVar(&o.Embed, "embed", 0, "embedding width (0 feeds one-hot vectors, as D2L)")
+	fs.StringVar(&o.Variant, "variant", "reset-before", "cell: reset-before (D2L) or reset-after (cuDNN/PyTorch)")
+	fs.StringVar(&o.Init, "init", "d2l", "initialiser: d2l, pytorch or xavier-orthogonal")
+	fs.BoolVar(&o.Bidir, "bidirectional", false, "bidirectional GRU (refused: a language model must not see the future)")
+	fs.StringVar(&o.Optimizer, "optimizer", "sgd", "sgd or adam")
+	fs.Float64Var(&o.LR, "lr", 1, "learning rate")
+	fs.Float64Var(&o.Clip, "clip", 1, "clip gradients to this global L2 norm (0 disables)")
+	fs.IntVar(&o.Epochs, "epochs", 500, "epochs to train (with --resume: the total, counting those done)")
+	fs.StringVar(&o.Sampling, "sampling", "sequential", "minibatches: sequential (state carried between batches) or random")
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed for initialisation and batching")
+	fs.StringVar(&o.Device, "device", "auto", "cpu, cuda or auto (the GPU when the binary has it and one exists)")
+	fs.StringVar(&o.DType, "dtype", "float32", "float32 or float64")
+	fs.StringVar(&o.Checkpoint, "checkpoint", "", "directory for checkpoints (written atomically)")
+	fs.IntVar(&o.Every, "checkpoint-every", 50, "write a checkpoint every N epochs (and at the end)")
+	fs.BoolVar(&o.Resume, "resume", false, "continue from the checkpoint in --checkpoint")
+	fs.IntVar(&o.LogEvery, "log-every", 100, "log a line every N steps when stderr is not a terminal")
+	fs.IntVar(&o.SampleEvery, "sample-every", 50, "print a sample continuation of --prefix every N epochs (0 never)")
+	fs.StringVar(&o.Prefix, "prefix", "time traveller", "prefix for the sample continuations")
+	fs.StringVar(&o.Plot, "plot", "", "write the loss and perplexity curves to this PNG (default: DIR/curve.png with --checkpoint)")
+	fs.StringVar(&o.Progress, "progress", "auto", "progress display: auto (a bar on a terminal), bar or log")
+	return fs
+}
+
+// validate checks flag values that flag itself cannot.
+func (o *trainOptions) validate() error {
+	if o.Bidir {
+		return usagef("--bidirectional: a bidirectional GRU reads the characters it must predict, so it cannot be a language model; drop the flag")
+	}
+	for _, c := range []struct {
+		name string
+		v    int
+		min  int
+	}{{"--batch", o.Batch, 1}, {"--steps", o.Steps, 1}, {"--hidden", o.Hidden, 1}, {"--layers", o.Layers, 1},
+		{"--epochs", o.Epochs, 1}, {"--embed", o.Embed, 0}, {"--max-tokens", o.MaxTokens, 0},
+		{"--checkpoint-every", o.Every, 1}, {"--log-every", o.LogEvery, 1}, {"--sample-every", o.SampleEvery, 0}} {
+		if c.v < c.min {
+			return usagef("%s %d: must be at least %d", c.name, c.v, c.min)
+		}
+	}
+	if !(o.LR > 0) {
+		return usagef("--lr %v: must be positive", o.LR)
+	}
+	if !(o.Clip >= 0) {
+		return usagef("--clip %v: must be 0 (off) or positive", o.Clip)
+	}
+	if _, err := gru.ParseVariant(o.Variant); err != nil {
+		return usageError{err}
+	}
+	if _, err := gru.ParseInit(o.Init); err != nil {
+		return usageError{err}
+	}
+	if _, err := corpus.ParseSampling(o.Sampling); err != nil {
+		return usageError{err}
+	}
+	if o.Optimizer != "sgd" && o.Optimizer != "adam" {
+		return usagef("--optimizer %q: want sgd or adam", o.Optimizer)
+	}
+	if o.Progress != "auto" && o.Progress != "bar" && o.Progress != "log" {
+		return usagef("--progress %q: want auto, bar or log", o.Progress)
+	}
+	if o.Resume && o.Checkpoint == "" {
+		return usagef("--resume needs --checkpoint DIR")
+	}
+	return nil
+}
+
+func (o *trainOptions) modelConfig(vocab int) gru.ModelConfig {
+	v, _ := gru.ParseVariant(o.Variant)
+	init, _ := gru.ParseInit(o.Init)
+	mc := gru.ModelConfig{Vocab: vocab, Embed: o.Embed, Init: init,
+		GRU: gru.Config{HiddenSize: o.Hidden, Layers: o.Layers, Variant: v}}
+	mc.GRU.InputSize = mc.InputWidth()
+	return mc
+}
+
+// loadText returns the training text named by --data.
+func loadText(data string) (string, string, error) {
+	switch data {
+	case "":
+		return corpus.Embedded, "the built-in corpus", nil
+	case "timemachine":
+		dir, err := corpus.CacheDir()
+		if err != nil {
+			return "", "", err
+		}
+		text, err := corpus.TimeMachine.Fetch(context.Background(), dir)
+		return text, "timemachine (" + filepath.Join(dir, corpus.TimeMachine.Name) + ")", err
+	}
+	text, err := corpus.ReadFile(data)
+	return text, data, err
+}
+
+// epochRecord is one epoch of the learning curve.
+type epochRecord struct {
+	Epoch      int     `json:"epoch"`
+	Loss       float64 `json:"loss"`
+	Perplexity float64 `json:"perplexity"`
+	TokensPerS float64 `json:"tokens_per_s"`
+}
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	var o trainOptions
+	fs := trainFlags(&o, stderr)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := o.validate(); err != nil {
+		return err
+	}
+	return train(&o, stdout, stderr)
+}
+
+// checkpointPath is the one checkpoint file in a checkpoint directory.
+func checkpointPath(dir string) string { return filepath.Join(dir, "checkpoint.safetensors") }
+
+func train(o *trainOptions, stdout, stderr io.Writer) error {
+	started := time.Now()
+	text, source, err := loadText(o.Data)
+	if err != nil {
+		return err
+	}
+	text = corpus.Preprocess(text, !o.Raw)
+
+	var ck *gru.Checkpoint
+	var vocab *corpus.Vocab
+	if o.Resume {
+		if ck, err = gru.LoadCheckpoint(checkpointPath(o.Checkpoint)); err != nil {
+			return err
+		}
+		var tokens []string
+		if err := json.Unmarshal([]byte(ck.Meta["vocab"]), &tokens); err != nil || len(tokens) == 0 {
+			return fmt.Errorf("%s: no vocabulary stored", ck.Path)
+		}
+		vocab = corpus.NewVocab(tokens)
+	} else {
+		vocab = corpus.BuildVocab(text)
+	}
+	ids := vocab.Encode(text)
+	if o.MaxTokens > 0 && len(ids) > o.MaxTokens {
+		ids = ids[:o.MaxTokens]
+	}
+	fmt.Fprintf(stdout, "data: %s, %d tokens, vocabulary %d\n", source, len(ids), vocab.Len())
+
+	be, err := openBackend(o.Device, o.DType, stdout)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
+	mc := o.modelConfig(vocab.Len())
+	if ck != nil && ck.Model != mc {
+		return fmt.Errorf("%s: the checkpoint was trained with %s; the flags ask for %s", ck.Path, describeModel(ck.Model), describeModel(mc))
+	}
+	model, err := gru.NewModel(be, mc, gru.NewRand(o.Seed))
+	if err != nil {
+		return err
+	}
+	defer model.Close()
+	var opt gru.Optimizer = &gru.SGD{LR: o.LR}
+	if o.Optimizer == "adam" {
+		if opt, err = gru.NewAdam(be, model.Params(), o.LR); err != nil {
+			return err
+		}
+	}
+	sampling, _ := corpus.ParseSampling(o.Sampling)
+	src := rand.NewPCG(o.Seed, 0x5eed)
+	rng := rand.New(src)
+	var history []epochRecord
+	first := 0
+	if ck != nil {
+		if first, history, err = restoreRun(ck, model, opt, src, o); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "resumed from %s at epoch %d\n", ck.Path, first)
+	}
+
+	prog := newProgress(o, stderr)
+	var tokens int
+	trainTime := time.Duration(0)
+	for epoch := first + 1; epoch <= o.Epochs; epoch++ {
+		t0 := time.Now()
+		batches, err := corpus.Epoch(ids, o.Batch, o.Steps, sampling, rng)
+		if err != nil {
+			return err
+		}
+		prog.startEpoch(epoch, len(batches))
+		model.ResetState()
+		var sum float64
+		var n int
+		for _, b := range batches {
+			if sampling == corpus.Random {
+				model.ResetState()
+			}
+			if err := model.ZeroGrads(); err != nil {
+				return err
+			}
+			loss, err := model.Step(b.X, b.Y, b.T, b.B)
+			if err != nil {
+				return err
+			}
+			if o.Clip > 0 {
+				if _, err := be.ClipGradNorm(model.Grads(), o.Clip); err != nil {
+					return err
+				}
+			}
+			if err := opt.Step(be, model.Params(), model.Grads()); err != nil {
+				return err
+			}
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return fmt.Errorf("epoch %d: the loss is %v; lower --lr or set --clip", epoch, loss)
+			}
+			sum += loss * float64(len(b.X))
+			n += len(b.X)
+			prog.step(sum/float64(n), float64(n)/time.Since(t0).Seconds())
+		}
+		if err := be.Sync(); err != nil {
+			return err
+		}
+		dt := time.Since(t0)
+		trainTime += dt
+		tokens += n
+		rec := epochRecord{Epoch: epoch, Loss: sum / float64(n), Perplexity: math.Exp(sum / float64(n)), TokensPerS: float64(n) / dt.Seconds()}
+		history = append(history, rec)
+		prog.endEpoch(rec)
+		if o.SampleEvery > 0 && (epoch%o.SampleEvery == 0 || epoch == o.Epochs) {
+			s, err := generate(model, vocab, o.Prefix, 50, 0, nil)
+			if err != nil {
+				return err
+			}
+			prog.printf("epoch %d sample: %q", epoch, s)
+		}
+		if o.Checkpoint != "" && (epoch%o.Every == 0 || epoch == o.Epochs) {
+			if err := saveRun(o, model, opt, src, vocab, epoch, history); err != nil {
+				return err
+			}
+		}
+	}
+	prog.done()
+	if len(history) == 0 {
+		fmt.Fprintf(stdout, "nothing to do: the checkpoint is at epoch %d of --epochs %d\n", first, o.Epochs)
+		return nil
+	}
+	last := history[len(history)-1]
+	fmt.Fprintf(stdout, "final: epoch %d, perplexity %.3f, %.0f tokens/s, wall %.1fs (training %.1fs)\n",
+		last.Epoch, last.Perplexity, float64(tokens)/trainTime.Seconds(), time.Since(started).Seconds(), trainTime.Seconds())
+	plotPath := o.Plot
+	if plotPath == "" && o.Checkpoint != "" {
+		plotPath = filepath.Join(o.Checkpoint, "curve.png")
+	}
+	if plotPath != "" {
+		if err := plotCurve(plotPath, history); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "curve: %s\n", plotPath)
+	}
+	return nil
+}
+
+// saveRun writes a checkpoint with everything needed to resume exactly.
+func saveRun(o *trainOptions, m *gru.Model, opt gru.Optimizer, src *rand.PCG, vocab *corpus.Vocab, epoch int, history []epochRecord) error {
+	rngState, err := src.MarshalBinary()
+	if err != nil {
+		return err
+	}
+	vj, _ := json.Marshal(vocab.Tokens)
+	hj, _ := json.Marshal(history)
+	oj, _ := json.Marshal(o)
+	meta := map[string]string{
+		"epoch":   strconv.Itoa(epoch),
+		"rng":     base64.StdEncoding.EncodeToString(rngState),
+		"vocab":   string(vj),
+		"history": string(hj),
+		"options": string(oj),
+	}
+	return gru.SaveCheckpoint(checkpointPath(o.Checkpoint), m, opt, meta)
+}
+
+// restoreRun loads the model, optimiser and RNG state and returns the epoch reached
+// and the curve so far. Training flags that change the run's arithmetic must match.
+func restoreRun(ck *gru.Checkpoint, m *gru.Model, opt gru.Optimizer, src *rand.PCG, o *trainOptions) (int, []epochRecord, error) {
+	var saved trainOptions
+	if err := json.Unmarshal([]byte(ck.Meta["options"]), &saved); err != nil {
+		return 0, nil, fmt.Errorf("%s: bad stored options: %v", ck.Path, err)
+	}
+	for _, c := range []struct {
+		name      string
+		now, then any
+	}{{"--optimizer", o.Optimizer, saved.Optimizer}, {"--lr", o.LR, saved.LR}, {"--clip", o.Clip, saved.Clip},
+		{"--batch", o.Batch, saved.Batch}, {"--steps", o.Steps, saved.Steps}, {"--sampling", o.Sampling, saved.Sampling},
+		{"--dtype", o.DType, saved.DType}, {"--max-tokens", o.MaxTokens, saved.MaxTokens}, {"--raw", o.Raw, saved.Raw}} {
+		if c.now != c.then {
+			return 0, nil, fmt.Errorf("%s: the run used %s %v; the flags say %v", ck.Path, c.name, c.then, c.now)
+		}
+	}
+	epoch, err := strconv.Atoi(ck.Meta["epoch"])
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: bad epoch %q", ck.Path, ck.Meta["epoch"])
+	}
+	var history []epochRecord
+	if err := json.Unmarshal([]byte(ck.Meta["history"]), &history); err != nil {
+		return 0, nil, fmt.Errorf("%s: bad history: %v", ck.Path, err)
+	}
+	state, err := base64.StdEncoding.DecodeString(ck.Meta["rng"])
+	if err == nil {
+		err = src.UnmarshalBinary(state)
+	}
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: bad RNG state: %v", ck.Path, err)
+	}
+	if err := ck.Restore(m, opt); err != nil {
+		return 0, nil, err
+	}
+	return epoch, history, nil
+}
+
+func describeModel(mc gru.ModelConfig) string {
+	return fmt.Sprintf("vocab %d, embed %d, hidden %d, layers %d, variant %v, init %v",
+		mc.Vocab, mc.Embed, mc.GRU.HiddenSize, mc.GRU.Layers, mc.GRU.Variant, mc.Init)
+}
