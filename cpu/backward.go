@@ -27,19 +27,7 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 		if l > 0 {
 			in = ws.layerOut[l-1]
 		}
-		eachDirection(dirs, func(d int) {
-			cell := l*dirs + d
-			dh := ws.dirs[d].dh
-			if dhNt != nil {
-				copy(dh, dhNt.data[cell*batch*H:(cell+1)*batch*H])
-			} else {
-				clear(dh)
-			}
-			s.backwardCell(cell, d, dY, in, din)
-			if dh0t != nil {
-				copy(dh0t.data[cell*batch*H:(cell+1)*batch*H], dh)
-			}
-		})
+		s.pass.start(true, l, in, nil, dY, dataOf(dhNt), dataOf(dh0t))
 
 		// dX = Σ_d dGx_d·W_x,dᵀ: [T·B,3H]·[3H,din], one GEMM per direction over all steps.
 		var dX []T

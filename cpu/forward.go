@@ -6,17 +6,68 @@ import (
 	"github.com/gogru/gogru/gru"
 )
 
-// eachDirection runs f for every direction, both at once when there are two.
-func eachDirection(dirs int, f func(d int)) {
-	if dirs == 1 {
-		f(0)
+// layerPass is one layer's forward or backward over its directions. It lives in
+// the stack so that running a layer allocates nothing.
+type layerPass[T Float] struct {
+	s        *stack[T]
+	backward bool
+	l, din   int
+	in, out  []T // layer input; forward output
+	dY       []T // backward: gradient w.r.t. the layer's output
+	h0, hN   []T // forward: initial states (nil = zeros); backward: dhN (nil = zeros), dh0 (nil = unwanted)
+	wg       sync.WaitGroup
+}
+
+// start runs layer l forward, or backward, over every direction.
+func (p *layerPass[T]) start(backward bool, l int, in, out, dY, h0, hN []T) {
+	p.backward, p.l, p.din = backward, l, p.s.cfg.LayerInputSize(l)
+	p.in, p.out, p.dY, p.h0, p.hN = in, out, dY, h0, hN
+	p.runDirections()
+}
+
+// runDirections runs every direction of the layer, both at once when there are two.
+func (p *layerPass[T]) runDirections() {
+	if p.s.cfg.Directions() == 1 {
+		p.run(0)
 		return
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { defer wg.Done(); f(1) }()
-	f(0)
-	wg.Wait()
+	p.wg.Add(1)
+	go p.runAsync(1)
+	p.run(0)
+	p.wg.Wait()
+}
+
+func (p *layerPass[T]) runAsync(d int) {
+	defer p.wg.Done()
+	p.run(d)
+}
+
+// run processes direction d: it sets the initial state (or state gradient), sweeps
+// the cell and, backward, hands back dH0.
+func (p *layerPass[T]) run(d int) {
+	s, ws := p.s, p.s.ws
+	cell := p.l*s.cfg.Directions() + d
+	n := ws.batch * s.cfg.HiddenSize
+	if !p.backward {
+		hs := ws.hs[cell]
+		if p.h0 != nil {
+			copy(hs[:n], p.h0[cell*n:(cell+1)*n])
+		} else {
+			clear(hs[:n])
+		}
+		s.forwardCell(cell, d, p.in, p.din, p.out)
+		return
+	}
+	dh := ws.dirs[d].dh
+	if p.h0 != nil {
+		copy(dh, p.h0[cell*n:(cell+1)*n])
+	} else {
+		clear(dh)
+	}
+	s.backwardCell(cell, d, p.dY, p.in, p.din)
+	if p.hN != nil {
+		copy(p.hN[cell*n:(cell+1)*n], dh)
+	}
 }
 
 // Forward runs the stack; see gru.Stack.
@@ -44,23 +95,14 @@ func (s *stack[T]) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) er
 		copy(ws.x0, xt.data)
 	}
 
-	H, dirs := cfg.HiddenSize, cfg.Directions()
+	H := cfg.HiddenSize
 	in := ws.x0
 	for l := range cfg.Layers {
 		out := ws.top
 		if l < cfg.Layers-1 {
 			out = ws.layerOut[l]
 		}
-		eachDirection(dirs, func(d int) {
-			cell := l*dirs + d
-			hs := ws.hs[cell]
-			if h0t != nil {
-				copy(hs[:batch*H], h0t.data[cell*batch*H:(cell+1)*batch*H])
-			} else {
-				clear(hs[:batch*H])
-			}
-			s.forwardCell(cell, d, in, cfg.LayerInputSize(l), out)
-		})
+		s.pass.start(false, l, in, out, nil, dataOf(h0t), nil)
 		in = out
 	}
 

@@ -267,12 +267,15 @@ func (be *Backend[T]) ClipGradNorm(grads []gru.Tensor, maxNorm float64) (float64
 }
 
 func pair[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {
-	at, err := mustTensor[T](op+": first tensor", a)
+	at, err := mustTensor[T](op, a)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, fmt.Errorf("%w (first tensor)", err)
 	}
-	bt, err := mustTensor[T](op+": second tensor", b)
-	return at, bt, err
+	bt, err := mustTensor[T](op, b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (second tensor)", err)
+	}
+	return at, bt, nil
 }
 
 func sameLen[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {

@@ -11,6 +11,7 @@ type stack[T Float] struct {
 	params []*Tensor[T] // 4 per cell: Wx, Wh, Bx, Bh
 	grads  []*Tensor[T]
 	ws     *workspace[T]
+	pass   layerPass[T]
 	saved  bool // a Forward has saved activations for Backward
 	closed bool
 }
@@ -27,6 +28,7 @@ func (be *Backend[T]) NewStack(cfg gru.Config, p *gru.Params) (gru.Stack, error)
 		return nil, err
 	}
 	s := &stack[T]{be: be, cfg: cfg}
+	s.pass.s = s
 	for i := range cfg.Cells() {
 		for _, shape := range gru.CellShapes(cfg, i/cfg.Directions()) {
 			w, _ := newTensor[T](shape...)
@@ -195,4 +197,12 @@ func (s *stack[T]) checkBackward(dy, dhN, dx, dh0 gru.Tensor) (dyt, dhNt, dxt, d
 	}
 	dh0t, err = s.stateArg("dh0", dh0, batch)
 	return
+}
+
+// dataOf returns t's elements, or nil for a nil tensor.
+func dataOf[T Float](t *Tensor[T]) []T {
+	if t == nil {
+		return nil
+	}
+	return t.data
 }
