@@ -77,7 +77,7 @@ func (s *stack[T]) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) er
 		return err
 	}
 	cfg := s.cfg
-	steps, batch := s.seqDims(xt.shape)
+	steps, batch := cfg.SeqDims(xt.shape)
 	if s.ws == nil || s.ws.steps != steps || s.ws.batch != batch {
 		s.ws = newWorkspace[T](cfg, steps, batch)
 	}

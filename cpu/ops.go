@@ -21,20 +21,13 @@ func (be *Backend[T]) MatMul(transA, transB bool, alpha float64, a, b gru.Tensor
 	if err != nil {
 		return err
 	}
-	ar, ac := at.rowsCols()
-	br, bc := bt.rowsCols()
-	cr, cc := ct.rowsCols()
-	m, k := ar, ac
-	if transA {
-		m, k = ac, ar
+	m, n, k, err := gru.MatMulDims(transA, transB, at.shape, bt.shape, ct.shape)
+	if err != nil {
+		return err
 	}
-	kb, n := br, bc
-	if transB {
-		kb, n = bc, br
-	}
-	if k != kb || m != cr || n != cc {
-		return fmt.Errorf("cpu: MatMul: op(a) is %d×%d, op(b) is %d×%d, c is %d×%d", m, k, kb, n, cr, cc)
-	}
+	_, ac := at.rowsCols()
+	_, bc := bt.rowsCols()
+	_, cc := ct.rowsCols()
 	gemm(transA, transB, m, n, k, T(alpha), at.data, ac, bt.data, bc, T(beta), ct.data, cc)
 	return nil
 }
@@ -82,7 +75,7 @@ func (be *Backend[T]) OneHot(dst gru.Tensor, ids []int32) error {
 		return err
 	}
 	rows, cols := dt.rowsCols()
-	if err := checkIDs("OneHot", ids, rows, cols); err != nil {
+	if err := gru.CheckIDs("OneHot", ids, rows, cols); err != nil {
 		return err
 	}
 	clear(dt.data)
@@ -103,7 +96,7 @@ func (be *Backend[T]) Gather(dst, table gru.Tensor, ids []int32) error {
 	if tcols != cols {
 		return fmt.Errorf("cpu: Gather: table rows have %d values, dst rows have %d", tcols, cols)
 	}
-	if err := checkIDs("Gather", ids, rows, vocab); err != nil {
+	if err := gru.CheckIDs("Gather", ids, rows, vocab); err != nil {
 		return err
 	}
 	for i, id := range ids {
@@ -123,7 +116,7 @@ func (be *Backend[T]) ScatterAdd(table, src gru.Tensor, ids []int32) error {
 	if tcols != cols {
 		return fmt.Errorf("cpu: ScatterAdd: table rows have %d values, src rows have %d", tcols, cols)
 	}
-	if err := checkIDs("ScatterAdd", ids, rows, vocab); err != nil {
+	if err := gru.CheckIDs("ScatterAdd", ids, rows, vocab); err != nil {
 		return err
 	}
 	for i, id := range ids {
@@ -146,7 +139,7 @@ func (be *Backend[T]) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dl
 		return 0, err
 	}
 	rows, cols := lt.rowsCols()
-	if err := checkIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
+	if err := gru.CheckIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
 		return 0, err
 	}
 	if dt != nil && len(dt.data) != len(lt.data) {
@@ -284,17 +277,4 @@ func sameLen[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error
 		err = fmt.Errorf("cpu: %s: tensors of %d and %d values", op, len(at.data), len(bt.data))
 	}
 	return at, bt, err
-}
-
-// checkIDs checks that there is one id per row and each is in [0, n).
-func checkIDs(op string, ids []int32, rows, n int) error {
-	if len(ids) != rows {
-		return fmt.Errorf("cpu: %s: %d ids for %d rows", op, len(ids), rows)
-	}
-	for i, id := range ids {
-		if id < 0 || int(id) >= n {
-			return fmt.Errorf("cpu: %s: ids[%d] = %d is outside [0, %d)", op, i, id, n)
-		}
-	}
-	return nil
 }

@@ -114,18 +114,8 @@ func (s *stack[T]) cell(i int) (wx, wh, bx, bh, dwx, dwh, dbx, dbh []T) {
 	return p[0].data, p[1].data, p[2].data, p[3].data, g[0].data, g[1].data, g[2].data, g[3].data
 }
 
-// seqDims reads T and B from a sequence tensor's shape in the stack's layout.
-func (s *stack[T]) seqDims(shape []int) (T_, B int) {
-	if len(shape) != 3 {
-		return -1, -1
-	}
-	if s.cfg.Layout == gru.BatchFirst {
-		return shape[1], shape[0]
-	}
-	return shape[0], shape[1]
-}
-
-// checkForward validates every Forward argument before anything is touched.
+// checkForward resolves every Forward argument and validates its shape before
+// anything is touched.
 func (s *stack[T]) checkForward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) (xt, h0t, yt, hNt *Tensor[T], err error) {
 	if s.closed {
 		return nil, nil, nil, nil, gru.ErrClosed
@@ -133,43 +123,21 @@ func (s *stack[T]) checkForward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tenso
 	if xt, err = mustTensor[T]("x", x); err != nil {
 		return
 	}
-	steps, batch := s.seqDims(xt.shape)
-	if steps < 1 || batch < 1 || xt.shape[2] != s.cfg.InputSize {
-		want := s.cfg.SeqShape(-1, -1, s.cfg.InputSize)
-		if steps >= 1 && batch >= 1 {
-			want = s.cfg.SeqShape(steps, batch, s.cfg.InputSize)
-		}
-		return nil, nil, nil, nil, &gru.ShapeError{Arg: "x", Want: want, Got: xt.shape}
-	}
 	if yt, err = mustTensor[T]("y", y); err != nil {
 		return
 	}
-	if err = gru.CheckShape("y", s.cfg.SeqShape(steps, batch, s.cfg.OutputSize()), yt.shape); err != nil {
+	if h0t, err = asTensor[T]("h0", h0); err != nil {
 		return
 	}
-	if h0t, err = s.stateArg("h0", h0, batch); err != nil {
+	if hNt, err = asTensor[T]("hN", hN); err != nil {
 		return
 	}
-	if hNt, err = s.stateArg("hN", hN, batch); err != nil {
-		return
-	}
-	err = gru.CheckLengths(lengths, steps, batch)
+	_, _, err = s.cfg.CheckForward(xt.shape, shapeOf(h0t), yt.shape, shapeOf(hNt), lengths)
 	return
 }
 
-// stateArg checks an optional [layers·dirs, B, H] tensor.
-func (s *stack[T]) stateArg(arg string, t gru.Tensor, batch int) (*Tensor[T], error) {
-	ct, err := asTensor[T](arg, t)
-	if err != nil || ct == nil {
-		return nil, err
-	}
-	if err := gru.CheckShape(arg, s.cfg.StateShape(batch), ct.shape); err != nil {
-		return nil, err
-	}
-	return ct, nil
-}
-
-// checkBackward validates every Backward argument against the saved Forward.
+// checkBackward resolves every Backward argument and validates it against the
+// saved Forward.
 func (s *stack[T]) checkBackward(dy, dhN, dx, dh0 gru.Tensor) (dyt, dhNt, dxt, dh0t *Tensor[T], err error) {
 	if s.closed {
 		return nil, nil, nil, nil, gru.ErrClosed
@@ -177,26 +145,28 @@ func (s *stack[T]) checkBackward(dy, dhN, dx, dh0 gru.Tensor) (dyt, dhNt, dxt, d
 	if !s.saved {
 		return nil, nil, nil, nil, gru.ErrNoForward
 	}
-	steps, batch := s.ws.steps, s.ws.batch
 	if dyt, err = mustTensor[T]("dy", dy); err != nil {
 		return
 	}
-	if err = gru.CheckShape("dy", s.cfg.SeqShape(steps, batch, s.cfg.OutputSize()), dyt.shape); err != nil {
+	if dhNt, err = asTensor[T]("dhN", dhN); err != nil {
 		return
 	}
 	if dxt, err = asTensor[T]("dx", dx); err != nil {
 		return
 	}
-	if dxt != nil {
-		if err = gru.CheckShape("dx", s.cfg.SeqShape(steps, batch, s.cfg.InputSize), dxt.shape); err != nil {
-			return
-		}
-	}
-	if dhNt, err = s.stateArg("dhN", dhN, batch); err != nil {
+	if dh0t, err = asTensor[T]("dh0", dh0); err != nil {
 		return
 	}
-	dh0t, err = s.stateArg("dh0", dh0, batch)
+	err = s.cfg.CheckBackward(s.ws.steps, s.ws.batch, dyt.shape, shapeOf(dhNt), shapeOf(dxt), shapeOf(dh0t))
 	return
+}
+
+// shapeOf returns t's shape, or nil for a nil tensor.
+func shapeOf[T Float](t *Tensor[T]) []int {
+	if t == nil {
+		return nil
+	}
+	return t.shape
 }
 
 // dataOf returns t's elements, or nil for a nil tensor.

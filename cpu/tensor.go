@@ -22,16 +22,7 @@ func (t *Tensor[T]) Shape() []int { return t.shape }
 func (t *Tensor[T]) Data() []T { return t.data }
 
 // rowsCols views the tensor as a matrix: all axes but the last are rows.
-func (t *Tensor[T]) rowsCols() (int, int) {
-	if len(t.shape) == 0 {
-		return 1, 1
-	}
-	c := t.shape[len(t.shape)-1]
-	if c == 0 {
-		return 0, 0
-	}
-	return len(t.data) / c, c
-}
+func (t *Tensor[T]) rowsCols() (int, int) { return gru.Matrix(t.shape) }
 
 // asTensor checks that t is a tensor of this backend. nil gives nil, nil.
 func asTensor[T Float](arg string, t gru.Tensor) (*Tensor[T], error) {

@@ -1,5 +1,10 @@
 package cuda
 
+import (
+	"fmt"
+	"math"
+)
+
 // Device describes a GPU as the driver reports it.
 type Device struct {
 	Index        int
@@ -7,4 +12,63 @@ type Device struct {
 	Major, Minor int   // compute capability
 	MemoryBytes  int64 // total global memory
 	Driver       int   // driver API version, e.g. 12040
+}
+
+// ptr is a device address.
+type ptr uintptr
+
+// add offsets p by n elements of size bytes each.
+func (p ptr) add(n, size int) ptr { return p + ptr(n*size) }
+
+// dim3 is a grid or block size.
+type dim3 struct{ x, y, z int }
+
+// device is what the orchestration needs from a GPU: memory, kernel launches by
+// name, column-major GEMM, and synchronisation. The real device and the simulator
+// implement it; nothing else differs between them.
+type device interface {
+	name() string
+	alloc(bytes int) (ptr, error)
+	free(p ptr) error
+	htod(dst ptr, src []byte) error
+	dtoh(dst []byte, src ptr) error
+	dtod(dst, src ptr, bytes int) error
+	memsetZero(dst ptr, bytes int) error
+	// launch runs the named kernel; args holds one 8-byte slot per parameter.
+	launch(kernel string, grid, block dim3, args []uint64) error
+	// gemm is cuBLAS's gemm: column-major C = alpha·op(A)·op(B) + beta·C, C m×n.
+	gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error
+	sync() error
+	// live reports the number of allocations not yet freed.
+	live() int
+	close() error
+}
+
+// Kernel arguments are packed into 8-byte slots, the value in the low bytes, the
+// way cuLaunchKernel reads them through its void** array.
+
+func argInt(v int) uint64      { return uint64(uint32(int32(v))) }
+func argPtr(p ptr) uint64      { return uint64(p) }
+func argF64(v float64) uint64  { return math.Float64bits(v) }
+func argF32(v float32) uint64  { return uint64(math.Float32bits(v)) }
+func argOptPtr(p ptr) uint64   { return uint64(p) } // 0 is a null pointer
+func argBool(v bool) uint64 {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// Error is a failed CUDA, cuBLAS or simulator call; it names the call.
+type Error struct {
+	Call   string // e.g. "cuMemAlloc", "cublasSgemm", "launch gru_fwd_after_f32"
+	Status int    // the status code returned
+	Detail string // the driver's or library's description, when it has one
+}
+
+func (e *Error) Error() string {
+	if e.Detail != "" {
+		return fmt.Sprintf("cuda: %s failed: %s (status %d)", e.Call, e.Detail, e.Status)
+	}
+	return fmt.Sprintf("cuda: %s failed with status %d", e.Call, e.Status)
 }

@@ -1,4 +1,21 @@
-// Package cuda is the GPU backend of gogru: a gru.Backend that runs the GRU's
-// GEMMs on cuBLAS and its pointwise work on the kernels in ../kernels. It arrives
-// with its own issue; until then the package holds only this description.
+// Package cuda is the GPU backend of gogru: a gru.Backend whose GEMMs run on cuBLAS
+// and whose pointwise work runs on the kernels in ../kernels.
+//
+// The backend orchestrates GEMMs and kernel launches over a small device interface
+// with two implementations:
+//
+//   - the real device (build tag cuda): gorgonia.org/cu for the context, memory,
+//     module and launches, all on one goroutine locked to its OS thread, and this
+//     package's own cgo for cuBLAS (a handle bound to our stream, cublasSgemm,
+//     cublasDgemm, cublasGemmEx and strided batches);
+//   - the simulated device (every build; cgo and g++): the same .cu sources compiled
+//     as host C++ (kernels/sim.h), run with CUDA's grid semantics, and a GEMM with
+//     cuBLAS's column-major semantics. NewSimulated exposes it as a debugging aid, in
+//     the way Numba offers a CUDA simulator.
+//
+// Only the few calls that touch the driver differ between the two: the GEMM order,
+// grid sizes, workspaces and stream use are the same code, so CI exercises them all.
+//
+// A build without the cuda tag never imports gorgonia.org/cu (whose init exits the
+// process when no GPU is present); there New returns ErrNotBuilt.
 package cuda

@@ -9,9 +9,9 @@ import (
 )
 
 // ErrNotBuilt is returned by New and Devices in a build without the cuda tag.
-var ErrNotBuilt = errors.New("cuda: this binary was built without GPU support; rebuild with -tags cuda (needs the CUDA toolkit: make build-cuda)")
+var ErrNotBuilt = errors.New("cuda: this binary was built without GPU support; rebuild with -tags cuda (needs the CUDA toolkit; see make build-cuda)")
 
-// New returns ErrNotBuilt: this build has no GPU path.
+// New returns ErrNotBuilt: this build has no GPU path. NewSimulated works in every build.
 func New(dtype gru.DType) (gru.Backend, error) { return nil, ErrNotBuilt }
 
 // Devices returns ErrNotBuilt: this build has no GPU path.

@@ -1,0 +1,257 @@
+package cuda
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+
+	"github.com/gogru/gogru/gru"
+)
+
+// Backend is a gru.Backend on a GPU (or on the simulator). It is not safe for
+// concurrent use.
+type Backend struct {
+	dev    device
+	dtype  gru.DType
+	closed bool
+
+	scratch ptr // 8 doubles on the device: reduction results
+	partial ptr // reduction partials, partialCap doubles
+	ids     ptr // int32 ids and targets uploaded per call, idsCap of them
+	idsCap  int
+	tensors map[*Tensor]struct{}
+}
+
+var _ gru.Backend = (*Backend)(nil)
+
+// partialCap bounds the blocks of a sum-of-squares pass (and so its partials).
+const partialCap = 1024
+
+// newBackend wraps a device.
+func newBackend(dev device, dtype gru.DType) (*Backend, error) {
+	if dtype != gru.Float32 && dtype != gru.Float64 {
+		return nil, fmt.Errorf("cuda: unsupported %v", dtype)
+	}
+	be := &Backend{dev: dev, dtype: dtype, tensors: map[*Tensor]struct{}{}}
+	var err error
+	if be.scratch, err = dev.alloc(8 * 8); err != nil {
+		dev.close()
+		return nil, err
+	}
+	if be.partial, err = dev.alloc(8 * partialCap); err != nil {
+		dev.close()
+		return nil, err
+	}
+	return be, nil
+}
+
+// NewSimulated returns a backend on the CUDA simulator: the real kernels compiled
+// as host C++ and a GEMM with cuBLAS's semantics. It is slow and exists to test and
+// debug the GPU path on machines without a GPU.
+func NewSimulated(dtype gru.DType) (*Backend, error) { return newBackend(newSimDevice(), dtype) }
+
+// Name describes the device and precision.
+func (be *Backend) Name() string { return fmt.Sprintf("cuda/%v (%s)", be.dtype, be.dev.name()) }
+
+// DType is the element type.
+func (be *Backend) DType() gru.DType { return be.dtype }
+
+// esize is the element size in bytes.
+func (be *Backend) esize() int {
+	if be.dtype == gru.Float64 {
+		return 8
+	}
+	return 4
+}
+
+// suffix selects a kernel's instantiation: "_f32" or "_f64".
+func (be *Backend) suffix() string {
+	if be.dtype == gru.Float64 {
+		return "_f64"
+	}
+	return "_f32"
+}
+
+// argT packs a value as the backend's element type.
+func (be *Backend) argT(v float64) uint64 {
+	if be.dtype == gru.Float64 {
+		return argF64(v)
+	}
+	return argF32(float32(v))
+}
+
+// Tensor is a device tensor: a plain driver allocation and its shape.
+type Tensor struct {
+	shape []int
+	n     int
+	p     ptr
+}
+
+// Shape returns the tensor's dimensions.
+func (t *Tensor) Shape() []int { return t.shape }
+
+func (t *Tensor) rowsCols() (int, int) { return gru.Matrix(t.shape) }
+
+// NewTensor allocates a zero-filled tensor.
+func (be *Backend) NewTensor(shape ...int) (gru.Tensor, error) {
+	if be.closed {
+		return nil, gru.ErrClosed
+	}
+	return be.newTensor(shape...)
+}
+
+func (be *Backend) newTensor(shape ...int) (*Tensor, error) {
+	for i, d := range shape {
+		if d < 0 {
+			return nil, fmt.Errorf("cuda: NewTensor: dimension %d is negative (%v)", i, shape)
+		}
+	}
+	n := gru.Len(shape)
+	p, err := be.dev.alloc(n * be.esize())
+	if err != nil {
+		return nil, err
+	}
+	if err := be.dev.memsetZero(p, n*be.esize()); err != nil {
+		be.dev.free(p)
+		return nil, err
+	}
+	t := &Tensor{shape: append([]int(nil), shape...), n: n, p: p}
+	be.tensors[t] = struct{}{}
+	return t, nil
+}
+
+// Free releases the tensor's device memory. Freeing twice is not an error.
+func (be *Backend) Free(t gru.Tensor) error {
+	ct, ok := t.(*Tensor)
+	if !ok || ct == nil {
+		return fmt.Errorf("cuda: Free: tensor of type %T does not belong to this backend", t)
+	}
+	if _, live := be.tensors[ct]; !live {
+		return nil
+	}
+	delete(be.tensors, ct)
+	return be.dev.free(ct.p)
+}
+
+// tensor checks that t is a live tensor of this backend; nil gives nil, nil.
+func (be *Backend) tensor(arg string, t gru.Tensor) (*Tensor, error) {
+	if t == nil {
+		return nil, nil
+	}
+	ct, ok := t.(*Tensor)
+	if !ok || ct == nil {
+		return nil, fmt.Errorf("cuda: %s: tensor of type %T does not belong to this backend", arg, t)
+	}
+	if _, live := be.tensors[ct]; !live {
+		return nil, fmt.Errorf("cuda: %s: tensor has been freed or belongs to another backend", arg)
+	}
+	return ct, nil
+}
+
+func (be *Backend) mustTensor(arg string, t gru.Tensor) (*Tensor, error) {
+	if t == nil {
+		return nil, fmt.Errorf("cuda: %s: nil tensor", arg)
+	}
+	return be.tensor(arg, t)
+}
+
+// Write copies host values into dst, rounding to float32 on a float32 backend.
+func (be *Backend) Write(dst gru.Tensor, src []float64) error {
+	d, err := be.mustTensor("Write: dst", dst)
+	if err != nil {
+		return err
+	}
+	if len(src) != d.n {
+		return fmt.Errorf("cuda: Write: dst %v holds %d values, src has %d", d.shape, d.n, len(src))
+	}
+	return be.dev.htod(d.p, be.encode(src))
+}
+
+// Read copies src into host memory.
+func (be *Backend) Read(dst []float64, src gru.Tensor) error {
+	s, err := be.mustTensor("Read: src", src)
+	if err != nil {
+		return err
+	}
+	if len(dst) != s.n {
+		return fmt.Errorf("cuda: Read: src %v holds %d values, dst has %d", s.shape, s.n, len(dst))
+	}
+	buf := make([]byte, s.n*be.esize())
+	if err := be.dev.dtoh(buf, s.p); err != nil {
+		return err
+	}
+	be.decode(dst, buf)
+	return nil
+}
+
+func (be *Backend) encode(v []float64) []byte {
+	buf := make([]byte, len(v)*be.esize())
+	for i, x := range v {
+		if be.dtype == gru.Float64 {
+			binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(x))
+		} else {
+			binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(float32(x)))
+		}
+	}
+	return buf
+}
+
+func (be *Backend) decode(dst []float64, buf []byte) {
+	for i := range dst {
+		if be.dtype == gru.Float64 {
+			dst[i] = math.Float64frombits(binary.LittleEndian.Uint64(buf[8*i:]))
+		} else {
+			dst[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(buf[4*i:])))
+		}
+	}
+}
+
+// readScalar reads the double at scratch[i].
+func (be *Backend) readScalar(i int) (float64, error) {
+	var b [8]byte
+	if err := be.dev.dtoh(b[:], be.scratch.add(i, 8)); err != nil {
+		return 0, err
+	}
+	return math.Float64frombits(binary.LittleEndian.Uint64(b[:])), nil
+}
+
+// uploadIDs copies int32 ids to the device and returns their address.
+func (be *Backend) uploadIDs(ids []int32) (ptr, error) {
+	if len(ids) > be.idsCap {
+		if be.ids != 0 {
+			if err := be.dev.free(be.ids); err != nil {
+				return 0, err
+			}
+			be.ids = 0
+		}
+		p, err := be.dev.alloc(4 * len(ids))
+		if err != nil {
+			return 0, err
+		}
+		be.ids, be.idsCap = p, len(ids)
+	}
+	buf := make([]byte, 4*len(ids))
+	for i, id := range ids {
+		binary.LittleEndian.PutUint32(buf[4*i:], uint32(id))
+	}
+	return be.ids, be.dev.htod(be.ids, buf)
+}
+
+// Sync waits for all queued work.
+func (be *Backend) Sync() error { return be.dev.sync() }
+
+// Close frees every tensor and the device. Calling it twice is safe.
+func (be *Backend) Close() error {
+	if be.closed {
+		return nil
+	}
+	be.closed = true
+	for t := range be.tensors {
+		be.dev.free(t.p)
+		delete(be.tensors, t)
+	}
+	return be.dev.close()
+}
+
+// Live reports the device allocations not yet freed (for leak tests).
+func (be *Backend) Live() int { return be.dev.live() }

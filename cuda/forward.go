@@ -1,0 +1,153 @@
+package cuda
+
+import (
+	"encoding/binary"
+
+	"github.com/gogru/gogru/gru"
+)
+
+// Forward runs the stack on the device; see gru.Stack.
+func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error {
+	xt, h0t, yt, hNt, err := s.checkForward(x, h0, lengths, y, hN)
+	if err != nil {
+		return err
+	}
+	be, cfg := s.be, s.cfg
+	steps, batch := cfg.SeqDims(xt.shape)
+	if s.ws == nil || s.ws.steps != steps || s.ws.batch != batch {
+		if s.ws != nil {
+			if err := s.ws.free(be.dev); err != nil {
+				return err
+			}
+			s.ws = nil
+		}
+		if s.ws, err = newWorkspace(be, cfg, steps, batch); err != nil {
+			return err
+		}
+	}
+	ws := s.ws
+	s.saved = false
+	lens := make([]byte, 4*batch)
+	for b := range batch {
+		n := steps
+		if lengths != nil {
+			n = lengths[b]
+		}
+		binary.LittleEndian.PutUint32(lens[4*b:], uint32(n))
+	}
+	if err := be.dev.htod(ws.lens, lens); err != nil {
+		return err
+	}
+	es, H := be.esize(), cfg.HiddenSize
+	if err := s.toTimeMajor(ws.x0, xt.p, steps, batch, cfg.InputSize); err != nil {
+		return err
+	}
+	in := ws.x0
+	for l := range cfg.Layers {
+		out := ws.top
+		if l < cfg.Layers-1 {
+			out = ws.layerOut[l]
+		}
+		for d := range cfg.Directions() {
+			cell := l*cfg.Directions() + d
+			n := batch * H * es
+			if h0t != nil {
+				err = be.dev.dtod(ws.hs[cell], h0t.p.add(cell*batch*H, es), n)
+			} else {
+				err = be.dev.memsetZero(ws.hs[cell], n)
+			}
+			if err != nil {
+				return err
+			}
+			if err := s.forwardCell(cell, d, in, cfg.LayerInputSize(l), out); err != nil {
+				return err
+			}
+		}
+		in = out
+	}
+	if err := s.fromTimeMajor(yt.p, ws.top, steps, batch, cfg.OutputSize()); err != nil {
+		return err
+	}
+	if hNt != nil {
+		for cell := range cfg.Cells() {
+			if err := be.dev.dtod(hNt.p.add(cell*batch*H, es), ws.hs[cell].add(steps*batch*H, es), batch*H*es); err != nil {
+				return err
+			}
+		}
+	}
+	s.saved = true
+	return nil
+}
+
+// toTimeMajor copies a user sequence [T,B,w] or [B,T,w] into time-major dst.
+func (s *stack) toTimeMajor(dst, src ptr, steps, batch, w int) error {
+	if s.cfg.Layout == gru.BatchFirst {
+		return s.be.elementwise("transpose01", steps*batch*w, argInt(batch), argInt(steps), argInt(w), argPtr(src), argPtr(dst))
+	}
+	return s.be.dev.dtod(dst, src, steps*batch*w*s.be.esize())
+}
+
+// fromTimeMajor copies time-major src to a user sequence in the stack's layout.
+func (s *stack) fromTimeMajor(dst, src ptr, steps, batch, w int) error {
+	if s.cfg.Layout == gru.BatchFirst {
+		return s.be.elementwise("transpose01", steps*batch*w, argInt(steps), argInt(batch), argInt(w), argPtr(src), argPtr(dst))
+	}
+	return s.be.dev.dtod(dst, src, steps*batch*w*s.be.esize())
+}
+
+// forwardCell runs cell (layer l, direction d): one GEMM for the input projection of
+// all T·B rows, then per step the recurrent GEMM(s) and the fused pointwise kernel.
+// in is [T·B, din]; the cell writes columns [d·H, (d+1)·H) of out [T·B, dirs·H].
+func (s *stack) forwardCell(cell, d int, in ptr, din int, out ptr) error {
+	be, cfg, ws := s.be, s.cfg, s.ws
+	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
+	wx, wh, bx, bh, _, _, _, _ := s.cell(cell)
+	w := ws.dirs[d]
+	ystride := cfg.OutputSize()
+
+	// xproj = X·W_x + b_x: rows set to b_x, then one GEMM [T·B,din]·[din,3H] with beta 1.
+	if err := be.elementwise("add_row", steps*B*3*H, argInt(steps*B), argInt(3*H), argPtr(bx), argPtr(w.xproj), argInt(0)); err != nil {
+		return err
+	}
+	if err := be.rowGemm(false, false, steps*B, 3*H, din, 1, in, din, wx, 3*H, 1, w.xproj, 3*H); err != nil {
+		return err
+	}
+	hs, gates := ws.hs[cell], ws.gates[cell]
+	for step := range steps {
+		t := step
+		if d == 1 {
+			t = steps - 1 - step
+		}
+		xp := w.xproj.add(t*B*3*H, es)
+		g := gates.add(step*B*4*H, es)
+		hPrev, hNext := hs.add(step*B*H, es), hs.add((step+1)*B*H, es)
+		y := out.add(t*B*ystride+d*H, es)
+		if cfg.Variant == gru.ResetAfter {
+			// hh = H·W_h: [B,H]·[H,3H].
+			if err := be.rowGemm(false, false, B, 3*H, H, 1, hPrev, H, wh, 3*H, 0, w.hh, 3*H); err != nil {
+				return err
+			}
+			if err := be.elementwise("gru_fwd_after", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
+				argPtr(bh), argPtr(hPrev), argPtr(hNext), argPtr(g), argPtr(y), argInt(ystride)); err != nil {
+				return err
+			}
+			continue
+		}
+		// hh[:, :2H] = H·[W_hr W_hz]; then hh[:, 2H:] = (R⊙H)·W_hn.
+		if err := be.rowGemm(false, false, B, 2*H, H, 1, hPrev, H, wh, 3*H, 0, w.hh, 3*H); err != nil {
+			return err
+		}
+		if err := be.elementwise("gru_fwd_before1", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
+			argPtr(bh), argPtr(hPrev), argPtr(g)); err != nil {
+			return err
+		}
+		if err := be.rowGemm(false, false, B, H, H, 1, g.add(3*H, es), 4*H, wh.add(2*H, es), 3*H, 0, w.hh.add(2*H, es), 3*H); err != nil {
+			return err
+		}
+		if err := be.elementwise("gru_fwd_before2", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
+			argPtr(bh), argPtr(hPrev), argPtr(hNext), argPtr(g), argPtr(y), argInt(ystride)); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,269 @@
+package cuda
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/gogru/gogru/gru"
+)
+
+// MatMul computes C = alpha·op(A)·op(B) + beta·C on the tensors' 2-D views (cuBLAS).
+func (be *Backend) MatMul(transA, transB bool, alpha float64, a, b gru.Tensor, beta float64, c gru.Tensor) error {
+	at, bt, err := be.pair("MatMul", a, b)
+	if err != nil {
+		return err
+	}
+	ct, err := be.mustTensor("MatMul: c", c)
+	if err != nil {
+		return err
+	}
+	m, n, k, err := gru.MatMulDims(transA, transB, at.shape, bt.shape, ct.shape)
+	if err != nil {
+		return err
+	}
+	_, ac := at.rowsCols()
+	_, bc := bt.rowsCols()
+	return be.rowGemm(transA, transB, m, n, k, alpha, at.p, max(ac, 1), bt.p, max(bc, 1), beta, ct.p, max(n, 1))
+}
+
+// AddRow adds v to every row of c.
+func (be *Backend) AddRow(c, v gru.Tensor) error {
+	ct, vt, err := be.pair("AddRow", c, v)
+	if err != nil {
+		return err
+	}
+	rows, cols := ct.rowsCols()
+	if vt.n != cols {
+		return fmt.Errorf("cuda: AddRow: v has %d values, c rows have %d", vt.n, cols)
+	}
+	return be.elementwise("add_row", rows*cols, argInt(rows), argInt(cols), argPtr(vt.p), argPtr(ct.p), argInt(1))
+}
+
+// SumRows computes dst = beta·dst + column sums of src, deterministically.
+func (be *Backend) SumRows(dst, src gru.Tensor, beta float64) error {
+	dt, st, err := be.pair("SumRows", dst, src)
+	if err != nil {
+		return err
+	}
+	rows, cols := st.rowsCols()
+	if dt.n != cols {
+		return fmt.Errorf("cuda: SumRows: dst has %d values, src rows have %d", dt.n, cols)
+	}
+	return be.sumRows(dt.p, st.p, rows, cols, beta)
+}
+
+// OneHot writes one-hot rows of ids.
+func (be *Backend) OneHot(dst gru.Tensor, ids []int32) error {
+	dt, err := be.mustTensor("OneHot: dst", dst)
+	if err != nil {
+		return err
+	}
+	rows, cols := dt.rowsCols()
+	if err := gru.CheckIDs("OneHot", ids, rows, cols); err != nil {
+		return err
+	}
+	p, err := be.uploadIDs(ids)
+	if err != nil {
+		return err
+	}
+	return be.elementwise("one_hot", rows*cols, argInt(rows), argInt(cols), argPtr(p), argPtr(dt.p))
+}
+
+// Gather copies table rows: dst[i,:] = table[ids[i],:].
+func (be *Backend) Gather(dst, table gru.Tensor, ids []int32) error {
+	dt, tt, err := be.pair("Gather", dst, table)
+	if err != nil {
+		return err
+	}
+	rows, cols := dt.rowsCols()
+	vocab, tcols := tt.rowsCols()
+	if tcols != cols {
+		return fmt.Errorf("cuda: Gather: table rows have %d values, dst rows have %d", tcols, cols)
+	}
+	if err := gru.CheckIDs("Gather", ids, rows, vocab); err != nil {
+		return err
+	}
+	p, err := be.uploadIDs(ids)
+	if err != nil {
+		return err
+	}
+	return be.elementwise("gather_rows", rows*cols, argInt(rows), argInt(cols), argPtr(p), argPtr(tt.p), argPtr(dt.p))
+}
+
+// ScatterAdd accumulates rows into table in id order (deterministic).
+func (be *Backend) ScatterAdd(table, src gru.Tensor, ids []int32) error {
+	tt, st, err := be.pair("ScatterAdd", table, src)
+	if err != nil {
+		return err
+	}
+	rows, cols := st.rowsCols()
+	vocab, tcols := tt.rowsCols()
+	if tcols != cols {
+		return fmt.Errorf("cuda: ScatterAdd: table rows have %d values, src rows have %d", tcols, cols)
+	}
+	if err := gru.CheckIDs("ScatterAdd", ids, rows, vocab); err != nil {
+		return err
+	}
+	p, err := be.uploadIDs(ids)
+	if err != nil {
+		return err
+	}
+	// One thread per column walks the rows in order.
+	return be.elementwise("scatter_add_rows", cols, argInt(rows), argInt(cols), argPtr(p), argPtr(st.p), argPtr(tt.p))
+}
+
+// SoftmaxCrossEntropy returns the mean cross-entropy and writes its gradient. The
+// per-row losses are summed on the device; only the mean comes back.
+func (be *Backend) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dlogits gru.Tensor) (float64, error) {
+	lt, err := be.mustTensor("SoftmaxCrossEntropy: logits", logits)
+	if err != nil {
+		return 0, err
+	}
+	dt, err := be.tensor("SoftmaxCrossEntropy: dlogits", dlogits)
+	if err != nil {
+		return 0, err
+	}
+	rows, cols := lt.rowsCols()
+	if err := gru.CheckIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
+		return 0, err
+	}
+	if dt != nil && dt.n != lt.n {
+		return 0, fmt.Errorf("cuda: SoftmaxCrossEntropy: dlogits has %d values, logits %d", dt.n, lt.n)
+	}
+	p, err := be.uploadIDs(targets)
+	if err != nil {
+		return 0, err
+	}
+	rowLoss, err := be.dev.alloc(8 * rows)
+	if err != nil {
+		return 0, err
+	}
+	defer be.dev.free(rowLoss)
+	var dp ptr
+	if dt != nil {
+		dp = dt.p
+	}
+	if err := be.dev.launch("softmax_xent"+be.suffix(), dim3{rows, 1, 1}, dim3{reduceBlock, 1, 1},
+		[]uint64{argInt(rows), argInt(cols), argPtr(lt.p), argPtr(p), argOptPtr(dp), argPtr(rowLoss)}); err != nil {
+		return 0, err
+	}
+	if err := be.dev.launch("sum_final", dim3{1, 1, 1}, dim3{reduceBlock, 1, 1},
+		[]uint64{argInt(rows), argPtr(rowLoss), argPtr(be.scratch)}); err != nil {
+		return 0, err
+	}
+	sum, err := be.readScalar(0)
+	return sum / float64(rows), err
+}
+
+// Copy copies src into dst on the device.
+func (be *Backend) Copy(dst, src gru.Tensor) error {
+	dt, st, err := be.pair("Copy", dst, src)
+	if err != nil {
+		return err
+	}
+	if dt.n != st.n {
+		return fmt.Errorf("cuda: Copy: dst has %d values, src %d", dt.n, st.n)
+	}
+	return be.dev.dtod(dt.p, st.p, dt.n*be.esize())
+}
+
+// Fill sets every element to v.
+func (be *Backend) Fill(t gru.Tensor, v float64) error {
+	tt, err := be.mustTensor("Fill", t)
+	if err != nil {
+		return err
+	}
+	return be.elementwise("fill", tt.n, argInt(tt.n), argPtr(tt.p), be.argT(v))
+}
+
+// SGD applies param −= lr·grad.
+func (be *Backend) SGD(param, grad gru.Tensor, lr float64) error {
+	pt, gt, err := be.sameLen("SGD", param, grad)
+	if err != nil {
+		return err
+	}
+	return be.elementwise("sgd", pt.n, argInt(pt.n), be.argT(lr), argPtr(pt.p), argPtr(gt.p))
+}
+
+// Adam applies one bias-corrected Adam step.
+func (be *Backend) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps float64, step int) error {
+	pt, gt, err := be.sameLen("Adam", param, grad)
+	if err != nil {
+		return err
+	}
+	mt, vt, err := be.sameLen("Adam", m, v)
+	if err != nil {
+		return err
+	}
+	if mt.n != pt.n {
+		return fmt.Errorf("cuda: Adam: moments have %d values, param %d", mt.n, pt.n)
+	}
+	if step < 1 {
+		return fmt.Errorf("cuda: Adam: step must be at least 1, got %d", step)
+	}
+	c1, c2 := 1-math.Pow(beta1, float64(step)), 1-math.Pow(beta2, float64(step))
+	return be.elementwise("adam", pt.n, argInt(pt.n), argF64(lr), argF64(beta1), argF64(beta2), argF64(eps),
+		argF64(c1), argF64(c2), argPtr(pt.p), argPtr(gt.p), argPtr(mt.p), argPtr(vt.p))
+}
+
+// ClipGradNorm measures the global L2 norm on the device (deterministic partial
+// sums, then one final sum) and scales the gradients there; only the norm comes back.
+func (be *Backend) ClipGradNorm(grads []gru.Tensor, maxNorm float64) (float64, error) {
+	ts := make([]*Tensor, len(grads))
+	blocks := 0
+	for i, g := range grads {
+		t, err := be.mustTensor(fmt.Sprintf("ClipGradNorm: grads[%d]", i), g)
+		if err != nil {
+			return 0, err
+		}
+		ts[i] = t
+		blocks += squareBlocks(t.n)
+	}
+	if blocks > partialCap {
+		return 0, fmt.Errorf("cuda: ClipGradNorm: %d tensors need %d partial sums, more than %d", len(ts), blocks, partialCap)
+	}
+	off := 0
+	for _, t := range ts {
+		nb := squareBlocks(t.n)
+		if err := be.dev.launch("sum_squares"+be.suffix(), dim3{nb, 1, 1}, dim3{reduceBlock, 1, 1},
+			[]uint64{argInt(t.n), argPtr(t.p), argPtr(be.partial.add(off, 8))}); err != nil {
+			return 0, err
+		}
+		off += nb
+	}
+	if err := be.dev.launch("sum_final", dim3{1, 1, 1}, dim3{reduceBlock, 1, 1},
+		[]uint64{argInt(off), argPtr(be.partial), argPtr(be.scratch)}); err != nil {
+		return 0, err
+	}
+	for _, t := range ts {
+		if err := be.elementwise("clip_scale", t.n, argInt(t.n), argPtr(t.p), argPtr(be.scratch), argF64(maxNorm)); err != nil {
+			return 0, err
+		}
+	}
+	ss, err := be.readScalar(0)
+	return math.Sqrt(ss), err
+}
+
+// squareBlocks is the grid of a sum-of-squares pass over n elements: enough blocks
+// to cover n once, at most 32.
+func squareBlocks(n int) int { return max(1, min(32, (n+reduceBlock-1)/reduceBlock)) }
+
+func (be *Backend) pair(op string, a, b gru.Tensor) (*Tensor, *Tensor, error) {
+	at, err := be.mustTensor(op, a)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (first tensor)", err)
+	}
+	bt, err := be.mustTensor(op, b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w (second tensor)", err)
+	}
+	return at, bt, nil
+}
+
+func (be *Backend) sameLen(op string, a, b gru.Tensor) (*Tensor, *Tensor, error) {
+	at, bt, err := be.pair(op, a, b)
+	if err == nil && at.n != bt.n {
+		err = fmt.Errorf("cuda: %s: tensors of %d and %d values", op, at.n, bt.n)
+	}
+	return at, bt, err
+}

@@ -1,0 +1,162 @@
+package cuda
+
+/*
+#cgo CXXFLAGS: -std=c++17 -O2 -Wall -Werror
+#cgo LDFLAGS: -lstdc++ -lpthread
+#include <stdint.h>
+#include <stdlib.h>
+int gogru_sim_kernel(const char* name);
+int gogru_sim_launch_slots(int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                           const uint64_t* slots, int nargs);
+uintptr_t gogru_sim_alloc(size_t n);
+void gogru_sim_free(uintptr_t p);
+void gogru_sim_htod(uintptr_t dst, const void* src, size_t n);
+void gogru_sim_dtoh(void* dst, uintptr_t src, size_t n);
+void gogru_sim_dtod(uintptr_t dst, uintptr_t src, size_t n);
+void gogru_sim_memset0(uintptr_t dst, size_t n);
+int gogru_sim_gemm(int f64, int ta, int tb, int m, int n, int k, double alpha, uintptr_t A, int lda,
+                   uintptr_t B, int ldb, double beta, uintptr_t C, int ldc);
+*/
+import "C"
+
+import (
+	"fmt"
+	"sync"
+	"unsafe"
+
+	// The simulator #includes the kernel sources, which the go tool does not track;
+	// package kernels embeds them, so this import rebuilds the simulator when they change.
+	_ "github.com/gogru/gogru/kernels"
+)
+
+// simMu serialises simulated launches: __shared__ storage is static per kernel.
+var simMu sync.Mutex
+
+// simDevice runs the kernels as host C++ in host memory (see kernels/sim.h).
+type simDevice struct {
+	mu      sync.Mutex
+	allocs  map[ptr]int
+	kernels map[string]C.int
+	closed  bool
+}
+
+func newSimDevice() *simDevice {
+	return &simDevice{allocs: map[ptr]int{}, kernels: map[string]C.int{}}
+}
+
+func (d *simDevice) name() string { return "simulated GPU (host C++)" }
+
+func (d *simDevice) alloc(bytes int) (ptr, error) {
+	if bytes < 0 {
+		return 0, &Error{Call: "simAlloc", Status: 1, Detail: fmt.Sprintf("negative size %d", bytes)}
+	}
+	p := ptr(C.gogru_sim_alloc(C.size_t(bytes)))
+	if p == 0 {
+		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of host memory"}
+	}
+	d.mu.Lock()
+	d.allocs[p] = bytes
+	d.mu.Unlock()
+	return p, nil
+}
+
+func (d *simDevice) free(p ptr) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, ok := d.allocs[p]; !ok {
+		return &Error{Call: "simFree", Status: 1, Detail: fmt.Sprintf("0x%x was not allocated", uintptr(p))}
+	}
+	delete(d.allocs, p)
+	C.gogru_sim_free(C.uintptr_t(p))
+	return nil
+}
+
+func (d *simDevice) htod(dst ptr, src []byte) error {
+	if len(src) > 0 {
+		C.gogru_sim_htod(C.uintptr_t(dst), unsafe.Pointer(&src[0]), C.size_t(len(src)))
+	}
+	return nil
+}
+
+func (d *simDevice) dtoh(dst []byte, src ptr) error {
+	if len(dst) > 0 {
+		C.gogru_sim_dtoh(unsafe.Pointer(&dst[0]), C.uintptr_t(src), C.size_t(len(dst)))
+	}
+	return nil
+}
+
+func (d *simDevice) dtod(dst, src ptr, bytes int) error {
+	C.gogru_sim_dtod(C.uintptr_t(dst), C.uintptr_t(src), C.size_t(bytes))
+	return nil
+}
+
+func (d *simDevice) memsetZero(dst ptr, bytes int) error {
+	C.gogru_sim_memset0(C.uintptr_t(dst), C.size_t(bytes))
+	return nil
+}
+
+func (d *simDevice) launch(kernel string, grid, block dim3, args []uint64) error {
+	d.mu.Lock()
+	k, ok := d.kernels[kernel]
+	if !ok {
+		cs := C.CString(kernel)
+		k = C.gogru_sim_kernel(cs)
+		C.free(unsafe.Pointer(cs))
+		d.kernels[kernel] = k
+	}
+	d.mu.Unlock()
+	if k < 0 {
+		return &Error{Call: "launch " + kernel, Status: 500, Detail: "no such kernel"} // CUDA_ERROR_NOT_FOUND
+	}
+	var slots *C.uint64_t
+	if len(args) > 0 {
+		slots = (*C.uint64_t)(unsafe.Pointer(&args[0]))
+	}
+	simMu.Lock()
+	st := C.gogru_sim_launch_slots(k, C.uint(grid.x), C.uint(grid.y), C.uint(grid.z),
+		C.uint(block.x), C.uint(block.y), C.uint(block.z), slots, C.int(len(args)))
+	simMu.Unlock()
+	if st != 0 {
+		return &Error{Call: "launch " + kernel, Status: 1, Detail: fmt.Sprintf("invalid configuration grid %v block %v", grid, block)}
+	}
+	return nil
+}
+
+func (d *simDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
+	st := C.gogru_sim_gemm(cbool(f64), cbool(transA), cbool(transB), C.int(m), C.int(n), C.int(k), C.double(alpha),
+		C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.double(beta), C.uintptr_t(c), C.int(ldc))
+	if st != 0 {
+		call := "cublasSgemm"
+		if f64 {
+			call = "cublasDgemm"
+		}
+		return &Error{Call: call, Status: int(st), Detail: fmt.Sprintf("invalid value (m=%d n=%d k=%d lda=%d ldb=%d ldc=%d)", m, n, k, lda, ldb, ldc)}
+	}
+	return nil
+}
+
+func cbool(v bool) C.int {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+func (d *simDevice) sync() error { return nil }
+
+func (d *simDevice) live() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.allocs)
+}
+
+func (d *simDevice) close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for p := range d.allocs {
+		C.gogru_sim_free(C.uintptr_t(p))
+		delete(d.allocs, p)
+	}
+	d.closed = true
+	return nil
+}

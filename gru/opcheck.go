@@ -1,0 +1,48 @@
+package gru
+
+import "fmt"
+
+// Matrix returns the 2-D view of a shape: all axes but the last are rows.
+func Matrix(shape []int) (rows, cols int) {
+	if len(shape) == 0 {
+		return 1, 1
+	}
+	cols = shape[len(shape)-1]
+	if cols == 0 {
+		return 0, 0
+	}
+	return Len(shape) / cols, cols
+}
+
+// MatMulDims checks the shapes of C = op(A)·op(B) on 2-D views and returns C's m×n
+// and the inner size k, so every backend reports a mismatch the same way.
+func MatMulDims(transA, transB bool, a, b, c []int) (m, n, k int, err error) {
+	ar, ac := Matrix(a)
+	br, bc := Matrix(b)
+	cr, cc := Matrix(c)
+	m, k = ar, ac
+	if transA {
+		m, k = ac, ar
+	}
+	kb, n := br, bc
+	if transB {
+		kb, n = bc, br
+	}
+	if k != kb || m != cr || n != cc {
+		return 0, 0, 0, fmt.Errorf("gru: MatMul: op(a) is %d×%d, op(b) is %d×%d, c is %d×%d", m, k, kb, n, cr, cc)
+	}
+	return m, n, k, nil
+}
+
+// CheckIDs checks that there is one id per row and each is in [0, n).
+func CheckIDs(op string, ids []int32, rows, n int) error {
+	if len(ids) != rows {
+		return fmt.Errorf("gru: %s: %d ids for %d rows", op, len(ids), rows)
+	}
+	for i, id := range ids {
+		if id < 0 || int(id) >= n {
+			return fmt.Errorf("gru: %s: ids[%d] = %d is outside [0, %d)", op, i, id, n)
+		}
+	}
+	return nil
+}

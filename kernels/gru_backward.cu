@@ -1,0 +1,88 @@
+// Fused pointwise backward kernels of the GRU, one thread per (b, j), run in reverse
+// step order. dh [B,H] holds the running gradient w.r.t. the state; dy rows (stride
+// ystride) the gradient w.r.t. this step's output. dgx [B,3H] and dgh [B,3H] receive
+// the gradients w.r.t. the input and recurrent pre-activations, which the GEMMs after
+// the sweep turn into dW_x, dW_h, db_x, db_h and dX. Padding steps pass dh through
+// and write zeros.
+#include "common.cuh"
+
+// ResetAfter, with d = dH' + dy:
+//   da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    da_r = da_n⊙hn⊙r(1−r)
+//   dgx = [da_r, da_z, da_n]    dgh = [da_r, da_z, da_n⊙r]    dH = d⊙z (+ dgh·W_hᵀ by GEMM)
+template <typename T>
+__device__ void gru_bwd_after_impl(int B, int H, int t, const int* lens, const T* gates, const T* hprev,
+                                   const T* dy, int ystride, T* dgx, T* dgh, T* dh) {
+  int i = flat_index();
+  if (i >= B * H) return;
+  int b = i / H, j = i % H;
+  T* gx = dgx + b * 3 * H;
+  T* gh = dgh + b * 3 * H;
+  if (t >= lens[b]) {
+    gx[j] = gx[H + j] = gx[2 * H + j] = 0;
+    gh[j] = gh[H + j] = gh[2 * H + j] = 0;
+    return;
+  }
+  const T* g = gates + b * 4 * H;
+  T r = g[j], z = g[H + j], n = g[2 * H + j], hn = g[3 * H + j];
+  T d = dh[i] + dy[b * ystride + j];
+  T daz = d * (hprev[i] - n) * z * (1 - z);
+  T dan = d * (1 - z) * (1 - n * n);
+  T dar = dan * hn * r * (1 - r);
+  gx[j] = dar;
+  gx[H + j] = daz;
+  gx[2 * H + j] = dan;
+  gh[j] = dar;
+  gh[H + j] = daz;
+  gh[2 * H + j] = dan * r;
+  dh[i] = d * z;
+}
+#define BWD_PARAMS(T)                                                                            \
+  (int B, int H, int t, const int* lens, const T* gates, const T* hprev, const T* dy, int ystride, \
+   T* dgx, T* dgh, T* dh)
+GOGRU_BOTH(gru_bwd_after, BWD_PARAMS, (B, H, t, lens, gates, hprev, dy, ystride, dgx, dgh, dh))
+
+// ResetBefore, first pass, with d = dH' + dy:
+//   da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    (into dgx and dgh); keeps d in dh.
+template <typename T>
+__device__ void gru_bwd_before1_impl(int B, int H, int t, const int* lens, const T* gates, const T* hprev,
+                                     const T* dy, int ystride, T* dgx, T* dgh, T* dh) {
+  int i = flat_index();
+  if (i >= B * H) return;
+  int b = i / H, j = i % H;
+  T* gx = dgx + b * 3 * H;
+  T* gh = dgh + b * 3 * H;
+  if (t >= lens[b]) {
+    gx[j] = gx[H + j] = gx[2 * H + j] = 0;
+    gh[j] = gh[H + j] = gh[2 * H + j] = 0;
+    return;
+  }
+  const T* g = gates + b * 4 * H;
+  T z = g[H + j], n = g[2 * H + j];
+  T d = dh[i] + dy[b * ystride + j];
+  T daz = d * (hprev[i] - n) * z * (1 - z);
+  T dan = d * (1 - z) * (1 - n * n);
+  gx[H + j] = gh[H + j] = daz;
+  gx[2 * H + j] = gh[2 * H + j] = dan;
+  dh[i] = d;
+}
+GOGRU_BOTH(gru_bwd_before1, BWD_PARAMS, (B, H, t, lens, gates, hprev, dy, ystride, dgx, dgh, dh))
+
+// ResetBefore, second pass, with drh = da_n·W_hnᵀ (the gradient w.r.t. R⊙H):
+//   da_r = drh⊙H⊙r(1−r)    dH = d⊙z + drh⊙r (+ [da_r, da_z]·[W_hr, W_hz]ᵀ by GEMM)
+template <typename T>
+__device__ void gru_bwd_before2_impl(int B, int H, int t, const int* lens, const T* gates, const T* hprev,
+                                     const T* drh, T* dgx, T* dgh, T* dh) {
+  int i = flat_index();
+  if (i >= B * H) return;
+  int b = i / H, j = i % H;
+  if (t >= lens[b]) return;
+  const T* g = gates + b * 4 * H;
+  T r = g[j], z = g[H + j];
+  T dar = drh[i] * hprev[i] * r * (1 - r);
+  dgx[b * 3 * H + j] = dar;
+  dgh[b * 3 * H + j] = dar;
+  dh[i] = dh[i] * z + drh[i] * r;
+}
+#define BWD_BEFORE2_PARAMS(T) \
+  (int B, int H, int t, const int* lens, const T* gates, const T* hprev, const T* drh, T* dgx, T* dgh, T* dh)
+GOGRU_BOTH(gru_bwd_before2, BWD_BEFORE2_PARAMS, (B, H, t, lens, gates, hprev, drh, dgx, dgh, dh))

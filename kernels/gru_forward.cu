@@ -1,0 +1,97 @@
+// Fused pointwise forward kernels of the GRU, one thread per (batch row b, unit j).
+// Layouts (row-major, H hidden units):
+//   xp [B,3H]  X·W_x + b_x for this time step        hh [B,3H] recurrent GEMM output
+//   gates [B,4H]  saved r | z | n | hn (ResetAfter) or R⊙H (ResetBefore)
+//   hprev, hnext [B,H]   y: output rows with stride ystride (this direction's columns)
+//   lens [B]   valid length of each sequence; step t of sequence b is padding when t ≥ lens[b]
+#include "common.cuh"
+
+// ResetAfter (cuDNN/PyTorch):
+//   r = σ(xp_r + hh_r + bh_r)    z = σ(xp_z + hh_z + bh_z)    hn = hh_n + bh_n
+//   n = tanh(xp_n + r⊙hn)        H' = z⊙H + (1−z)⊙n
+// Padding: H' = H, y = 0.
+template <typename T>
+__device__ void gru_fwd_after_impl(int B, int H, int t, const int* lens, const T* xp, const T* hh,
+                                   const T* bh, const T* hprev, T* hnext, T* gates, T* y, int ystride) {
+  int i = flat_index();
+  if (i >= B * H) return;
+  int b = i / H, j = i % H;
+  T h = hprev[i];
+  if (t >= lens[b]) {
+    hnext[i] = h;
+    y[b * ystride + j] = 0;
+    return;
+  }
+  const T* x = xp + b * 3 * H;
+  const T* u = hh + b * 3 * H;
+  T r = sigmoid_(x[j] + u[j] + bh[j]);
+  T z = sigmoid_(x[H + j] + u[H + j] + bh[H + j]);
+  T hn = u[2 * H + j] + bh[2 * H + j];
+  T n = tanh_(x[2 * H + j] + r * hn);
+  T out = z * h + (1 - z) * n;
+  T* g = gates + b * 4 * H;
+  g[j] = r;
+  g[H + j] = z;
+  g[2 * H + j] = n;
+  g[3 * H + j] = hn;
+  hnext[i] = out;
+  y[b * ystride + j] = out;
+}
+#define FWD_AFTER_PARAMS(T)                                                                     \
+  (int B, int H, int t, const int* lens, const T* xp, const T* hh, const T* bh, const T* hprev, \
+   T* hnext, T* gates, T* y, int ystride)
+GOGRU_BOTH(gru_fwd_after, FWD_AFTER_PARAMS, (B, H, t, lens, xp, hh, bh, hprev, hnext, gates, y, ystride))
+
+// ResetBefore (D2L), first pass, before the (R⊙H)·W_hn GEMM:
+//   r = σ(xp_r + hh_r + bh_r)    z = σ(xp_z + hh_z + bh_z)    saves R⊙H
+// Padding: r = z = R⊙H = 0, so the GEMM reads defined values.
+template <typename T>
+__device__ void gru_fwd_before1_impl(int B, int H, int t, const int* lens, const T* xp, const T* hh,
+                                     const T* bh, const T* hprev, T* gates) {
+  int i = flat_index();
+  if (i >= B * H) return;
+  int b = i / H, j = i % H;
+  T* g = gates + b * 4 * H;
+  if (t >= lens[b]) {
+    g[j] = 0;
+    g[H + j] = 0;
+    g[2 * H + j] = 0;
+    g[3 * H + j] = 0;
+    return;
+  }
+  const T* x = xp + b * 3 * H;
+  const T* u = hh + b * 3 * H;
+  T r = sigmoid_(x[j] + u[j] + bh[j]);
+  T z = sigmoid_(x[H + j] + u[H + j] + bh[H + j]);
+  g[j] = r;
+  g[H + j] = z;
+  g[3 * H + j] = r * hprev[i];
+}
+#define FWD_BEFORE1_PARAMS(T) \
+  (int B, int H, int t, const int* lens, const T* xp, const T* hh, const T* bh, const T* hprev, T* gates)
+GOGRU_BOTH(gru_fwd_before1, FWD_BEFORE1_PARAMS, (B, H, t, lens, xp, hh, bh, hprev, gates))
+
+// ResetBefore, second pass, with hh_n = (R⊙H)·W_hn:
+//   n = tanh(xp_n + hh_n + bh_n)    H' = z⊙H + (1−z)⊙n
+// Padding: H' = H, y = 0.
+template <typename T>
+__device__ void gru_fwd_before2_impl(int B, int H, int t, const int* lens, const T* xp, const T* hh,
+                                     const T* bh, const T* hprev, T* hnext, T* gates, T* y, int ystride) {
+  int i = flat_index();
+  if (i >= B * H) return;
+  int b = i / H, j = i % H;
+  T h = hprev[i];
+  if (t >= lens[b]) {
+    hnext[i] = h;
+    y[b * ystride + j] = 0;
+    return;
+  }
+  T* g = gates + b * 4 * H;
+  T z = g[H + j];
+  T n = tanh_(xp[b * 3 * H + 2 * H + j] + hh[b * 3 * H + 2 * H + j] + bh[2 * H + j]);
+  T out = z * h + (1 - z) * n;
+  g[2 * H + j] = n;
+  hnext[i] = out;
+  y[b * ystride + j] = out;
+}
+GOGRU_BOTH(gru_fwd_before2, FWD_AFTER_PARAMS, (B, H, t, lens, xp, hh, bh, hprev, hnext, gates, y, ystride))
