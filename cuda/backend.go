@@ -15,11 +15,14 @@ type Backend struct {
 	dtype  gru.DType
 	closed bool
 
-	scratch ptr // 8 doubles on the device: reduction results
-	partial ptr // reduction partials, partialCap doubles
-	ids     ptr // int32 ids and targets uploaded per call, idsCap of them
-	idsCap  int
-	tensors map[*Tensor]struct{}
+	scratch    ptr // 8 doubles on the device: reduction results
+	partial    ptr // reduction partials, partialCap doubles
+	ids        ptr // int32 ids and targets uploaded per call, idsCap of them
+	idsCap     int
+	rowLoss    ptr // per-row losses of SoftmaxCrossEntropy, rowLossCap doubles
+	rowLossCap int
+	tensors    map[*Tensor]struct{}
+	stacks     map[*stack]struct{}
 }
 
 var _ gru.Backend = (*Backend)(nil)
@@ -32,7 +35,7 @@ func newBackend(dev device, dtype gru.DType) (*Backend, error) {
 	if dtype != gru.Float32 && dtype != gru.Float64 {
 		return nil, fmt.Errorf("cuda: unsupported %v", dtype)
 	}
-	be := &Backend{dev: dev, dtype: dtype, tensors: map[*Tensor]struct{}{}}
+	be := &Backend{dev: dev, dtype: dtype, tensors: map[*Tensor]struct{}{}, stacks: map[*stack]struct{}{}}
 	var err error
 	if be.scratch, err = dev.alloc(8 * 8); err != nil {
 		dev.close()
@@ -215,20 +218,29 @@ func (be *Backend) readScalar(i int) (float64, error) {
 	return math.Float64frombits(binary.LittleEndian.Uint64(b[:])), nil
 }
 
+// grow makes *p hold at least n bytes, reallocating when *capacity is smaller.
+func (be *Backend) grow(p *ptr, capacity *int, n int) error {
+	if n <= *capacity {
+		return nil
+	}
+	if *p != 0 {
+		if err := be.dev.free(*p); err != nil {
+			return err
+		}
+		*p, *capacity = 0, 0
+	}
+	q, err := be.dev.alloc(n)
+	if err != nil {
+		return err
+	}
+	*p, *capacity = q, n
+	return nil
+}
+
 // uploadIDs copies int32 ids to the device and returns their address.
 func (be *Backend) uploadIDs(ids []int32) (ptr, error) {
-	if len(ids) > be.idsCap {
-		if be.ids != 0 {
-			if err := be.dev.free(be.ids); err != nil {
-				return 0, err
-			}
-			be.ids = 0
-		}
-		p, err := be.dev.alloc(4 * len(ids))
-		if err != nil {
-			return 0, err
-		}
-		be.ids, be.idsCap = p, len(ids)
+	if err := be.grow(&be.ids, &be.idsCap, 4*len(ids)); err != nil {
+		return 0, err
 	}
 	buf := make([]byte, 4*len(ids))
 	for i, id := range ids {
@@ -240,17 +252,35 @@ func (be *Backend) uploadIDs(ids []int32) (ptr, error) {
 // Sync waits for all queued work.
 func (be *Backend) Sync() error { return be.dev.sync() }
 
-// Close frees every tensor and the device. Calling it twice is safe.
+// Close closes every stack, frees every tensor and buffer, checks that no device
+// allocation is left, and releases the device. Calling it twice is safe.
 func (be *Backend) Close() error {
 	if be.closed {
 		return nil
 	}
-	be.closed = true
-	for t := range be.tensors {
-		be.dev.free(t.p)
-		delete(be.tensors, t)
+	var first error
+	keep := func(err error) {
+		if first == nil {
+			first = err
+		}
 	}
-	return be.dev.close()
+	for s := range be.stacks {
+		keep(s.Close())
+	}
+	for t := range be.tensors {
+		keep(be.Free(t))
+	}
+	for _, p := range []ptr{be.scratch, be.partial, be.ids, be.rowLoss} {
+		if p != 0 {
+			keep(be.dev.free(p))
+		}
+	}
+	be.closed = true
+	if n := be.dev.live(); n != 0 {
+		keep(fmt.Errorf("cuda: Close: %d device allocations were never freed", n))
+	}
+	keep(be.dev.close())
+	return first
 }
 
 // Live reports the device allocations not yet freed (for leak tests).

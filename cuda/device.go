@@ -47,11 +47,11 @@ type device interface {
 // Kernel arguments are packed into 8-byte slots, the value in the low bytes, the
 // way cuLaunchKernel reads them through its void** array.
 
-func argInt(v int) uint64      { return uint64(uint32(int32(v))) }
-func argPtr(p ptr) uint64      { return uint64(p) }
-func argF64(v float64) uint64  { return math.Float64bits(v) }
-func argF32(v float32) uint64  { return uint64(math.Float32bits(v)) }
-func argOptPtr(p ptr) uint64   { return uint64(p) } // 0 is a null pointer
+func argInt(v int) uint64     { return uint64(uint32(int32(v))) }
+func argPtr(p ptr) uint64     { return uint64(p) }
+func argF64(v float64) uint64 { return math.Float64bits(v) }
+func argF32(v float32) uint64 { return uint64(math.Float32bits(v)) }
+func argOptPtr(p ptr) uint64  { return uint64(p) } // 0 is a null pointer
 func argBool(v bool) uint64 {
 	if v {
 		return 1

@@ -134,11 +134,10 @@ func (be *Backend) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dlogi
 	if err != nil {
 		return 0, err
 	}
-	rowLoss, err := be.dev.alloc(8 * rows)
-	if err != nil {
+	if err := be.grow(&be.rowLoss, &be.rowLossCap, 8*rows); err != nil {
 		return 0, err
 	}
-	defer be.dev.free(rowLoss)
+	rowLoss := be.rowLoss
 	var dp ptr
 	if dt != nil {
 		dp = dt.p

@@ -28,6 +28,7 @@ func (be *Backend) NewStack(cfg gru.Config, p *gru.Params) (gru.Stack, error) {
 		return nil, err
 	}
 	s := &stack{be: be, cfg: cfg}
+	be.stacks[s] = struct{}{}
 	for i := range cfg.Cells() {
 		for _, shape := range gru.CellShapes(cfg, i/cfg.Directions()) {
 			w, err := be.newTensor(shape...)
@@ -118,6 +119,7 @@ func (s *stack) Close() error {
 		return nil
 	}
 	s.closed = true
+	delete(s.be.stacks, s)
 	var first error
 	keep := func(err error) {
 		if first == nil {
