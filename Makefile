@@ -3,30 +3,64 @@ GO      ?= go
 TAGS    ?=
 PKGS    := ./...
 
-.PHONY: all build test vet bench fmt-check
+.PHONY: all build build-openblas build-cuda test test-openblas vet vet-cuda fuzz bench bench-peer \
+	kernels kernels-check gpu-check ci-cuda fmt-check
 
 all: build test
 
-## build: compile every package and the gru command (pure-Go CPU build by default).
+## build: compile every package and bin/gru (pure-Go gonum BLAS, no GPU).
 build:
 	$(GO) build -tags "$(TAGS)" $(PKGS)
+	$(GO) build -tags "$(TAGS)" -o bin/gru ./cmd/gru
+
+## build-openblas: bin/gru-openblas, the CPU backend on OpenBLAS (libopenblas-dev).
+build-openblas:
+	$(GO) build -tags openblas -o bin/gru-openblas ./cmd/gru
+
+## build-cuda: bin/gru-cuda with the GPU backend (CUDA toolkit; runs only where a GPU is).
+build-cuda:
+	$(GO) build -tags cuda,openblas -o bin/gru-cuda ./cmd/gru
 
 ## test: the whole test suite, race detector on the packages with goroutines.
 test: fmt-check vet
 	$(GO) test -tags "$(TAGS)" -count=1 $(PKGS)
 
+## test-openblas: the test suite on the OpenBLAS build.
+test-openblas:
+	$(GO) test -tags openblas -count=1 $(PKGS)
+
 ## vet: go vet over every package.
 vet:
 	$(GO) vet -tags "$(TAGS)" $(PKGS)
+
+## ci-cuda: vet and compile (not run) everything with -tags cuda. The test binaries
+## cannot run without a GPU: gorgonia.org/cu's init exits the process there.
+ci-cuda:
+	$(GO) vet -tags cuda $(PKGS)
+	rm -rf /tmp/gogru-cuda-tests && mkdir -p /tmp/gogru-cuda-tests
+	for p in $$($(GO) list $(PKGS)); do \
+		$(GO) test -tags cuda -c -o /tmp/gogru-cuda-tests/$$(echo $$p | tr / _).test $$p || exit 1; done
+
+## fuzz: a short run of the checkpoint loader's fuzz target.
+fuzz:
+	$(GO) test -run XXX_NONE -fuzz FuzzParseCheckpoint -fuzztime $${FUZZTIME:-20s} ./gru
+
+## bench-peer: gogru against PyTorch's nn.GRU on this CPU (see scripts/bench_peer.sh).
+bench-peer:
+	bash scripts/bench_peer.sh
+
+## gpu-check: on a GPU host, conformance on the GPU and gogru vs cuDNN (scripts/gpu_check.sh).
+gpu-check:
+	bash scripts/gpu_check.sh
 
 ## fmt-check: fail when a file is not gofmt-clean.
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
-## bench: the CPU benchmarks (tokens/s in the output).
+## bench: the CPU benchmarks (tokens/s and GFLOP/s in the output).
 bench:
-	$(GO) test -tags "$(TAGS)" -run XXX_NONE -bench . -benchtime 5x ./cpu/
+	$(GO) test -tags "$(TAGS)" -run XXX_NONE -bench . -benchtime 5x -benchmem ./cpu/
 
 ## kernels: rebuild kernels/gogru.fatbin with nvcc (host code with -Wall -Werror).
 NVCC          ?= nvcc

@@ -9,7 +9,15 @@ require (
 	gonum.org/v1/plot v0.15.2
 )
 
-require gonum.org/v1/netlib v0.0.0-20230729102104-8b8060e7531f
+require (
+	gonum.org/v1/netlib v0.0.0-20230729102104-8b8060e7531f
+	gorgonia.org/cu v0.9.6
+)
+
+require (
+	github.com/google/uuid v1.1.1 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
+)
 
 require (
 	codeberg.org/go-fonts/liberation v0.5.0 // indirect

@@ -1,0 +1,301 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"gorgonia.org/cu"
+
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/kernels"
+)
+
+// realDevice is an NVIDIA GPU through gorgonia.org/cu (context, memory, module,
+// stream, launches) and our cuBLAS wrapper. Every driver call runs on one goroutine
+// locked to its OS thread, where the context is current.
+type realDevice struct {
+	index   int
+	label   string
+	work    chan func()
+	ctx     cu.CUContext
+	stream  cu.Stream
+	module  cu.Module
+	blas    *cublasHandle
+	funcs   map[string]cu.Function
+	mu      sync.Mutex
+	allocs  map[ptr]int
+	closed  bool
+	stopped chan struct{}
+}
+
+// New opens GPU 0 with a float32 or float64 backend.
+func New(dtype gru.DType) (gru.Backend, error) {
+	dev, err := openDevice(0, false)
+	if err != nil {
+		return nil, err
+	}
+	return newBackend(dev, dtype)
+}
+
+// NewTF32 opens GPU 0 with float32 tensors whose GEMMs use TF32 tensor cores
+// (cublasGemmEx with CUBLAS_COMPUTE_32F_FAST_TF32): faster, with a 10-bit mantissa
+// in the products.
+func NewTF32() (gru.Backend, error) {
+	dev, err := openDevice(0, true)
+	if err != nil {
+		return nil, err
+	}
+	return newBackend(dev, gru.Float32)
+}
+
+// Devices lists the GPUs the driver reports.
+func Devices() ([]Device, error) {
+	n, err := cu.NumDevices()
+	if err != nil {
+		return nil, driverError("cuDeviceGetCount", err)
+	}
+	out := make([]Device, 0, n)
+	for i := range n {
+		d, err := cu.GetDevice(i)
+		if err != nil {
+			return nil, driverError("cuDeviceGet", err)
+		}
+		info := Device{Index: i, Driver: cu.Version()}
+		if info.Name, err = d.Name(); err != nil {
+			return nil, driverError("cuDeviceGetName", err)
+		}
+		if info.Major, err = d.Attribute(cu.ComputeCapabilityMajor); err != nil {
+			return nil, driverError("cuDeviceGetAttribute", err)
+		}
+		if info.Minor, err = d.Attribute(cu.ComputeCapabilityMinor); err != nil {
+			return nil, driverError("cuDeviceGetAttribute", err)
+		}
+		if info.MemoryBytes, err = d.TotalMem(); err != nil {
+			return nil, driverError("cuDeviceTotalMem", err)
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+func driverError(call string, err error) error {
+	return &Error{Call: call, Status: -1, Detail: err.Error()}
+}
+
+// openDevice starts the device goroutine and sets up the context, stream, module
+// and cuBLAS handle on it.
+func openDevice(index int, tf32 bool) (*realDevice, error) {
+	d := &realDevice{index: index, work: make(chan func()), funcs: map[string]cu.Function{},
+		allocs: map[ptr]int{}, stopped: make(chan struct{})}
+	go d.loop()
+	err := d.do(func() error {
+		n, err := cu.NumDevices()
+		if err != nil {
+			return driverError("cuDeviceGetCount", err)
+		}
+		if n <= index {
+			return &Error{Call: "cuDeviceGet", Status: 100, Detail: fmt.Sprintf("no GPU %d (the driver reports %d)", index, n)}
+		}
+		dev, err := cu.GetDevice(index)
+		if err != nil {
+			return driverError("cuDeviceGet", err)
+		}
+		name, _ := dev.Name()
+		d.label = fmt.Sprintf("GPU %d: %s", index, name)
+		if d.ctx, err = dev.MakeContext(cu.SchedAuto); err != nil {
+			return driverError("cuCtxCreate", err)
+		}
+		if d.stream, err = cu.MakeStream(cu.NonBlocking); err != nil {
+			return driverError("cuStreamCreate", err)
+		}
+		if d.module, err = cu.LoadFatBinary(string(kernels.Fatbin)); err != nil {
+			return driverError("cuModuleLoadFatBinary", err)
+		}
+		raw := d.stream.C()
+		d.blas, err = newCublas(uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw))), tf32)
+		return err
+	})
+	if err != nil {
+		d.close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// loop runs driver calls on one locked OS thread until close.
+func (d *realDevice) loop() {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	for f := range d.work {
+		f()
+	}
+	close(d.stopped)
+}
+
+// do runs f on the device goroutine and returns its error.
+func (d *realDevice) do(f func() error) error {
+	var err error
+	done := make(chan struct{})
+	d.work <- func() { err = f(); close(done) }
+	<-done
+	return err
+}
+
+func (d *realDevice) name() string { return d.label }
+
+func (d *realDevice) alloc(bytes int) (ptr, error) {
+	var p ptr
+	err := d.do(func() error {
+		dp, err := cu.MemAlloc(int64(max(bytes, 1)))
+		if err != nil {
+			return driverError("cuMemAlloc", err)
+		}
+		p = ptr(dp)
+		return nil
+	})
+	if err == nil {
+		d.mu.Lock()
+		d.allocs[p] = bytes
+		d.mu.Unlock()
+	}
+	return p, err
+}
+
+func (d *realDevice) free(p ptr) error {
+	d.mu.Lock()
+	_, ok := d.allocs[p]
+	delete(d.allocs, p)
+	d.mu.Unlock()
+	if !ok {
+		return &Error{Call: "cuMemFree", Status: 1, Detail: fmt.Sprintf("0x%x was not allocated", uintptr(p))}
+	}
+	return d.do(func() error {
+		if err := cu.MemFree(cu.DevicePtr(p)); err != nil {
+			return driverError("cuMemFree", err)
+		}
+		return nil
+	})
+}
+
+func (d *realDevice) htod(dst ptr, src []byte) error {
+	if len(src) == 0 {
+		return nil
+	}
+	return d.do(func() error {
+		if err := cu.MemcpyHtoDAsync(cu.DevicePtr(dst), unsafe.Pointer(&src[0]), int64(len(src)), d.stream); err != nil {
+			return driverError("cuMemcpyHtoDAsync", err)
+		}
+		return d.syncLocked() // src is Go memory: the copy must finish before we return
+	})
+}
+
+func (d *realDevice) dtoh(dst []byte, src ptr) error {
+	if len(dst) == 0 {
+		return nil
+	}
+	return d.do(func() error {
+		if err := cu.MemcpyDtoHAsync(unsafe.Pointer(&dst[0]), cu.DevicePtr(src), int64(len(dst)), d.stream); err != nil {
+			return driverError("cuMemcpyDtoHAsync", err)
+		}
+		return d.syncLocked()
+	})
+}
+
+func (d *realDevice) dtod(dst, src ptr, bytes int) error {
+	return d.do(func() error {
+		if err := cu.MemcpyDtoDAsync(cu.DevicePtr(dst), cu.DevicePtr(src), int64(bytes), d.stream); err != nil {
+			return driverError("cuMemcpyDtoDAsync", err)
+		}
+		return nil
+	})
+}
+
+func (d *realDevice) memsetZero(dst ptr, bytes int) error {
+	return d.do(func() error {
+		if err := cu.MemsetD8Async(cu.DevicePtr(dst), 0, int64(bytes), d.stream); err != nil {
+			return driverError("cuMemsetD8Async", err)
+		}
+		return nil
+	})
+}
+
+func (d *realDevice) launch(kernel string, grid, block dim3, args []uint64) error {
+	return d.do(func() error {
+		fn, ok := d.funcs[kernel]
+		if !ok {
+			var err error
+			if fn, err = d.module.Function(kernel); err != nil {
+				return driverError("cuModuleGetFunction "+kernel, err)
+			}
+			d.funcs[kernel] = fn
+		}
+		params := make([]unsafe.Pointer, len(args))
+		for i := range args {
+			params[i] = unsafe.Pointer(&args[i])
+		}
+		if err := fn.Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, 0, d.stream, params); err != nil {
+			return driverError("cuLaunchKernel "+kernel, err)
+		}
+		return nil
+	})
+}
+
+func (d *realDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
+	return d.do(func() error {
+		return d.blas.gemm(f64, false, transA, transB, m, n, k, alpha, uintptr(a), lda, uintptr(b), ldb, beta, uintptr(c), ldc)
+	})
+}
+
+func (d *realDevice) syncLocked() error {
+	if err := d.stream.Synchronize(); err != nil {
+		return driverError("cuStreamSynchronize", err)
+	}
+	return nil
+}
+
+func (d *realDevice) sync() error { return d.do(d.syncLocked) }
+
+func (d *realDevice) live() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return len(d.allocs)
+}
+
+// close frees what is left, destroys the handle, module, stream and context, and
+// stops the device goroutine. It is safe to call twice.
+func (d *realDevice) close() error {
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	var first error
+	keep := func(err error) {
+		if first == nil && err != nil {
+			first = err
+		}
+	}
+	keep(d.do(func() error {
+		for p := range d.allocs {
+			keep(cu.MemFree(cu.DevicePtr(p)))
+			delete(d.allocs, p)
+		}
+		keep(d.blas.destroy())
+		if d.module != (cu.Module{}) {
+			keep(d.module.Unload())
+		}
+		if d.stream != (cu.Stream{}) {
+			keep(d.stream.Destroy())
+		}
+		if d.ctx != (cu.CUContext{}) {
+			keep(d.ctx.Destroy())
+		}
+		return nil
+	}))
+	close(d.work)
+	<-d.stopped
+	return first
+}

@@ -1,0 +1,65 @@
+//go:build cuda
+
+package cuda_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/gogru/gogru/cuda"
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/grubench"
+	"github.com/gogru/gogru/gru/grutest"
+)
+
+// The real GPU runs the same conformance suite as the CPU and the simulator.
+func TestGPUConformance32(t *testing.T) {
+	grutest.Run(t, func() (gru.Backend, error) { return cuda.New(gru.Float32) })
+}
+
+func TestGPUConformance64(t *testing.T) {
+	grutest.Run(t, func() (gru.Backend, error) { return cuda.New(gru.Float64) })
+}
+
+// gpuShapes are the GPU issue's shapes (B, T, D, H).
+var gpuShapes = []grubench.Shape{{B: 64, T: 100, D: 512, H: 512}, {B: 256, T: 100, D: 1024, H: 1024}, {B: 32, T: 1500, D: 1024, H: 1024}}
+
+func benchGPU(b *testing.B, train bool) {
+	be, err := cuda.New(gru.Float32)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer be.Close()
+	for _, s := range gpuShapes {
+		for _, v := range []gru.Variant{gru.ResetBefore, gru.ResetAfter} {
+			b.Run(fmt.Sprintf("%v/%v/impl=cuda-f32", s, v), func(b *testing.B) {
+				c, err := grubench.NewCase(be, s, v)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer c.Close()
+				step, flops := c.Forward, c.ForwardFlops
+				if train {
+					step, flops = c.TrainStep, c.TrainStepFlops
+				}
+				if err := step(); err != nil {
+					b.Fatal(err)
+				}
+				for b.Loop() {
+					if err := step(); err != nil {
+						b.Fatal(err)
+					}
+				}
+				if err := be.Sync(); err != nil { // the clock stops after the device is done
+					b.Fatal(err)
+				}
+				sec := b.Elapsed().Seconds()
+				b.ReportMetric(float64(b.N*s.B*s.T)/sec, "tokens/s")
+				b.ReportMetric(float64(b.N)*flops/sec/1e9, "GFLOP/s")
+			})
+		}
+	}
+}
+
+func BenchmarkGPUForward(b *testing.B)   { benchGPU(b, false) }
+func BenchmarkGPUTrainStep(b *testing.B) { benchGPU(b, true) }

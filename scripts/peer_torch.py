@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+"""PyTorch's nn.GRU timed on the same workloads as `gru bench`: the peer for every
+speed claim (CPU with Debian's python3-torch; cuDNN on a GPU).
+
+    /usr/bin/python3 scripts/peer_torch.py --device cpu --threads 2 --shapes 32x35x28x256,64x100x256x256 --json
+
+forward: y, hN = gru(x) under no_grad.  train: forward, (y·dy).sum().backward() with
+dx, and an SGD update: the same step as gogru's grubench.Case.TrainStep. Warm-up,
+then the median of --runs, with torch.cuda.synchronize() before each stop of the clock.
+"""
+import argparse
+import json
+import statistics
+import time
+
+import torch
+
+
+def timed(fn, warmup, runs, sync):
+    for _ in range(warmup):
+        fn()
+    sync()
+    ts = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--device', default='cpu')
+    ap.add_argument('--threads', type=int, default=0)
+    ap.add_argument('--shapes', default='32x35x28x256,64x100x256x256,64x100x512x512')
+    ap.add_argument('--runs', type=int, default=5)
+    ap.add_argument('--warmup', type=int, default=2)
+    ap.add_argument('--json', action='store_true')
+    a = ap.parse_args()
+    if a.threads > 0:
+        torch.set_num_threads(a.threads)
+    dev = torch.device(a.device)
+    sync = torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
+    torch.manual_seed(1)
+    rows = []
+    for s in a.shapes.split(','):
+        B, T, D, H = (int(v) for v in s.split('x'))
+        gru = torch.nn.GRU(D, H).to(dev)
+        opt = torch.optim.SGD(gru.parameters(), lr=1e-3)
+        x = torch.randn(T, B, D, device=dev, requires_grad=True)
+        dy = torch.randn(T, B, H, device=dev)
+
+        def forward():
+            with torch.no_grad():
+                gru(x)
+
+        def train():
+            opt.zero_grad()
+            x.grad = None
+            y, _ = gru(x)
+            (y * dy).sum().backward()
+            opt.step()
+
+        for op, fn, mult in (('forward', forward, 1), ('train', train, 3)):
+            sec = timed(fn, a.warmup, a.runs, sync)
+            flops = mult * 2 * T * B * (D * 3 * H + H * 3 * H)
+            rows.append({'backend': f'torch {torch.__version__} {dev.type}' +
+                         (f' ({torch.cuda.get_device_name()}, cuDNN {torch.backends.cudnn.version()})' if dev.type == 'cuda'
+                          else f' ({torch.get_num_threads()} threads)'),
+                         'shape': f'B={B}/T={T}/D={D}/H={H}', 'B': B, 'T': T, 'D': D, 'H': H, 'variant': 'reset-after',
+                         'op': op, 'ms_per_step': sec * 1e3, 'tokens_per_s': B * T / sec, 'gflop_per_s': flops / sec / 1e9})
+    if a.json:
+        print(json.dumps(rows, indent=2))
+    else:
+        for r in rows:
+            print(f"{r['shape']:28} {r['op']:8} {r['ms_per_step']:10.2f} ms {r['tokens_per_s']:12.0f} tok/s {r['gflop_per_s']:8.1f} GFLOP/s")
+
+
+if __name__ == '__main__':
+    main()
