@@ -47,7 +47,7 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 			if d > 0 {
 				beta = 1
 			}
-			gemm(false, true, TB, din, 3*H, 1, ws.dirs[d].dGx, 3*H, wx, 3*H, beta, dX, din)
+			s.parGemm(&ws.dirs[d].g, false, true, TB, din, 3*H, 1, ws.dirs[d].dGx, 3*H, wx, 3*H, beta, dX, din)
 		}
 		if l == 0 && cfg.Layout == gru.BatchFirst {
 			transposeTB(dxt.data, dX, steps, batch, din)
@@ -85,29 +85,29 @@ func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 			k.phase = bwdResetAfter
 			s.be.pool.run(k, B, 3*H)
 			// dH += dGh·W_hᵀ: [B,3H]·[3H,H].
-			gemm(false, true, B, H, 3*H, 1, k.dGh, 3*H, wh, 3*H, 1, w.dh, H)
+			s.parGemm(&w.g, false, true, B, H, 3*H, 1, k.dGh, 3*H, wh, 3*H, 1, w.dh, H)
 			continue
 		}
 		k.phase = bwdResetBefore1
 		s.be.pool.run(k, B, 2*H)
 		// d(R⊙H) = da_n·W_hnᵀ: [B,H]·[H,H].
-		gemm(false, true, B, H, H, 1, k.dGh[2*H:], 3*H, wh[2*H:], 3*H, 0, w.drh, H)
+		s.parGemm(&w.g, false, true, B, H, H, 1, k.dGh[2*H:], 3*H, wh[2*H:], 3*H, 0, w.drh, H)
 		k.phase = bwdResetBefore2
 		s.be.pool.run(k, B, H)
 		// dH += [da_r da_z]·[W_hr W_hz]ᵀ: [B,2H]·[2H,H].
-		gemm(false, true, B, H, 2*H, 1, k.dGh, 3*H, wh, 3*H, 1, w.dh, H)
+		s.parGemm(&w.g, false, true, B, H, 2*H, 1, k.dGh, 3*H, wh, 3*H, 1, w.dh, H)
 	}
 
 	TB := steps * B
 	// dW_x += Xᵀ·dGx: [din,T·B]·[T·B,3H].
-	gemm(true, false, din, 3*H, TB, 1, in, din, w.dGx, 3*H, 1, dwx, 3*H)
+	s.parGemm(&w.g, true, false, din, 3*H, TB, 1, in, din, w.dGx, 3*H, 1, dwx, 3*H)
 	if cfg.Variant == gru.ResetAfter {
 		// dW_h += H_prevᵀ·dGh: [H,T·B]·[T·B,3H]; hs rows 0..T·B−1 are the states before each step.
-		gemm(true, false, H, 3*H, TB, 1, hs, H, w.dGh, 3*H, 1, dwh, 3*H)
+		s.parGemm(&w.g, true, false, H, 3*H, TB, 1, hs, H, w.dGh, 3*H, 1, dwh, 3*H)
 	} else {
 		// dW_h[:, :2H] += H_prevᵀ·dGh[:, :2H]; dW_h[:, 2H:] += (R⊙H)ᵀ·dGh[:, 2H:].
-		gemm(true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, dwh, 3*H)
-		gemm(true, false, H, H, TB, 1, gates[3*H:], 4*H, w.dGh[2*H:], 3*H, 1, dwh[2*H:], 3*H)
+		s.parGemm(&w.g, true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, dwh, 3*H)
+		s.parGemm(&w.g, true, false, H, H, TB, 1, gates[3*H:], 4*H, w.dGh[2*H:], 3*H, 1, dwh[2*H:], 3*H)
 	}
 	sumRows(dbx, w.dGx, TB, 3*H)
 	sumRows(dbh, w.dGh, TB, 3*H)

@@ -4,3 +4,4 @@ package cpu
 
 // BLAS names the BLAS implementation the CPU backend uses.
 func BLAS() string { return "gonum (pure Go)" }
+

@@ -134,7 +134,7 @@ func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 	for r := range steps * B {
 		copy(w.xproj[r*3*H:(r+1)*3*H], bx)
 	}
-	gemm(false, false, steps*B, 3*H, din, 1, in, din, wx, 3*H, 1, w.xproj, 3*H)
+	s.parGemm(&w.g, false, false, steps*B, 3*H, din, 1, in, din, wx, 3*H, 1, w.xproj, 3*H)
 
 	k := &w.k
 	k.H, k.lens, k.bh, k.hh, k.yStride = H, ws.lens, bh, w.hh, cfg.OutputSize()
@@ -152,16 +152,16 @@ func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 		k.y = out[t*B*k.yStride+d*H:]
 		if cfg.Variant == gru.ResetAfter {
 			// hh = H·W_h: [B,H]·[H,3H].
-			gemm(false, false, B, 3*H, H, 1, k.hPrev, H, wh, 3*H, 0, w.hh, 3*H)
+			s.parGemm(&w.g, false, false, B, 3*H, H, 1, k.hPrev, H, wh, 3*H, 0, w.hh, 3*H)
 			k.phase = fwdResetAfter
 			s.be.pool.run(k, B, 3*H)
 			continue
 		}
 		// hh[:, :2H] = H·[W_hr W_hz]; then hh[:, 2H:] = (R⊙H)·W_hn.
-		gemm(false, false, B, 2*H, H, 1, k.hPrev, H, wh, 3*H, 0, w.hh, 3*H)
+		s.parGemm(&w.g, false, false, B, 2*H, H, 1, k.hPrev, H, wh, 3*H, 0, w.hh, 3*H)
 		k.phase = fwdResetBefore1
 		s.be.pool.run(k, B, 2*H)
-		gemm(false, false, B, H, H, 1, k.gates[3*H:], 4*H, wh[2*H:], 3*H, 0, w.hh[2*H:], 3*H)
+		s.parGemm(&w.g, false, false, B, H, H, 1, k.gates[3*H:], 4*H, wh[2*H:], 3*H, 0, w.hh[2*H:], 3*H)
 		k.phase = fwdResetBefore2
 		s.be.pool.run(k, B, H)
 	}

@@ -30,6 +30,7 @@ type dirWork[T Float] struct {
 	dGx, dGh []T // [T·B, 3H] pre-activation gradients; dGx by time, dGh by processing step
 	dh, drh  []T // [B, H]
 	k        pointwise[T]
+	g        gemmTask[T]
 }
 
 func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {

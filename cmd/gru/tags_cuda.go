@@ -1,0 +1,5 @@
+//go:build cuda
+
+package main
+
+func init() { buildTags = append(buildTags, "cuda") }
