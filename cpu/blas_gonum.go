@@ -4,4 +4,3 @@ package cpu
 
 // BLAS names the BLAS implementation the CPU backend uses.
 func BLAS() string { return "gonum (pure Go)" }
-

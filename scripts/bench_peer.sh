@@ -13,7 +13,7 @@ OUT="${OUT:-out/bench-peer}"
 PY=/usr/bin/python3
 SHAPES="32x35x28x256,64x100x256x256,64x100x512x512,128x50x1024x1024"
 mkdir -p "$OUT"
-export GOMAXPROCS="$THREADS" OPENBLAS_NUM_THREADS="$THREADS"
+export GOMAXPROCS="$THREADS" # gogru's Go workers; OpenBLAS itself runs one thread (cpu/blas_openblas.go)
 go build -tags openblas -o bin/gru-openblas ./cmd/gru
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; threads $THREADS; $(date -u)"
 bin/gru-openblas info | sed -n '1,3p'
