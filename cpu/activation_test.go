@@ -9,10 +9,18 @@ import (
 // and checks the float32 activations against float64 within their stated errors.
 func TestActivationErrors(t *testing.T) {
 	var worstS, worstT, worstE float64
-	for i := -2000000; i <= 2000000; i++ {
-		x := float32(i) * 1e-5
-		s := math.Abs(float64(sigmoid(x)) - 1/(1+math.Exp(-float64(x))))
-		th := math.Abs(float64(tanh(x)) - math.Tanh(float64(x)))
+	const n = 4000001
+	xs, sv, tv := make([]float32, n), make([]float32, n), make([]float32, n)
+	for i := range xs {
+		xs[i] = float32(i-n/2) * 1e-5
+	}
+	copy(sv, xs)
+	copy(tv, xs)
+	sigmoidRow(sv)
+	tanhRow(tv)
+	for i, x := range xs {
+		s := math.Abs(float64(sv[i]) - 1/(1+math.Exp(-float64(x))))
+		th := math.Abs(float64(tv[i]) - math.Tanh(float64(x)))
 		worstS, worstT = max(worstS, s), max(worstT, th)
 		if x > -80 && x < 80 {
 			e := math.Abs(float64(exp32(x))/math.Exp(float64(x)) - 1)
@@ -24,14 +32,18 @@ func TestActivationErrors(t *testing.T) {
 		t.Errorf("sigmoid %.3g (limit %g), tanh %.3g (limit %g), exp32 relative %.3g (limit 3e-7)",
 			worstS, sigmoidMaxErr32, worstT, tanhMaxErr32, worstE)
 	}
-	for _, x := range []float32{-1e30, -100, -88, 88, 100, 1e30, float32(math.Inf(1)), float32(math.Inf(-1))} {
-		s, th := sigmoid(x), tanh(x)
-		if s < 0 || s > 1 || th < -1 || th > 1 || s != s || th != th {
-			t.Errorf("x=%g: sigmoid %g, tanh %g", x, s, th)
+	edges := []float32{-1e30, -100, -88, 88, 100, 1e30, float32(math.Inf(1)), float32(math.Inf(-1))}
+	s, th := append([]float32(nil), edges...), append([]float32(nil), edges...)
+	sigmoidRow(s)
+	tanhRow(th)
+	for i, x := range edges {
+		if s[i] < 0 || s[i] > 1 || th[i] < -1 || th[i] > 1 || s[i] != s[i] || th[i] != th[i] {
+			t.Errorf("x=%g: sigmoid %g, tanh %g", x, s[i], th[i])
 		}
 	}
-	if v := sigmoid(float64(0.3)); v != 1/(1+math.Exp(-0.3)) {
-		t.Errorf("float64 sigmoid is not exact to rounding: %v", v)
+	d := []float64{0.3}
+	if sigmoidRow(d); d[0] != 1/(1+math.Exp(-0.3)) {
+		t.Errorf("float64 sigmoid is not exact to rounding: %v", d[0])
 	}
 }
 
@@ -40,12 +52,12 @@ func BenchmarkActivations32(b *testing.B) {
 	for i := range xs {
 		xs[i] = float32(i-2048) / 256
 	}
-	var s float32
+	v := make([]float32, len(xs))
 	for b.Loop() {
-		for _, x := range xs {
-			s += sigmoid(x) + tanh(x)
-		}
+		copy(v, xs)
+		sigmoidRow(v)
+		copy(v, xs)
+		tanhRow(v)
 	}
-	_ = s
 	b.ReportMetric(float64(b.N*len(xs))/b.Elapsed().Seconds()/1e6, "Mpairs/s")
 }

@@ -137,7 +137,7 @@ func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 	s.parGemm(&w.g, false, false, steps*B, 3*H, din, 1, in, din, wx, 3*H, 1, w.xproj, 3*H)
 
 	k := &w.k
-	k.H, k.lens, k.bh, k.hh, k.yStride = H, ws.lens, bh, w.hh, cfg.OutputSize()
+	k.H, k.lens, k.bh, k.hh, k.yStride, k.scratch = H, ws.lens, bh, w.hh, cfg.OutputSize(), w.scratch
 	hs, gates := ws.hs[cell], ws.gates[cell]
 	for step := range steps {
 		t := step

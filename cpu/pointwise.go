@@ -34,6 +34,7 @@ type pointwise[T Float] struct {
 	bh    []T   // recurrent bias [3H]
 
 	xp, hh, gates, hPrev, hNext []T
+	scratch                     []T // [B,3H] pre-activations, a row per batch entry
 	y                           []T // forward output, or backward dy
 	yStride                     int
 	dGx, dGh, dh, drh           []T
@@ -77,17 +78,24 @@ func (k *pointwise[T]) forwardAfter(b int, valid bool) {
 		return
 	}
 	H := k.H
-	xp, hh := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H]
+	xp, hh, s := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H], k.scratch[b*3*H:(b+1)*3*H]
 	g := k.gates[b*4*H : (b+1)*4*H]
 	hp, hn, y := k.hPrev[b*H:(b+1)*H], k.hNext[b*H:(b+1)*H], k.y[b*k.yStride:b*k.yStride+H]
 	bh := k.bh
+	for j := range 2 * H {
+		s[j] = xp[j] + hh[j] + bh[j]
+	}
+	sigmoidRow(s[:2*H]) // r | z
 	for j := range H {
-		r := sigmoid(xp[j] + hh[j] + bh[j])
-		z := sigmoid(xp[H+j] + hh[H+j] + bh[H+j])
 		hnj := hh[2*H+j] + bh[2*H+j]
-		n := tanh(xp[2*H+j] + r*hnj)
+		g[3*H+j] = hnj
+		s[2*H+j] = xp[2*H+j] + s[j]*hnj
+	}
+	tanhRow(s[2*H:]) // n
+	for j := range H {
+		r, z, n := s[j], s[H+j], s[2*H+j]
 		h := z*hp[j] + (1-z)*n
-		g[j], g[H+j], g[2*H+j], g[3*H+j] = r, z, n, hnj
+		g[j], g[H+j], g[2*H+j] = r, z, n
 		hn[j], y[j] = h, h
 	}
 }
@@ -101,13 +109,16 @@ func (k *pointwise[T]) forwardBefore1(b int, valid bool) {
 		clear(g)
 		return
 	}
-	xp, hh := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H]
+	xp, hh, s := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H], k.scratch[b*3*H:(b+1)*3*H]
 	hp := k.hPrev[b*H : (b+1)*H]
 	bh := k.bh
+	for j := range 2 * H {
+		s[j] = xp[j] + hh[j] + bh[j]
+	}
+	sigmoidRow(s[:2*H]) // r | z
+	copy(g[:2*H], s[:2*H])
 	for j := range H {
-		r := sigmoid(xp[j] + hh[j] + bh[j])
-		z := sigmoid(xp[H+j] + hh[H+j] + bh[H+j])
-		g[j], g[H+j], g[3*H+j] = r, z, r*hp[j]
+		g[3*H+j] = s[j] * hp[j]
 	}
 }
 
@@ -119,15 +130,19 @@ func (k *pointwise[T]) forwardBefore2(b int, valid bool) {
 		return
 	}
 	H := k.H
-	xp, hh := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H]
+	xp, hh, s := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H], k.scratch[b*3*H:(b+1)*3*H]
 	g := k.gates[b*4*H : (b+1)*4*H]
 	hp, hn, y := k.hPrev[b*H:(b+1)*H], k.hNext[b*H:(b+1)*H], k.y[b*k.yStride:b*k.yStride+H]
 	bh := k.bh
+	n := s[2*H:]
+	for j := range H {
+		n[j] = xp[2*H+j] + hh[2*H+j] + bh[2*H+j]
+	}
+	tanhRow(n)
 	for j := range H {
 		z := g[H+j]
-		n := tanh(xp[2*H+j] + hh[2*H+j] + bh[2*H+j])
-		h := z*hp[j] + (1-z)*n
-		g[2*H+j] = n
+		h := z*hp[j] + (1-z)*n[j]
+		g[2*H+j] = n[j]
 		hn[j], y[j] = h, h
 	}
 }

@@ -29,6 +29,7 @@ type dirWork[T Float] struct {
 	hh       []T // [B, 3H] recurrent GEMM output
 	dGx, dGh []T // [T·B, 3H] pre-activation gradients; dGx by time, dGh by processing step
 	dh, drh  []T // [B, H]
+	scratch  []T // [B, 3H] activations of the fused forward pass
 	k        pointwise[T]
 	g        gemmTask[T]
 }
@@ -54,12 +55,13 @@ func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {
 	}
 	for d := range dirs {
 		ws.dirs[d] = dirWork[T]{
-			xproj: make([]T, TB*3*H),
-			hh:    make([]T, batch*3*H),
-			dGx:   make([]T, TB*3*H),
-			dGh:   make([]T, TB*3*H),
-			dh:    make([]T, batch*H),
-			drh:   make([]T, batch*H),
+			xproj:   make([]T, TB*3*H),
+			hh:      make([]T, batch*3*H),
+			dGx:     make([]T, TB*3*H),
+			dGh:     make([]T, TB*3*H),
+			dh:      make([]T, batch*H),
+			drh:     make([]T, batch*H),
+			scratch: make([]T, batch*3*H),
 		}
 	}
 	if cfg.Layout == gru.BatchFirst {
