@@ -3,11 +3,14 @@
 # one after the other, with the same thread count, on the four shapes (forward and
 # training step, both variants) and on D2L's whole training recipe. Prints the tables;
 # BENCHMARKS.md records a run.
-#   THREADS (default: all cores)  EPOCHS (default 500, D2L's)  DATA (D2L's corpus)
+#   THREADS (default: all cores)  EPOCHS (default 500, D2L's; 0 skips the recipe)
+#   RUNS, WARMUP (default 11 and 3)  DATA (D2L's corpus)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS="${THREADS:-$(nproc)}"
 EPOCHS="${EPOCHS:-500}"
+RUNS="${RUNS:-11}"
+WARMUP="${WARMUP:-3}"
 DATA="${DATA:-../shared/data/timemachine.txt}"
 OUT="${OUT:-out/bench-peer}"
 PY=/usr/bin/python3
@@ -18,10 +21,11 @@ go build -tags openblas -o bin/gru-openblas ./cmd/gru
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; threads $THREADS; $(date -u)"
 bin/gru-openblas info | sed -n '1,3p'
 echo
-echo "## Shapes (median of 5 after 2 warm-ups)"
-bin/gru-openblas bench --device cpu --shapes "$SHAPES" --runs 5 --warmup 2 --json > "$OUT/gogru.json"
-$PY scripts/peer_torch.py --device cpu --threads "$THREADS" --shapes "$SHAPES" --runs 5 --warmup 2 --json > "$OUT/torch.json"
+echo "## Shapes (median of $RUNS after $WARMUP warm-ups)"
+bin/gru-openblas bench --device cpu --shapes "$SHAPES" --runs "$RUNS" --warmup "$WARMUP" --json > "$OUT/gogru.json"
+$PY scripts/peer_torch.py --device cpu --threads "$THREADS" --shapes "$SHAPES" --runs "$RUNS" --warmup "$WARMUP" --json > "$OUT/torch.json"
 $PY scripts/bench_table.py "$OUT/gogru.json" "$OUT/torch.json"
+[ "$EPOCHS" -gt 0 ] || exit 0
 echo
 echo "## D2L recipe: $EPOCHS epochs, batch 32, 35 steps, hidden 256, SGD lr 1, clip 1, $DATA"
 bin/gru-openblas train --data "$DATA" --epochs "$EPOCHS" --variant reset-after --init pytorch --device cpu \
