@@ -25,22 +25,7 @@ func benchEach(b *testing.B, train bool) {
 					b.Fatal(err)
 				}
 				defer c.Close()
-				step, flops := c.Forward, c.ForwardFlops
-				if train {
-					step, flops = c.TrainStep, c.TrainStepFlops
-				}
-				if err := step(); err != nil { // size the workspaces before the clock starts
-					b.Fatal(err)
-				}
-				b.ReportAllocs()
-				for b.Loop() {
-					if err := step(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				sec := b.Elapsed().Seconds()
-				b.ReportMetric(float64(b.N*s.B*s.T)/sec, "tokens/s")
-				b.ReportMetric(float64(b.N)*flops/sec/1e9, "GFLOP/s")
+				grubench.Loop(b, be, c, train)
 			})
 		}
 	}

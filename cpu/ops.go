@@ -91,12 +91,8 @@ func (be *Backend[T]) Gather(dst, table gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	rows, cols := dt.rowsCols()
-	vocab, tcols := tt.rowsCols()
-	if tcols != cols {
-		return fmt.Errorf("cpu: Gather: table rows have %d values, dst rows have %d", tcols, cols)
-	}
-	if err := gru.CheckIDs("Gather", ids, rows, vocab); err != nil {
+	_, cols, err := gru.CheckRowIDs("Gather", dt.shape, tt.shape, ids)
+	if err != nil {
 		return err
 	}
 	for i, id := range ids {
@@ -111,12 +107,8 @@ func (be *Backend[T]) ScatterAdd(table, src gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	rows, cols := st.rowsCols()
-	vocab, tcols := tt.rowsCols()
-	if tcols != cols {
-		return fmt.Errorf("cpu: ScatterAdd: table rows have %d values, src rows have %d", tcols, cols)
-	}
-	if err := gru.CheckIDs("ScatterAdd", ids, rows, vocab); err != nil {
+	_, cols, err := gru.CheckRowIDs("ScatterAdd", st.shape, tt.shape, ids)
+	if err != nil {
 		return err
 	}
 	for i, id := range ids {

@@ -75,12 +75,8 @@ func (be *Backend) Gather(dst, table gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	rows, cols := dt.rowsCols()
-	vocab, tcols := tt.rowsCols()
-	if tcols != cols {
-		return fmt.Errorf("cuda: Gather: table rows have %d values, dst rows have %d", tcols, cols)
-	}
-	if err := gru.CheckIDs("Gather", ids, rows, vocab); err != nil {
+	rows, cols, err := gru.CheckRowIDs("Gather", dt.shape, tt.shape, ids)
+	if err != nil {
 		return err
 	}
 	p, err := be.uploadIDs(ids)
@@ -96,12 +92,8 @@ func (be *Backend) ScatterAdd(table, src gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	rows, cols := st.rowsCols()
-	vocab, tcols := tt.rowsCols()
-	if tcols != cols {
-		return fmt.Errorf("cuda: ScatterAdd: table rows have %d values, src rows have %d", tcols, cols)
-	}
-	if err := gru.CheckIDs("ScatterAdd", ids, rows, vocab); err != nil {
+	rows, cols, err := gru.CheckRowIDs("ScatterAdd", st.shape, tt.shape, ids)
+	if err != nil {
 		return err
 	}
 	p, err := be.uploadIDs(ids)

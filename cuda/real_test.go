@@ -38,24 +38,7 @@ func benchGPU(b *testing.B, train bool) {
 					b.Fatal(err)
 				}
 				defer c.Close()
-				step, flops := c.Forward, c.ForwardFlops
-				if train {
-					step, flops = c.TrainStep, c.TrainStepFlops
-				}
-				if err := step(); err != nil {
-					b.Fatal(err)
-				}
-				for b.Loop() {
-					if err := step(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				if err := be.Sync(); err != nil { // the clock stops after the device is done
-					b.Fatal(err)
-				}
-				sec := b.Elapsed().Seconds()
-				b.ReportMetric(float64(b.N*s.B*s.T)/sec, "tokens/s")
-				b.ReportMetric(float64(b.N)*flops/sec/1e9, "GFLOP/s")
+				grubench.Loop(b, be, c, train) // synchronises the device before the clock stops
 			})
 		}
 	}

@@ -46,3 +46,15 @@ func CheckIDs(op string, ids []int32, rows, n int) error {
 	}
 	return nil
 }
+
+// CheckRowIDs validates a row lookup between a table [vocab, C] and a matrix of
+// rows [n, C] (Gather's dst, ScatterAdd's src): equal row widths and one id in
+// [0, vocab) per row. It returns n and C.
+func CheckRowIDs(op string, rows, table []int, ids []int32) (n, cols int, err error) {
+	n, cols = Matrix(rows)
+	vocab, tcols := Matrix(table)
+	if tcols != cols {
+		return 0, 0, fmt.Errorf("gru: %s: table rows have %d values, the other rows %d", op, tcols, cols)
+	}
+	return n, cols, CheckIDs(op, ids, n, vocab)
+}

@@ -6,6 +6,13 @@
 // and write zeros.
 #include "common.cuh"
 
+// zero_grads writes zero pre-activation gradients for unit j of a padded step.
+template <typename T>
+__device__ __forceinline__ void zero_grads(T* gx, T* gh, int H, int j) {
+  gx[j] = gx[H + j] = gx[2 * H + j] = 0;
+  gh[j] = gh[H + j] = gh[2 * H + j] = 0;
+}
+
 // ResetAfter, with d = dH' + dy:
 //   da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    da_r = da_n⊙hn⊙r(1−r)
 //   dgx = [da_r, da_z, da_n]    dgh = [da_r, da_z, da_n⊙r]    dH = d⊙z (+ dgh·W_hᵀ by GEMM)
@@ -18,8 +25,7 @@ __device__ void gru_bwd_after_impl(int B, int H, int t, const int* lens, const T
   T* gx = dgx + b * 3 * H;
   T* gh = dgh + b * 3 * H;
   if (t >= lens[b]) {
-    gx[j] = gx[H + j] = gx[2 * H + j] = 0;
-    gh[j] = gh[H + j] = gh[2 * H + j] = 0;
+    zero_grads(gx, gh, H, j);
     return;
   }
   const T* g = gates + b * 4 * H;
@@ -52,8 +58,7 @@ __device__ void gru_bwd_before1_impl(int B, int H, int t, const int* lens, const
   T* gx = dgx + b * 3 * H;
   T* gh = dgh + b * 3 * H;
   if (t >= lens[b]) {
-    gx[j] = gx[H + j] = gx[2 * H + j] = 0;
-    gh[j] = gh[H + j] = gh[2 * H + j] = 0;
+    zero_grads(gx, gh, H, j);
     return;
   }
   const T* g = gates + b * 4 * H;

@@ -6,6 +6,13 @@
 //   lens [B]   valid length of each sequence; step t of sequence b is padding when t ≥ lens[b]
 #include "common.cuh"
 
+// carry passes the state through a padded step and zeroes its output.
+template <typename T>
+__device__ __forceinline__ void carry(T h, int i, int b, int j, T* hnext, T* y, int ystride) {
+  hnext[i] = h;
+  y[b * ystride + j] = 0;
+}
+
 // ResetAfter (cuDNN/PyTorch):
 //   r = σ(xp_r + hh_r + bh_r)    z = σ(xp_z + hh_z + bh_z)    hn = hh_n + bh_n
 //   n = tanh(xp_n + r⊙hn)        H' = z⊙H + (1−z)⊙n
@@ -18,8 +25,7 @@ __device__ void gru_fwd_after_impl(int B, int H, int t, const int* lens, const T
   int b = i / H, j = i % H;
   T h = hprev[i];
   if (t >= lens[b]) {
-    hnext[i] = h;
-    y[b * ystride + j] = 0;
+    carry(h, i, b, j, hnext, y, ystride);
     return;
   }
   const T* x = xp + b * 3 * H;
@@ -82,8 +88,7 @@ __device__ void gru_fwd_before2_impl(int B, int H, int t, const int* lens, const
   int b = i / H, j = i % H;
   T h = hprev[i];
   if (t >= lens[b]) {
-    hnext[i] = h;
-    y[b * ystride + j] = 0;
+    carry(h, i, b, j, hnext, y, ystride);
     return;
   }
   T* g = gates + b * 4 * H;
