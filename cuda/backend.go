@@ -250,7 +250,12 @@ func (be *Backend) uploadIDs(ids []int32) (ptr, error) {
 }
 
 // Sync waits for all queued work.
-func (be *Backend) Sync() error { return be.dev.sync() }
+func (be *Backend) Sync() error {
+	if be.closed {
+		return gru.ErrClosed
+	}
+	return be.dev.sync()
+}
 
 // Close closes every stack, frees every tensor and buffer, checks that no device
 // allocation is left, and releases the device. Calling it twice is safe.

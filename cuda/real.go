@@ -136,8 +136,12 @@ func (d *realDevice) loop() {
 	close(d.stopped)
 }
 
-// do runs f on the device goroutine and returns its error.
+// do runs f on the device goroutine and returns its error; after close it
+// returns gru.ErrClosed.
 func (d *realDevice) do(f func() error) error {
+	if d.closed {
+		return gru.ErrClosed
+	}
 	var err error
 	done := make(chan struct{})
 	d.work <- func() { err = f(); close(done) }
@@ -271,7 +275,6 @@ func (d *realDevice) close() error {
 	if d.closed {
 		return nil
 	}
-	d.closed = true
 	var first error
 	keep := func(err error) {
 		if first == nil && err != nil {
@@ -295,6 +298,7 @@ func (d *realDevice) close() error {
 		}
 		return nil
 	}))
+	d.closed = true
 	close(d.work)
 	<-d.stopped
 	return first

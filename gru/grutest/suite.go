@@ -39,6 +39,9 @@ func Run(t *testing.T, newBackend func() (gru.Backend, error)) {
 			if err := be.Close(); err != nil {
 				t.Errorf("second Close: %v", err)
 			}
+			if _, err := be.NewTensor(2); err == nil {
+				t.Error("NewTensor on a closed backend: no error")
+			}
 		})
 		return be
 	}
