@@ -37,3 +37,6 @@ func BLAS() string {
 	return fmt.Sprintf("%s, %d BLAS threads, GEMMs split across Go workers (cgo via gonum.org/v1/netlib)",
 		C.GoString(C.openblas_get_config()), int(C.openblas_get_num_threads()))
 }
+
+// tileGemm is false: OpenBLAS gets each part whole.
+const tileGemm = false

@@ -17,11 +17,33 @@ type gemmTask[T Float] struct {
 func (g *gemmTask[T]) done() *sync.WaitGroup { return &g.wg }
 
 func (g *gemmTask[T]) runRange(lo, hi int) {
-	b := g.b[lo:] // columns lo… of B
-	if g.transB {
-		b = g.b[lo*g.ldb:] // op(B) = Bᵀ: its columns are B's rows
+	if !tileGemm {
+		g.tile(0, g.m, lo, hi)
+		return
 	}
-	gemm(g.transA, g.transB, g.m, hi-lo, g.k, g.alpha, g.a, g.lda, b, g.ldb, g.beta, g.c[lo:], g.ldc)
+	// gonum's Go kernels start goroutines (and allocate) for any call spanning four
+	// or more 64×64 blocks of C; tiles of at most 64 rows × 192 columns stay serial.
+	for i := 0; i < g.m; i += 64 {
+		for j := lo; j < hi; j += 192 {
+			g.tile(i, min(i+64, g.m), j, min(j+192, hi))
+		}
+	}
+}
+
+// tile computes rows [i0, i1) and columns [j0, j1) of C.
+func (g *gemmTask[T]) tile(i0, i1, j0, j1 int) {
+	var a, b []T
+	if g.transA {
+		a = g.a[i0:] // op(A) = Aᵀ: its rows are A's columns
+	} else {
+		a = g.a[i0*g.lda:] // rows i0… of A
+	}
+	if g.transB {
+		b = g.b[j0*g.ldb:] // op(B) = Bᵀ: its columns are B's rows
+	} else {
+		b = g.b[j0:] // columns j0… of B
+	}
+	gemm(g.transA, g.transB, i1-i0, j1-j0, g.k, g.alpha, a, g.lda, b, g.ldb, g.beta, g.c[i0*g.ldc+j0:], g.ldc)
 }
 
 // parGemm computes C = alpha·op(A)·op(B) + beta·C (C m×n, inner k) with C's
