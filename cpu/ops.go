@@ -21,14 +21,11 @@ func (be *Backend[T]) MatMul(transA, transB bool, alpha float64, a, b gru.Tensor
 	if err != nil {
 		return err
 	}
-	m, n, k, err := gru.MatMulDims(transA, transB, at.shape, bt.shape, ct.shape)
+	m, n, k, lda, ldb, ldc, err := gru.MatMulDims(transA, transB, at.shape, bt.shape, ct.shape)
 	if err != nil {
 		return err
 	}
-	_, ac := at.rowsCols()
-	_, bc := bt.rowsCols()
-	_, cc := ct.rowsCols()
-	gemm(transA, transB, m, n, k, T(alpha), at.data, ac, bt.data, bc, T(beta), ct.data, cc)
+	gemm(transA, transB, m, n, k, T(alpha), at.data, lda, bt.data, ldb, T(beta), ct.data, ldc)
 	return nil
 }
 

@@ -17,13 +17,11 @@ func (be *Backend) MatMul(transA, transB bool, alpha float64, a, b gru.Tensor, b
 	if err != nil {
 		return err
 	}
-	m, n, k, err := gru.MatMulDims(transA, transB, at.shape, bt.shape, ct.shape)
+	m, n, k, lda, ldb, ldc, err := gru.MatMulDims(transA, transB, at.shape, bt.shape, ct.shape)
 	if err != nil {
 		return err
 	}
-	_, ac := at.rowsCols()
-	_, bc := bt.rowsCols()
-	return be.rowGemm(transA, transB, m, n, k, alpha, at.p, max(ac, 1), bt.p, max(bc, 1), beta, ct.p, max(n, 1))
+	return be.rowGemm(transA, transB, m, n, k, alpha, at.p, lda, bt.p, ldb, beta, ct.p, ldc)
 }
 
 // AddRow adds v to every row of c.

@@ -7,16 +7,14 @@ func Matrix(shape []int) (rows, cols int) {
 	if len(shape) == 0 {
 		return 1, 1
 	}
-	cols = shape[len(shape)-1]
-	if cols == 0 {
-		return 0, 0
-	}
-	return Len(shape) / cols, cols
+	return Len(shape[:len(shape)-1]), shape[len(shape)-1]
 }
 
-// MatMulDims checks the shapes of C = op(A)·op(B) on 2-D views and returns C's m×n
-// and the inner size k, so every backend reports a mismatch the same way.
-func MatMulDims(transA, transB bool, a, b, c []int) (m, n, k int, err error) {
+// MatMulDims checks the shapes of C = op(A)·op(B) on 2-D views and returns C's m×n,
+// the inner size k and the row-major leading dimensions of A, B and C (at least 1,
+// as BLAS requires even for empty matrices), so every backend reports a mismatch
+// the same way and calls its GEMM with the same arguments.
+func MatMulDims(transA, transB bool, a, b, c []int) (m, n, k, lda, ldb, ldc int, err error) {
 	ar, ac := Matrix(a)
 	br, bc := Matrix(b)
 	cr, cc := Matrix(c)
@@ -29,9 +27,9 @@ func MatMulDims(transA, transB bool, a, b, c []int) (m, n, k int, err error) {
 		kb, n = bc, br
 	}
 	if k != kb || m != cr || n != cc {
-		return 0, 0, 0, fmt.Errorf("gru: MatMul: op(a) is %d×%d, op(b) is %d×%d, c is %d×%d", m, k, kb, n, cr, cc)
+		return 0, 0, 0, 0, 0, 0, fmt.Errorf("gru: MatMul: op(a) is %d×%d, op(b) is %d×%d, c is %d×%d", m, k, kb, n, cr, cc)
 	}
-	return m, n, k, nil
+	return m, n, k, max(ac, 1), max(bc, 1), max(cc, 1), nil
 }
 
 // CheckIDs checks that there is one id per row and each is in [0, n).

@@ -66,6 +66,15 @@ func testOps(t *testing.T, be gru.Backend) {
 			near("MatMul", get(c), want)
 		}
 	}
+	// An empty inner dimension leaves C = beta·C.
+	cv := randn(rng, 6, 1)
+	c0 := put(cv, 2, 3)
+	e1, _ := be.NewTensor(2, 0)
+	e2, _ := be.NewTensor(0, 3)
+	if err := be.MatMul(false, false, 1, e1, e2, 2, c0); err != nil {
+		t.Fatalf("MatMul with k=0: %v", err)
+	}
+	near("MatMul k=0", get(c0), []float64{2 * cv[0], 2 * cv[1], 2 * cv[2], 2 * cv[3], 2 * cv[4], 2 * cv[5]})
 	if err := be.MatMul(false, false, 1, put(randn(rng, 6, 1), 2, 3), put(randn(rng, 6, 1), 2, 3), 0, put(make([]float64, 4), 2, 2)); err == nil {
 		t.Error("MatMul with mismatched inner sizes: no error")
 	}
