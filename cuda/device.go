@@ -52,12 +52,6 @@ func argPtr(p ptr) uint64     { return uint64(p) }
 func argF64(v float64) uint64 { return math.Float64bits(v) }
 func argF32(v float32) uint64 { return uint64(math.Float32bits(v)) }
 func argOptPtr(p ptr) uint64  { return uint64(p) } // 0 is a null pointer
-func argBool(v bool) uint64 {
-	if v {
-		return 1
-	}
-	return 0
-}
 
 // Error is a failed CUDA, cuBLAS or simulator call; it names the call.
 type Error struct {

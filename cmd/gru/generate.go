@@ -39,11 +39,10 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var tokens []string
-	if err := jsonString(ck.Meta["vocab"], &tokens); err != nil || len(tokens) != ck.Model.Vocab {
-		return fmt.Errorf("%s: no usable vocabulary stored", ck.Path)
+	vocab, err := checkpointVocab(ck)
+	if err != nil {
+		return err
 	}
-	vocab := corpus.NewVocab(tokens)
 	be, err := openBackend(*device, ck.DType.String(), io.Discard)
 	if err != nil {
 		return err

@@ -189,11 +189,9 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		if ck, err = gru.LoadCheckpoint(checkpointPath(o.Checkpoint)); err != nil {
 			return err
 		}
-		var tokens []string
-		if err := json.Unmarshal([]byte(ck.Meta["vocab"]), &tokens); err != nil || len(tokens) == 0 {
-			return fmt.Errorf("%s: no vocabulary stored", ck.Path)
+		if vocab, err = checkpointVocab(ck); err != nil {
+			return err
 		}
-		vocab = corpus.NewVocab(tokens)
 	} else {
 		vocab = corpus.BuildVocab(text)
 	}

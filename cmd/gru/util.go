@@ -2,7 +2,11 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+
+	"github.com/gogru/gogru/corpus"
+	"github.com/gogru/gogru/gru"
 )
 
 // statDir reports whether path is a directory.
@@ -14,4 +18,12 @@ func statDir(path string) (bool, error) {
 	return fi.IsDir(), nil
 }
 
-func jsonString(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+// checkpointVocab reads the vocabulary gru train stores in a checkpoint; it must
+// have one token per id of the saved model.
+func checkpointVocab(ck *gru.Checkpoint) (*corpus.Vocab, error) {
+	var tokens []string
+	if err := json.Unmarshal([]byte(ck.Meta["vocab"]), &tokens); err != nil || len(tokens) != ck.Model.Vocab {
+		return nil, fmt.Errorf("%s: no usable vocabulary stored (want %d tokens)", ck.Path, ck.Model.Vocab)
+	}
+	return corpus.NewVocab(tokens), nil
+}
