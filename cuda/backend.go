@@ -33,19 +33,31 @@ const partialCap = 1024
 // newBackend wraps a device.
 func newBackend(dev device, dtype gru.DType) (*Backend, error) {
 	if dtype != gru.Float32 && dtype != gru.Float64 {
+		dev.close()
 		return nil, fmt.Errorf("cuda: unsupported %v", dtype)
 	}
 	be := &Backend{dev: dev, dtype: dtype, tensors: map[*Tensor]struct{}{}, stacks: map[*stack]struct{}{}}
 	var err error
-	if be.scratch, err = dev.alloc(8 * 8); err != nil {
+	if be.scratch, err = be.alloc("scratch [8] float64", 8*8); err != nil {
 		dev.close()
 		return nil, err
 	}
-	if be.partial, err = dev.alloc(8 * partialCap); err != nil {
+	if be.partial, err = be.alloc(fmt.Sprintf("partial [%d] float64", partialCap), 8*partialCap); err != nil {
+		dev.free(be.scratch)
 		dev.close()
 		return nil, err
 	}
 	return be, nil
+}
+
+// alloc allocates bytes on the device. A failure comes back as an *AllocError that
+// names what was being allocated; nothing is left allocated then.
+func (be *Backend) alloc(what string, bytes int) (ptr, error) {
+	p, err := be.dev.alloc(bytes)
+	if err != nil {
+		return 0, &AllocError{What: what, Bytes: bytes, Err: err}
+	}
+	return p, nil
 }
 
 // NewSimulated returns a backend on the CUDA simulator: the real kernels compiled
@@ -110,7 +122,7 @@ func (be *Backend) newTensor(shape ...int) (*Tensor, error) {
 		}
 	}
 	n := gru.Len(shape)
-	p, err := be.dev.alloc(n * be.esize())
+	p, err := be.alloc(fmt.Sprintf("tensor %v", shape), n*be.esize())
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +230,9 @@ func (be *Backend) readScalar(i int) (float64, error) {
 	return math.Float64frombits(binary.LittleEndian.Uint64(b[:])), nil
 }
 
-// grow makes *p hold at least n bytes, reallocating when *capacity is smaller.
+// grow makes *p, one of the backend's growable buffers (ids or rowLoss), hold at
+// least n bytes, reallocating when *capacity is smaller. The old buffer is freed
+// first, so when the new allocation fails nothing is held and *p is 0.
 func (be *Backend) grow(p *ptr, capacity *int, n int) error {
 	if n <= *capacity {
 		return nil
@@ -229,12 +243,23 @@ func (be *Backend) grow(p *ptr, capacity *int, n int) error {
 		}
 		*p, *capacity = 0, 0
 	}
-	q, err := be.dev.alloc(n)
+	q, err := be.alloc(be.bufferName(p, n), n)
 	if err != nil {
 		return err
 	}
 	*p, *capacity = q, n
 	return nil
+}
+
+// bufferName describes a growable buffer of n bytes for an *AllocError.
+func (be *Backend) bufferName(p *ptr, n int) string {
+	switch p {
+	case &be.ids:
+		return fmt.Sprintf("ids [%d] int32", n/4)
+	case &be.rowLoss:
+		return fmt.Sprintf("rowLoss [%d] float64", n/8)
+	}
+	return "buffer"
 }
 
 // uploadIDs copies int32 ids to the device and returns their address.

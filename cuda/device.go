@@ -66,3 +66,35 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("cuda: %s failed with status %d", e.Call, e.Status)
 }
+
+// AllocError is a device allocation that failed, most often because the device is
+// out of memory. It names what was being allocated and the bytes requested, and
+// wraps the driver's error (an *Error: cuMemAlloc on a GPU, simAlloc on the
+// simulator), so errors.As finds either. The call that returns it has freed
+// whatever it allocated before the failure.
+type AllocError struct {
+	What  string // what was being allocated, e.g. "tensor [64 512]" or "workspace gates (cell 0) [T·B, 4H] = [640, 2048]"
+	Bytes int    // the size requested
+	Err   error  // the driver's error
+}
+
+func (e *AllocError) Error() string {
+	return fmt.Sprintf("cuda: allocating %s of %s (%d bytes): %v", e.What, humanBytes(e.Bytes), e.Bytes, e.Err)
+}
+
+// Unwrap returns the driver's error.
+func (e *AllocError) Unwrap() error { return e.Err }
+
+// humanBytes writes n in binary units with two decimals: "512 B", "1.50 GiB".
+func humanBytes(n int) string {
+	const units = "KMGTPE"
+	if n < 1024 && n > -1024 {
+		return fmt.Sprintf("%d B", n)
+	}
+	v, i := float64(n)/1024, 0
+	for (v >= 1024 || v <= -1024) && i < len(units)-1 {
+		v /= 1024
+		i++
+	}
+	return fmt.Sprintf("%.2f %ciB", v, units[i])
+}

@@ -36,6 +36,8 @@ var simMu sync.Mutex
 type simDevice struct {
 	mu      sync.Mutex
 	allocs  map[ptr]int
+	used    int // bytes in allocs
+	limit   int // most bytes live at once, as a GPU's memory; 0 means no limit
 	kernels map[string]C.int
 	closed  bool
 }
@@ -44,29 +46,45 @@ func newSimDevice() *simDevice {
 	return &simDevice{allocs: map[ptr]int{}, kernels: map[string]C.int{}}
 }
 
+// newSimDeviceLimit returns a simulator with limit bytes of memory: an allocation
+// that would take the live bytes past it fails as cuMemAlloc does when a GPU is
+// full. It exists for the out-of-memory tests.
+func newSimDeviceLimit(limit int) *simDevice {
+	d := newSimDevice()
+	d.limit = limit
+	return d
+}
+
 func (d *simDevice) name() string { return "simulated GPU (host C++)" }
 
 func (d *simDevice) alloc(bytes int) (ptr, error) {
 	if bytes < 0 {
 		return 0, &Error{Call: "simAlloc", Status: 1, Detail: fmt.Sprintf("negative size %d", bytes)}
 	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.limit > 0 && bytes > d.limit-d.used {
+		// CUDA_ERROR_OUT_OF_MEMORY
+		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of memory"}
+	}
 	p := ptr(C.gogru_sim_alloc(C.size_t(bytes)))
 	if p == 0 {
 		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of host memory"}
 	}
-	d.mu.Lock()
 	d.allocs[p] = bytes
-	d.mu.Unlock()
+	d.used += bytes
 	return p, nil
 }
 
 func (d *simDevice) free(p ptr) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if _, ok := d.allocs[p]; !ok {
+	n, ok := d.allocs[p]
+	if !ok {
 		return &Error{Call: "simFree", Status: 1, Detail: fmt.Sprintf("0x%x was not allocated", uintptr(p))}
 	}
 	delete(d.allocs, p)
+	d.used -= n
 	C.gogru_sim_free(C.uintptr_t(p))
 	return nil
 }
@@ -157,6 +175,7 @@ func (d *simDevice) close() error {
 		C.gogru_sim_free(C.uintptr_t(p))
 		delete(d.allocs, p)
 	}
+	d.used = 0
 	d.closed = true
 	return nil
 }

@@ -169,7 +169,9 @@ func (s *stack) checkBackward(dy, dhN, dx, dh0 gru.Tensor) (dyt, dhNt, dxt, dh0t
 	if s.closed {
 		return nil, nil, nil, nil, gru.ErrClosed
 	}
-	if !s.saved {
+	// A Forward that freed the old workspace and then failed to allocate the new
+	// one leaves no workspace (and no saved pass) behind.
+	if !s.saved || s.ws == nil {
 		return nil, nil, nil, nil, gru.ErrNoForward
 	}
 	be := s.be

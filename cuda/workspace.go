@@ -1,6 +1,12 @@
 package cuda
 
-import "github.com/gogru/gogru/gru"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/gogru/gogru/gru"
+)
 
 // workspace is every device buffer a Forward and Backward of one (T, B) shape
 // needs, allocated once per shape with the driver's plain allocation and reused;
@@ -26,48 +32,60 @@ type dirWork struct {
 	xproj, hh, dGx, dGh, dh, drh ptr // [T·B,3H], [B,3H], [T·B,3H], [T·B,3H], [B,H], [B,H]
 }
 
+// newWorkspace allocates the buffers for (steps, batch). When an allocation fails
+// it frees those it got and returns the *AllocError, which names the buffer by its
+// field, its cell or direction, and its shape.
 func newWorkspace(be *Backend, cfg gru.Config, steps, batch int) (*workspace, error) {
 	ws := &workspace{steps: steps, batch: batch}
 	es := be.esize()
 	H, TB, out := cfg.HiddenSize, steps*batch, cfg.OutputSize()
 	widest := max(cfg.InputSize, out)
 	var err error
-	get := func(dst *ptr, bytes int) {
+	// get allocates the buffer called name, of shape dims (sym in symbols) and
+	// elements of size bytes.
+	get := func(dst *ptr, name, sym string, size int, dims ...int) {
 		if err != nil {
 			return
 		}
+		n, nums := size, make([]string, len(dims))
+		for i, d := range dims {
+			n *= d
+			nums[i] = strconv.Itoa(d)
+		}
+		what := fmt.Sprintf("workspace %s %s = [%s]", name, sym, strings.Join(nums, ", "))
 		var p ptr
-		if p, err = be.dev.alloc(bytes); err == nil {
+		if p, err = be.alloc(what, n); err == nil {
 			*dst = p
 			ws.allocs = append(ws.allocs, p)
 		}
 	}
-	get(&ws.lens, 4*batch)
-	get(&ws.x0, TB*cfg.InputSize*es)
-	get(&ws.top, TB*out*es)
-	get(&ws.dyA, TB*widest*es)
-	get(&ws.dyB, TB*widest*es)
+	get(&ws.lens, "lens (int32)", "[B]", 4, batch)
+	get(&ws.x0, "x0", "[T·B, D]", es, TB, cfg.InputSize)
+	get(&ws.top, "top", "[T·B, dirs·H]", es, TB, out)
+	get(&ws.dyA, "dyA", "[T·B, max(D, dirs·H)]", es, TB, widest)
+	get(&ws.dyB, "dyB", "[T·B, max(D, dirs·H)]", es, TB, widest)
 	ws.layerOut = make([]ptr, cfg.Layers-1)
 	for l := range ws.layerOut {
-		get(&ws.layerOut[l], TB*out*es)
+		get(&ws.layerOut[l], fmt.Sprintf("layerOut (layer %d)", l), "[T·B, dirs·H]", es, TB, out)
 	}
 	ws.hs, ws.gates = make([]ptr, cfg.Cells()), make([]ptr, cfg.Cells())
 	for c := range cfg.Cells() {
-		get(&ws.hs[c], (steps+1)*batch*H*es)
-		get(&ws.gates[c], TB*4*H*es)
+		get(&ws.hs[c], fmt.Sprintf("hs (cell %d)", c), "[(T+1)·B, H]", es, (steps+1)*batch, H)
+		get(&ws.gates[c], fmt.Sprintf("gates (cell %d)", c), "[T·B, 4H]", es, TB, 4*H)
 	}
 	for d := range cfg.Directions() {
 		w := &ws.dirs[d]
-		get(&w.xproj, TB*3*H*es)
-		get(&w.hh, batch*3*H*es)
-		get(&w.dGx, TB*3*H*es)
-		get(&w.dGh, TB*3*H*es)
-		get(&w.dh, batch*H*es)
-		get(&w.drh, batch*H*es)
+		dir := func(field string) string { return fmt.Sprintf("%s (direction %d)", field, d) }
+		get(&w.xproj, dir("xproj"), "[T·B, 3H]", es, TB, 3*H)
+		get(&w.hh, dir("hh"), "[B, 3H]", es, batch, 3*H)
+		get(&w.dGx, dir("dGx"), "[T·B, 3H]", es, TB, 3*H)
+		get(&w.dGh, dir("dGh"), "[T·B, 3H]", es, TB, 3*H)
+		get(&w.dh, dir("dh"), "[B, H]", es, batch, H)
+		get(&w.drh, dir("drh"), "[B, H]", es, batch, H)
 	}
 	if cfg.Layout == gru.BatchFirst {
-		get(&ws.dyTop, TB*out*es)
-		get(&ws.dxTM, TB*cfg.InputSize*es)
+		get(&ws.dyTop, "dyTop", "[T·B, dirs·H]", es, TB, out)
+		get(&ws.dxTM, "dxTM", "[T·B, D]", es, TB, cfg.InputSize)
 	}
 	if err != nil {
 		ws.free(be.dev)
