@@ -3,6 +3,11 @@ GO      ?= go
 TAGS    ?=
 PKGS    := ./...
 
+# cuda/compat goes first on cgo's include path so that gorgonia.org/cu builds against
+# CUDA 13 headers too (see cuda/compat/cuda.h). CGO_CPPFLAGS, not CGO_CFLAGS: setting
+# CGO_CFLAGS would drop Go's default -g -O2. Whatever the caller set is kept after it.
+export CGO_CPPFLAGS := -I$(CURDIR)/cuda/compat $(CGO_CPPFLAGS)
+
 .PHONY: all build build-openblas build-cuda test test-openblas vet vet-cuda fuzz bench bench-peer \
 	kernels kernels-check gpu-check ci-cuda fmt-check
 
@@ -64,16 +69,23 @@ bench:
 
 ## kernels: rebuild kernels/gogru.fatbin with nvcc (host code with -Wall -Werror).
 NVCC          ?= nvcc
-KERNEL_ARCHS  := 70 75 80 86 89 90
+# SASS for every architecture this nvcc still accepts, PTX for compute_90. nvcc 13
+# dropped sm_70 (Volta); 11.8 and 12.x keep it, so Debian's 11.8 reproduces the
+# committed fatbin byte for byte.
+NVCC_MAJOR    := $(shell $(NVCC) --version 2>/dev/null | sed -n 's/.*release \([0-9]*\)\..*/\1/p')
+KERNEL_ARCHS  := $(if $(filter-out 1 2 3 4 5 6 7 8 9 10 11 12,$(NVCC_MAJOR)),75 80 86 89 90,70 75 80 86 89 90)
 KERNEL_SRCS   := $(wildcard kernels/*.cu kernels/*.cuh)
-kernels: kernels/gogru.fatbin
+# FATBIN=/elsewhere/gogru.fatbin builds a copy (and its archs.txt beside it) without
+# touching the committed one; make gpu-check does so with the GPU host's nvcc.
+FATBIN        ?= kernels/gogru.fatbin
+kernels: $(FATBIN)
 
-kernels/gogru.fatbin: $(KERNEL_SRCS)
+$(FATBIN): $(KERNEL_SRCS)
 	$(NVCC) -fatbin -O3 -std=c++17 -Xcompiler -Wall,-Werror \
 		$(foreach a,$(KERNEL_ARCHS),-gencode arch=compute_$(a),code=sm_$(a)) \
 		-gencode arch=compute_90,code=compute_90 \
 		-o $@ kernels/all.cu
-	echo "$(foreach a,$(KERNEL_ARCHS),sm_$(a)) compute_90" > kernels/archs.txt
+	echo "$(foreach a,$(KERNEL_ARCHS),sm_$(a)) compute_90" > $(dir $@)archs.txt
 
 ## kernels-check: fail when the committed fatbin differs from a fresh nvcc build.
 kernels-check:

@@ -16,3 +16,6 @@ func New(dtype gru.DType) (gru.Backend, error) { return nil, ErrNotBuilt }
 
 // Devices returns ErrNotBuilt: this build has no GPU path.
 func Devices() ([]Device, error) { return nil, ErrNotBuilt }
+
+// NewTF32 returns ErrNotBuilt: this build has no GPU path.
+func NewTF32() (gru.Backend, error) { return nil, ErrNotBuilt }

@@ -4,6 +4,7 @@ package cuda
 
 import (
 	"fmt"
+	"os"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -106,14 +107,21 @@ func openDevice(index int, tf32 bool) (*realDevice, error) {
 		}
 		name, _ := dev.Name()
 		d.label = fmt.Sprintf("GPU %d: %s", index, name)
+		if tf32 {
+			d.label += ", TF32 GEMMs"
+		}
 		if d.ctx, err = dev.MakeContext(cu.SchedAuto); err != nil {
 			return driverError("cuCtxCreate", err)
 		}
 		if d.stream, err = cu.MakeStream(cu.NonBlocking); err != nil {
 			return driverError("cuStreamCreate", err)
 		}
-		if d.module, err = cu.LoadFatBinary(string(kernels.Fatbin)); err != nil {
-			return driverError("cuModuleLoadFatBinary", err)
+		image, source, err := kernelImage()
+		if err != nil {
+			return err
+		}
+		if d.module, err = cu.LoadFatBinary(string(image)); err != nil {
+			return driverError("cuModuleLoadFatBinary ("+source+")", err)
 		}
 		raw := d.stream.C()
 		d.blas, err = newCublas(uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw))), tf32)
@@ -124,6 +132,24 @@ func openDevice(index int, tf32 bool) (*realDevice, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// FatbinEnv names the environment variable that, when set, points at a fatbin to
+// load instead of the embedded kernels/gogru.fatbin: one built by `make kernels
+// FATBIN=path` with another nvcc, say. Its kernels must have the same signatures.
+const FatbinEnv = "GOGRU_FATBIN"
+
+// kernelImage returns the fatbin to load and where it came from.
+func kernelImage() ([]byte, string, error) {
+	path := os.Getenv(FatbinEnv)
+	if path == "" {
+		return kernels.Fatbin, "embedded kernels/gogru.fatbin", nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", fmt.Errorf("cuda: %s=%s: %w", FatbinEnv, path, err)
+	}
+	return b, path, nil
 }
 
 // loop runs driver calls on one locked OS thread until close.

@@ -163,13 +163,26 @@ extern "C" void gogru_sim_dtoh(void* dst, uintptr_t src, size_t n) { std::memcpy
 extern "C" void gogru_sim_dtod(uintptr_t dst, uintptr_t src, size_t n) { std::memmove((void*)dst, (const void*)src, n); }
 extern "C" void gogru_sim_memset0(uintptr_t dst, size_t n) { std::memset((void*)dst, 0, n); }
 
+// to_tf32 rounds a float to TF32, the tensor cores' float32 operand format: 10
+// mantissa bits, round to nearest with ties away from zero (cvt.rna.tf32.f32).
+// Infinities and NaNs pass unchanged.
+static float to_tf32(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7f800000u) != 0x7f800000u) u = (u + 0x1000u) & 0xffffe000u;
+  std::memcpy(&x, &u, 4);
+  return x;
+}
+
 // gemm_colmajor has cuBLAS's semantics exactly: column-major storage,
 //   C[i + j·ldc] = alpha·Σ_l op(A)[i,l]·op(B)[l,j] + beta·C[i + j·ldc]
 // with op(A)[i,l] = A[l + i·lda] when transposed, else A[i + l·lda]; C is not read
-// when beta is 0. Bad dimensions return CUBLAS_STATUS_INVALID_VALUE (7).
+// when beta is 0. With tf32 the operands are rounded to TF32 before the products, as
+// cuBLAS's TF32 tensor-op math does, and accumulated in float32. Bad dimensions
+// return CUBLAS_STATUS_INVALID_VALUE (7).
 template <typename T>
 static int gemm_colmajor(int ta, int tb, int m, int n, int k, T alpha, const T* A, int lda, const T* B, int ldb,
-                         T beta, T* C, int ldc) {
+                         T beta, T* C, int ldc, bool tf32 = false) {
   auto at_least = [](int v, int lo) { return v >= (lo > 1 ? lo : 1); };
   if (m < 0 || n < 0 || k < 0 || !at_least(lda, ta ? k : m) || !at_least(ldb, tb ? n : k) || !at_least(ldc, m))
     return 7;
@@ -179,6 +192,10 @@ static int gemm_colmajor(int ta, int tb, int m, int n, int k, T alpha, const T* 
       for (int l = 0; l < k; l++) {
         T a = ta ? A[l + (long)i * lda] : A[i + (long)l * lda];
         T b = tb ? B[j + (long)l * ldb] : B[l + (long)j * ldb];
+        if (tf32) {
+          a = to_tf32(a);
+          b = to_tf32(b);
+        }
         s += a * b;
       }
       T* c = &C[i + (long)j * ldc];
@@ -194,6 +211,13 @@ extern "C" int gogru_sim_gemm(int f64, int ta, int tb, int m, int n, int k, doub
                                  (double*)C, ldc);
   return gemm_colmajor<float>(ta, tb, m, n, k, (float)alpha, (const float*)A, lda, (const float*)B, ldb,
                               (float)beta, (float*)C, ldc);
+}
+
+// gogru_sim_gemm_tf32 is the float32 GEMM with TF32 operands.
+extern "C" int gogru_sim_gemm_tf32(int ta, int tb, int m, int n, int k, float alpha, uintptr_t A, int lda,
+                                   uintptr_t B, int ldb, float beta, uintptr_t C, int ldc) {
+  return gemm_colmajor<float>(ta, tb, m, n, k, alpha, (const float*)A, lda, (const float*)B, ldb, beta, (float*)C,
+                              ldc, true);
 }
 
 // gogru_sim_launch_slots is gogru_sim_launch with the arguments given as 8-byte

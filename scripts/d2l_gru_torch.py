@@ -66,21 +66,28 @@ def main():
     ap.add_argument('--lr', type=float, default=1.0)
     ap.add_argument('--max-tokens', type=int, default=10000)
     ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('--device', default='cpu', help='cpu or cuda (cuDNN; TF32 forbidden, as strict FP32)')
     a = ap.parse_args()
+    dev = torch.device(a.device)
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
     torch.set_num_threads(a.threads)
     random.seed(a.seed)
     torch.manual_seed(a.seed)
     corpus, vocab = load_corpus(a.data, a.max_tokens)
-    net = RNNModel(len(vocab), a.hidden)
+    net = RNNModel(len(vocab), a.hidden).to(dev)
     loss_fn = nn.CrossEntropyLoss()
     opt = torch.optim.SGD(net.parameters(), lr=a.lr)
-    print(f'torch {torch.__version__}, {torch.get_num_threads()} threads, {len(corpus)} tokens, vocab {len(vocab)}')
+    where = (f'{torch.cuda.get_device_name()}, cuDNN {torch.backends.cudnn.version()}' if dev.type == 'cuda'
+             else f'{torch.get_num_threads()} threads')
+    print(f'torch {torch.__version__} on {dev.type} ({where}), {len(corpus)} tokens, vocab {len(vocab)}')
     t_start, tokens, train_s = time.time(), 0, 0.0
     for epoch in range(1, a.epochs + 1):
         t0, state, total, n = time.time(), None, 0.0, 0
         for X, Y in seq_data_iter_sequential(corpus, a.batch, a.steps):
+            X, Y = X.to(dev), Y.to(dev)
             if state is None:
-                state = torch.zeros((1, X.shape[0], a.hidden))
+                state = torch.zeros((1, X.shape[0], a.hidden), device=dev)
             else:
                 state.detach_()
             y = Y.T.reshape(-1)

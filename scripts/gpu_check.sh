@@ -1,29 +1,198 @@
 #!/usr/bin/env bash
-# make gpu-check: on a GPU host, build with -tags cuda, run the conformance suite on
-# the real GPU, time gogru and PyTorch/cuDNN on the same shapes in this one command,
-# and print the table. Everything is logged to $OUT/gpu-check.log (OUT defaults to out/).
-# Designed to finish in under 8 minutes on one H100.
+# make gpu-check: the one prepared check of the GPU path on a GPU host, in one call.
+#
+#   bash .gpu/run.sh make gpu-check          on a GPU host (see scripts/gpu_bundle.sh)
+#   GOGRU_GPU=sim make gpu-check             the same script on the CUDA simulator, small
+#                                            shapes, PyTorch on the CPU: the dry run
+#
+# Steps (GPU_CHECK_STEPS selects some, in this order; default all):
+#   env          card, driver, nvcc, and the CUDA_VERSION cgo sees through cuda/compat
+#   build        bin/gru-gpu and the cuda test binary, with the host's own CUDA headers
+#   kernels      make kernels with the host's nvcc into a scratch fatbin (-Werror)
+#   conformance  the whole conformance suite in float32 and float64, golden files included
+#   fatbin       the device-built fatbin, and the committed one's PTX forced through the JIT
+#   oom          running out of device memory names the allocation and frees everything
+#   bench        gru bench beside PyTorch's nn.GRU (cuDNN), strict FP32 and TF32
+#   d2l          D2L's recipe (500 epochs) with both cells beside scripts/d2l_gru_torch.py
+#   ncu          per-kernel GPU time of a forward and a training step (Nsight Compute)
+#
+# Everything goes to $OUT (default out/), at most 8 files: gpu-check.log, the bench
+# JSON of both sides at both precisions, gpu-table.md, d2l.log and ncu.txt. The last
+# lines printed are the summary: one PASS/FAIL/SKIP line per step with its time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT="${OUT:-out}"
 mkdir -p "$OUT"
 LOG="$OUT/gpu-check.log"
-SHAPES="64x100x512x512,256x100x1024x1024,32x1500x1024x1024"
 PY="${PYTHON:-python3}"
-status=0
-{
+MODE="${GOGRU_GPU:-real}"
+STEPS="${GPU_CHECK_STEPS:-env build kernels conformance fatbin oom bench d2l ncu}"
+SCRATCH="${TMPDIR:-/tmp}/gogru-gpu-check"
+mkdir -p "$SCRATCH"
+BIN=bin/gru-gpu
+TESTBIN=bin/cuda-gpu.test
+
+case "$MODE" in
+real)
+  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPUConformance(32|64)$' OOMTEST='^TestGPUOutOfMemory$'
+  SHAPES="${GPU_CHECK_SHAPES:-64x100x512x512,256x100x1024x1024,32x1500x1024x1024,32x35x28x256}"
+  RUNS=7 WARMUP=3 EPOCHS="${GPU_CHECK_EPOCHS:-500}" RECIPE="" ;;
+sim)
+  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulatedConformance(32|64)$' OOMTEST='OutOfMemory'
+  SHAPES="${GPU_CHECK_SHAPES:-4x6x5x7,3x9x8x16}"
+  RUNS=3 WARMUP=1 EPOCHS="${GPU_CHECK_EPOCHS:-1}" RECIPE="--max-tokens 300 --hidden 16 --batch 4 --steps 8" ;;
+*)
+  echo "gpu-check: GOGRU_GPU=$MODE: want real or sim" >&2; exit 2 ;;
+esac
+
+# The corpus: GOGRU_DATA, else the copy the bundle carries, else ../shared's.
+DATA="${GOGRU_DATA:-}"
+for f in .gpu/timemachine.txt ../shared/data/timemachine.txt; do
+  [ -z "$DATA" ] && [ -f "$f" ] && DATA=$f
+done
+
+summary=()
+failed=0
+wants() { [[ " $STEPS " == *" $1 "* ]]; }
+
+# step NAME SECONDS FUNCTION: runs FUNCTION in a fresh bash under a time limit (so a
+# hang cannot eat the lease), logs it, records the outcome; exit 77 means skipped.
+step() {
+  local name=$1 limit=$2 fn=$3
+  wants "$name" || return 0
+  echo "=== step $name (limit ${limit}s)"
+  local t0=$SECONDS rc=0
+  timeout --kill-after=10 "$limit" bash -c "set -uo pipefail; $fn" || rc=$?
+  local took=$((SECONDS - t0)) verdict=PASS
+  if [ "$rc" -eq 77 ]; then verdict=SKIP; elif [ "$rc" -ne 0 ]; then verdict=FAIL; failed=1; fi
+  [ "$rc" -eq 124 ] && verdict="FAIL (timed out)"
+  echo "=== step $name: $verdict in ${took}s (exit $rc)"
+  summary+=("$(printf '%-12s %-18s %4ss' "$name" "$verdict" "$took")")
+}
+skip() { echo "skipped: $*"; return 77; }
+
+# timed CMD...: runs CMD and prints its wall time.
+timed() {
+  local t0 rc=0
+  t0=$(date +%s.%N)
+  "$@" || rc=$?
+  echo "wall $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')s"
+  return $rc
+}
+
+env_report() {
   date -u
-  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv || true
-  nvcc --version | tail -1 || true
+  echo "mode: $MODE; steps: $STEPS"
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm --format=csv 2>/dev/null ||
+    echo "nvidia-smi: none"
+  nvcc --version 2>/dev/null | tail -2 || echo "nvcc: none"
   go version
-  set -x
-  go build -tags cuda -o bin/gru-cuda ./cmd/gru || exit 1
-  bin/gru-cuda info
-  timeout 240 go test -tags cuda -count=1 -run 'GPUConformance' -v ./cuda 2>&1 | grep -E '^(=== RUN|--- |\s+---|ok|FAIL|PASS)|Error|error' || status=1
-  timeout 150 bin/gru-cuda bench --device cuda --shapes "$SHAPES" --runs 5 --warmup 2 --json > "$OUT/gogru-gpu.json" || status=1
-  timeout 120 "$PY" scripts/peer_torch.py --device cuda --shapes "$SHAPES" --runs 5 --warmup 2 --json > "$OUT/torch-gpu.json" || status=1
-  set +x
-  "$PY" scripts/bench_table.py "$OUT/gogru-gpu.json" "$OUT/torch-gpu.json" | tee "$OUT/gpu-table.md"
-  echo "gpu-check status: $status"
+  echo "CGO_CPPFLAGS=${CGO_CPPFLAGS:-}"
+  # What cgo sees: cuda.h through the compat directory, with the same flags.
+  printf '#include <cuda.h>\ngogru_cuda_version=CUDA_VERSION\n' |
+    ${CC:-gcc} -E -P ${CGO_CPPFLAGS:-} -x c - 2>/dev/null | grep gogru_cuda_version ||
+    echo "cuda.h: not found on the include path"
+  "$PY" -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda, "cuDNN", torch.backends.cudnn.version(), "GPU", torch.cuda.is_available())' 2>&1 || true
+}
+
+build() {
+  go build ${TAGS:+-tags $TAGS} -o "$BIN" ./cmd/gru &&
+    go test ${TAGS:+-tags $TAGS} -c -o "$TESTBIN" ./cuda &&
+    "$BIN" info
+}
+
+kernels() {
+  command -v "${NVCC:-nvcc}" >/dev/null || skip "no nvcc" || return
+  [ "$MODE" = real ] || skip "sim mode (CI's make kernels-check builds the kernels)" || return
+  make --no-print-directory kernels FATBIN="$SCRATCH/gogru.fatbin" && cat "$SCRATCH/archs.txt"
+}
+
+conformance() {
+  "$TESTBIN" -test.run "$CONFORMANCE" -test.count=1 -test.v 2>&1 |
+    grep -E '^(=== RUN|\s*--- (FAIL|SKIP)|--- |PASS|FAIL|ok)|rel|Error|error|panic' | grep -v '^=== RUN' | tail -150
+}
+
+fatbin() {
+  [ "$MODE" = real ] || skip "sim mode: no driver to load a fatbin" || return
+  local quick='^TestGPUConformance32$/^(Oracle|Golden|Ops)$' rc=0
+  if [ -f "$SCRATCH/gogru.fatbin" ]; then
+    echo "--- the fatbin this host's nvcc built"
+    GOGRU_FATBIN="$SCRATCH/gogru.fatbin" "$TESTBIN" -test.run "$quick" -test.count=1 || rc=1
+  else
+    echo "--- no device-built fatbin (the kernels step did not run or failed)"
+    rc=1
+  fi
+  echo "--- the committed fatbin's PTX (compute_90) through the driver's JIT, SASS ignored"
+  CUDA_FORCE_PTX_JIT=1 "$TESTBIN" -test.run "$quick" -test.count=1 || rc=1
+  return $rc
+}
+
+oom() { "$TESTBIN" -test.run "$OOMTEST" -test.count=1 -test.v; }
+
+bench() {
+  local prec tf rc=0
+  for prec in float32 tf32; do
+    tf=0; [ $prec = tf32 ] && tf=1
+    # Interleaved: ours, then the peer, per precision, on the same GPU.
+    "$BIN" bench --device "$DEV" --dtype $prec --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
+      > "$OUT/gogru-$prec.json" || rc=1
+    "$PY" scripts/peer_torch.py --device "$PEER" --tf32 $tf --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
+      > "$OUT/torch-$prec.json" || rc=1
+  done
+  for prec in float32 tf32; do
+    echo "### $prec"
+    "$PY" scripts/bench_table.py "$OUT/gogru-$prec.json" "$OUT/torch-$prec.json" || rc=1
+    echo
+  done > "$OUT/gpu-table.md"
+  cat "$OUT/gpu-table.md"
+  return $rc
+}
+
+d2l() {
+  [ -n "$DATA" ] || skip "no timemachine.txt (set GOGRU_DATA, or bundle it with scripts/gpu_bundle.sh)" || return
+  local v rc=0
+  {
+    for v in reset-before reset-after; do
+      echo "--- gogru $v"
+      timed "$BIN" train --device "$DEV" --data "$DATA" --epochs "$EPOCHS" $RECIPE --variant $v \
+        --progress log --log-every 1000000 --sample-every 0 || rc=1
+    done
+    echo "--- PyTorch nn.GRU (reset-after)"
+    timed "$PY" scripts/d2l_gru_torch.py --device "$PEER" --data "$DATA" --epochs "$EPOCHS" $RECIPE || rc=1
+  } > "$OUT/d2l.log" 2>&1
+  grep -E '^(---|device|final|torch|wall)|perplexity [0-9.]+, ' "$OUT/d2l.log"
+  return $rc
+}
+
+ncu_profile() {
+  [ "$MODE" = real ] || skip "sim mode: no profiler" || return
+  command -v ncu >/dev/null || skip "no ncu on this host" || return
+  local s rc=0
+  for s in 64x100x512x512 32x35x28x256; do
+    echo "--- $s reset-after, one forward and one training step"
+    ncu --clock-control none --metrics gpu__time_duration.sum --csv \
+      "$BIN" bench --device cuda --variant reset-after --shapes $s --runs 1 --warmup 0 || rc=1
+  done > "$OUT/ncu.txt" 2>&1
+  "$PY" scripts/ncu_shares.py "$OUT/ncu.txt" || rc=1
+  return $rc
+}
+
+export OUT PY MODE STEPS SCRATCH BIN TESTBIN TAGS DEV PEER CONFORMANCE OOMTEST SHAPES RUNS WARMUP EPOCHS RECIPE DATA
+export -f skip timed env_report build kernels conformance fatbin oom bench d2l ncu_profile
+
+{
+  step env 60 env_report
+  step build 300 build
+  step kernels 240 kernels
+  step conformance 300 conformance
+  step fatbin 180 fatbin
+  step oom 60 oom
+  step bench 300 bench
+  step d2l 300 d2l
+  step ncu 180 ncu_profile
+  echo "=== gpu-check summary ($MODE)"
+  printf '%s\n' "${summary[@]}"
+  [ $failed -eq 0 ] && echo "gpu-check: all steps passed" || echo "gpu-check: FAILED"
+  exit $failed
 } 2>&1 | tee "$LOG"
 exit "${PIPESTATUS[0]}"

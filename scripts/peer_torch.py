@@ -4,6 +4,9 @@ speed claim (CPU with Debian's python3-torch; cuDNN on a GPU).
 
     /usr/bin/python3 scripts/peer_torch.py --device cpu --threads 2 --shapes 32x35x28x256,64x100x256x256 --json
 
+--tf32 1 allows TF32 in cuBLAS and cuDNN, --tf32 0 (the default) forbids it: the
+matched-precision peers of `gru bench --dtype tf32` and `--dtype float32`.
+
 forward: y, hN = gru(x) under no_grad.  train: forward, (y·dy).sum().backward() with
 dx, and an SGD update: the same step as gogru's grubench.Case.TrainStep. Warm-up,
 then the median of --runs, with torch.cuda.synchronize() before each stop of the clock.
@@ -37,10 +40,16 @@ def main():
     ap.add_argument('--runs', type=int, default=5)
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--json', action='store_true')
+    ap.add_argument('--tf32', type=int, choices=(0, 1), default=0,
+                    help='1 lets cuBLAS and cuDNN use TF32 tensor cores; 0 (default) is strict FP32. '
+                         'PyTorch allows TF32 in cuDNN by default, so it is set explicitly either way')
     a = ap.parse_args()
     if a.threads > 0:
         torch.set_num_threads(a.threads)
+    torch.backends.cuda.matmul.allow_tf32 = bool(a.tf32)
+    torch.backends.cudnn.allow_tf32 = bool(a.tf32)
     dev = torch.device(a.device)
+    precision = 'tf32' if a.tf32 and dev.type == 'cuda' else 'float32'
     sync = torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
     torch.manual_seed(1)
     rows = []
@@ -65,7 +74,7 @@ def main():
         for op, fn, mult in (('forward', forward, 1), ('train', train, 3)):
             sec = timed(fn, a.warmup, a.runs, sync)
             flops = mult * 2 * T * B * (D * 3 * H + H * 3 * H)
-            rows.append({'backend': f'torch {torch.__version__} {dev.type}' +
+            rows.append({'backend': f'torch {torch.__version__} {dev.type} {precision}' +
                          (f' ({torch.cuda.get_device_name()}, cuDNN {torch.backends.cudnn.version()})' if dev.type == 'cuda'
                           else f' ({torch.get_num_threads()} threads)'),
                          'shape': f'B={B}/T={T}/D={D}/H={H}', 'B': B, 'T': T, 'D': D, 'H': H, 'variant': 'reset-after',

@@ -10,7 +10,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/gogru/gogru/cpu"
-	"github.com/gogru/gogru/cuda"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grubench"
 )
@@ -61,10 +60,15 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	runs := fs.Int("runs", 5, "timed runs per row (the median is reported)")
 	warmup := fs.Int("warmup", 2, "untimed runs first")
 	variant := fs.String("variant", "both", "reset-before, reset-after or both")
-	device := fs.String("device", "all", "all (every backend present), cpu or cuda")
+	device := fs.String("device", "all", "all (every backend present), cpu, cuda or sim (the CUDA simulator)")
+	dtype := fs.String("dtype", "float32", "float32, float64 or tf32 (GPU GEMMs on TF32 tensor cores; float32 on the CPU)")
 	asJSON := fs.Bool("json", false, "print JSON rows instead of a table")
 	plotPath := fs.String("plot", "", "also draw tokens/s as a bar chart PNG")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	prec, err := parsePrecision(*dtype)
+	if err != nil {
 		return err
 	}
 	shapeSet := false
@@ -95,24 +99,28 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	var backends []backend
 	if *device == "all" || *device == "cpu" {
-		backends = append(backends, backend{"cpu", cpu.New32(), false})
+		be, err := cpu.New(prec.dtype)
+		if err != nil {
+			return err
+		}
+		backends = append(backends, backend{"cpu", be, false})
 	}
-	if *device == "all" || *device == "cuda" {
-		be, err := cuda.New(gru.Float32)
+	if *device == "all" || *device == "cuda" || *device == "sim" {
+		be, err := openGPU(prec, *device == "sim")
 		switch {
 		case err == nil:
 			backends = append(backends, backend{"cuda", be, true})
 			if !shapeSet {
 				grid = append(grid, grubench.Shape{B: 256, T: 100, D: 1024, H: 1024})
 			}
-		case *device == "cuda":
+		case *device != "all":
 			return err
 		default:
 			fmt.Fprintf(stderr, "bench: no GPU backend (%v)\n", err)
 		}
 	}
 	if len(backends) == 0 {
-		return usagef("--device %q: want all, cpu or cuda", *device)
+		return usagef("--device %q: want all, cpu, cuda or sim", *device)
 	}
 	defer func() {
 		for _, b := range backends {
