@@ -16,7 +16,7 @@
 #   d2l          D2L's recipe (500 epochs) with both cells beside scripts/d2l_gru_torch.py
 #   ncu          per-kernel GPU time of a forward and a training step (Nsight Compute)
 #
-# Everything goes to $OUT (default out/), at most 8 files: gpu-check.log, the bench
+# GPU_CHECK_BUDGET caps the whole run. Everything goes to $OUT (default out/), at most 8 files: gpu-check.log, the bench
 # JSON of both sides at both precisions, gpu-table.md, d2l.log and ncu.txt. The last
 # lines printed are the summary: one PASS/FAIL/SKIP line per step with its time.
 set -uo pipefail
@@ -27,6 +27,10 @@ LOG="$OUT/gpu-check.log"
 PY="${PYTHON:-python3}"
 MODE="${GOGRU_GPU:-real}"
 STEPS="${GPU_CHECK_STEPS:-env build kernels conformance fatbin oom bench d2l ncu}"
+# The whole check stops starting steps after GPU_CHECK_BUDGET seconds (default 420),
+# so that it returns its logs inside a short device lease.
+BUDGET="${GPU_CHECK_BUDGET:-420}"
+export PYTHONUNBUFFERED=1
 SCRATCH="${TMPDIR:-/tmp}/gogru-gpu-check"
 mkdir -p "$SCRATCH"
 BIN=bin/gru-gpu
@@ -60,6 +64,13 @@ wants() { [[ " $STEPS " == *" $1 "* ]]; }
 step() {
   local name=$1 limit=$2 fn=$3
   wants "$name" || return 0
+  local left=$((BUDGET - SECONDS))
+  if [ "$left" -lt 20 ]; then
+    echo "=== step $name: skipped, the ${BUDGET}s budget is spent"
+    summary+=("$(printf '%-12s %-18s %4ss' "$name" "SKIP (budget)" 0)")
+    return 0
+  fi
+  [ "$limit" -gt "$left" ] && limit=$left
   echo "=== step $name (limit ${limit}s)"
   local t0=$SECONDS rc=0
   timeout --kill-after=10 "$limit" bash -c "set -uo pipefail; $fn" || rc=$?
