@@ -12,6 +12,7 @@
 #   conformance  the whole conformance suite in float32 and float64, golden files included
 #   fatbin       the device-built fatbin, and the committed one's PTX forced through the JIT
 #   oom          running out of device memory names the allocation and frees everything
+#   cli          gru train --device auto --dtype tf32 takes the GPU and says so
 #   bench        gru bench beside PyTorch's nn.GRU (cuDNN), strict FP32 and TF32
 #   d2l          D2L's recipe (500 epochs) with both cells beside scripts/d2l_gru_torch.py
 #   ncu          per-kernel GPU time of a forward and a training step (Nsight Compute)
@@ -26,7 +27,7 @@ mkdir -p "$OUT"
 LOG="$OUT/gpu-check.log"
 PY="${PYTHON:-python3}"
 MODE="${GOGRU_GPU:-real}"
-STEPS="${GPU_CHECK_STEPS:-env build kernels conformance fatbin oom bench d2l ncu}"
+STEPS="${GPU_CHECK_STEPS:-env build kernels conformance fatbin oom cli bench d2l ncu}"
 # The whole check stops starting steps after GPU_CHECK_BUDGET seconds (default 420),
 # so that it returns its logs inside a short device lease.
 BUDGET="${GPU_CHECK_BUDGET:-420}"
@@ -133,12 +134,29 @@ fatbin() {
     echo "--- no device-built fatbin (the kernels step did not run or failed)"
     rc=1
   fi
-  echo "--- the committed fatbin's PTX (compute_90) through the driver's JIT, SASS ignored"
-  CUDA_FORCE_PTX_JIT=1 "$TESTBIN" -test.run "$quick" -test.count=1 || rc=1
+  # CUDA_FORCE_PTX_JIT=1 would also force cuBLAS's own kernels through the JIT, and
+  # cublasCreate then fails (seen on an H200, driver 580): rewrap our PTX alone instead.
+  echo "--- the committed fatbin's PTX (compute_90) alone, compiled by the driver's JIT"
+  cuobjdump -lelf -lptx kernels/gogru.fatbin || rc=1
+  rm -rf "$SCRATCH/ptx" && mkdir -p "$SCRATCH/ptx" &&
+    (cd "$SCRATCH/ptx" && cuobjdump -xptx all "$OLDPWD/kernels/gogru.fatbin") &&
+    nvcc -fatbin -gencode arch=compute_90,code=compute_90 "$SCRATCH"/ptx/*.ptx -o "$SCRATCH/ptx-only.fatbin" &&
+    { cuobjdump -lptx -lelf "$SCRATCH/ptx-only.fatbin" || true; } &&
+    GOGRU_FATBIN="$SCRATCH/ptx-only.fatbin" "$TESTBIN" -test.run "$quick" -test.count=1 || rc=1
   return $rc
 }
 
 oom() { "$TESTBIN" -test.run "$OOMTEST" -test.count=1 -test.v; }
+
+# cli: --device auto takes the GPU and says so; --dtype tf32 trains through it.
+cli() {
+  [ -n "$DATA" ] || skip "no timemachine.txt" || return
+  local auto=auto
+  [ "$MODE" = sim ] && auto=sim # auto never picks the simulator
+  "$BIN" train --device $auto --dtype tf32 --data "$DATA" --epochs 2 $RECIPE --progress log --sample-every 0 2>&1 |
+    tee "$SCRATCH/cli.log" | grep -E '^(device|final)'
+  grep -q "^device: cuda/float32 (.*TF32 GEMMs)" "$SCRATCH/cli.log"
+}
 
 bench() {
   local prec tf rc=0
@@ -189,7 +207,7 @@ ncu_profile() {
 }
 
 export OUT PY MODE STEPS SCRATCH BIN TESTBIN TAGS DEV PEER CONFORMANCE OOMTEST SHAPES RUNS WARMUP EPOCHS RECIPE DATA
-export -f skip timed env_report build kernels conformance fatbin oom bench d2l ncu_profile
+export -f skip timed env_report build kernels conformance fatbin oom cli bench d2l ncu_profile
 
 {
   step env 60 env_report
@@ -198,6 +216,7 @@ export -f skip timed env_report build kernels conformance fatbin oom bench d2l n
   step conformance 300 conformance
   step fatbin 180 fatbin
   step oom 60 oom
+  step cli 60 cli
   step bench 300 bench
   step d2l 300 d2l
   step ncu 180 ncu_profile

@@ -12,7 +12,7 @@ import collections
 import csv
 import sys
 
-UNITS = {'nsecond': 1e-3, 'usecond': 1.0, 'msecond': 1e3, 'second': 1e6}
+UNITS = {'nsecond': 1e-3, 'ns': 1e-3, 'usecond': 1.0, 'us': 1.0, 'msecond': 1e3, 'ms': 1e3, 'second': 1e6, 's': 1e6}
 
 
 def report(title, times, counts):
@@ -21,7 +21,7 @@ def report(title, times, counts):
     print('| kernel | launches | GPU ms | share |')
     print('|---|---:|---:|---:|')
     for name, t in sorted(times.items(), key=lambda kv: -kv[1])[:8]:
-        print(f'| `{name[:70]}` | {counts[name]} | {t / 1e3:.3f} | {100 * t / total:.1f}% |')
+        print(f'| `{name[:110]}` | {counts[name]} | {t / 1e3:.3f} | {100 * t / total:.1f}% |')
     print()
 
 
