@@ -30,9 +30,10 @@ func newLimitedBackend(t *testing.T, limit int) (*Backend, *simDevice) {
 	return be, dev
 }
 
-// checkOOM checks that err is an *AllocError over the simulator's out-of-memory
-// *Error, whose message names what and its size, and returns it.
-func checkOOM(t *testing.T, err error, what string) *AllocError {
+// checkAllocError checks that err is an *AllocError over a driver *Error from
+// call, whose message names what, its size in bytes and each of also, and returns
+// both.
+func checkAllocError(t *testing.T, err error, what, call string, also ...string) (*AllocError, *Error) {
 	t.Helper()
 	if err == nil {
 		t.Fatal("allocation past the device's memory succeeded")
@@ -42,16 +43,27 @@ func checkOOM(t *testing.T, err error, what string) *AllocError {
 		t.Fatalf("error %q (%T) is not an *AllocError", err, err)
 	}
 	var de *Error
-	if !errors.As(err, &de) || de.Call != "simAlloc" || de.Status != 2 || de.Detail != "out of memory" {
-		t.Errorf("%q does not wrap simAlloc's out of memory (status 2)", err)
+	if !errors.As(err, &de) || de.Call != call {
+		t.Fatalf("%q does not wrap a failed %s", err, call)
 	}
 	msg := err.Error()
-	for _, want := range []string{what, fmt.Sprintf("(%d bytes)", ae.Bytes), "out of memory"} {
+	for _, want := range append([]string{what, fmt.Sprintf("(%d bytes)", ae.Bytes)}, also...) {
 		if !strings.Contains(msg, want) {
 			t.Errorf("%q does not contain %q", msg, want)
 		}
 	}
 	t.Logf("error: %v", err)
+	return ae, de
+}
+
+// checkOOM checks that err is an *AllocError over the simulator's out-of-memory
+// *Error, whose message names what and its size, and returns it.
+func checkOOM(t *testing.T, err error, what string) *AllocError {
+	t.Helper()
+	ae, de := checkAllocError(t, err, what, "simAlloc", "out of memory")
+	if de.Status != 2 {
+		t.Errorf("%q: status %d, want 2 (CUDA_ERROR_OUT_OF_MEMORY)", err, de.Status)
+	}
 	return ae
 }
 

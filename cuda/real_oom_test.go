@@ -3,7 +3,6 @@
 package cuda
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -11,27 +10,11 @@ import (
 	"github.com/gogru/gogru/gru"
 )
 
-// checkDeviceOOM checks that err is an *AllocError over cuMemAlloc's failure whose
-// message names what and its size.
+// checkDeviceOOM checks that err is an *AllocError over cuMemAlloc's
+// out-of-memory failure whose message names what and its size.
 func checkDeviceOOM(t *testing.T, err error, what string) *AllocError {
 	t.Helper()
-	if err == nil {
-		t.Fatal("an allocation larger than the GPU's memory succeeded")
-	}
-	var ae *AllocError
-	if !errors.As(err, &ae) {
-		t.Fatalf("error %q (%T) is not an *AllocError", err, err)
-	}
-	msg := err.Error()
-	for _, want := range []string{what, fmt.Sprintf("(%d bytes)", ae.Bytes), "cuMemAlloc"} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("%q does not contain %q", msg, want)
-		}
-	}
-	if !strings.Contains(strings.ToLower(msg), "memory") {
-		t.Errorf("%q does not say the device ran out of memory", msg)
-	}
-	t.Logf("error: %v", err)
+	ae, _ := checkAllocError(t, err, what, "cuMemAlloc", "OutOfMemory")
 	return ae
 }
 

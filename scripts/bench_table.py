@@ -1,28 +1,45 @@
 #!/usr/bin/env python3
 """Prints gogru's `gru bench --json` rows beside PyTorch's (scripts/peer_torch.py --json)
-with the ratio of tokens/s, one row per shape, variant and op.
+with the ratio of tokens/s, one row per shape, variant and op. Times are the median
+of the runs with the fastest and slowest in brackets, in ms. A peer file that is
+missing or empty leaves the peer columns blank.
 
     python3 scripts/bench_table.py gogru.json torch.json
 """
 import json
+import os
 import sys
 
 
+def load(path):
+    if not os.path.exists(path) or os.path.getsize(path) == 0:
+        return []
+    return json.load(open(path))
+
+
+def ms(r):
+    if r is None:
+        return '-'
+    if 'min_ms' in r:
+        return f"{r['ms_per_step']:.2f} ({r['min_ms']:.2f}–{r['max_ms']:.2f})"
+    return f"{r['ms_per_step']:.2f}"
+
+
 def main():
-    ours = json.load(open(sys.argv[1]))
-    peer = {(r['shape'], r['op']): r for r in json.load(open(sys.argv[2]))}
+    ours = load(sys.argv[1])
+    peer = {(r['shape'], r['op']): r for r in load(sys.argv[2])}
     if ours:
         print(f"gogru: {ours[0]['backend']}")
-    if peer:
-        print(f"peer:  {next(iter(peer.values()))['backend']}")
-    print(f"| {'B, T, D, H':22} | {'variant':12} | {'op':7} | {'gogru tok/s':>11} | {'gogru ms':>9} | {'PyTorch tok/s':>13} | {'ratio':>6} |")
-    print(f"|{'-' * 24}|{'-' * 14}|{'-' * 9}|{'-' * 13}|{'-' * 11}|{'-' * 15}|{'-' * 8}|")
+    print(f"peer:  {next(iter(peer.values()))['backend']}" if peer else 'peer:  none')
+    print()
+    print('| B, T, D, H | variant | op | gogru tok/s | gogru ms (min–max) | peer tok/s | peer ms (min–max) | ratio |')
+    print('|---|---|---|---:|---:|---:|---:|---:|')
     for r in ours:
         p = peer.get((r['shape'], r['op']))
         shape = ', '.join(str(r[k]) for k in ('B', 'T', 'D', 'H'))
-        pt = f"{p['tokens_per_s']:13.0f}" if p else f"{'-':>13}"
-        ratio = f"{r['tokens_per_s'] / p['tokens_per_s']:5.2f}x" if p else f"{'-':>6}"
-        print(f"| {shape:22} | {r['variant']:12} | {r['op']:7} | {r['tokens_per_s']:11.0f} | {r['ms_per_step']:9.2f} | {pt} | {ratio} |")
+        pt = f"{p['tokens_per_s']:.0f}" if p else '-'
+        ratio = f"{r['tokens_per_s'] / p['tokens_per_s']:.2f}×" if p else '-'
+        print(f"| {shape} | {r['variant']} | {r['op']} | {r['tokens_per_s']:.0f} | {ms(r)} | {pt} | {ms(p)} | {ratio} |")
 
 
 if __name__ == '__main__':

@@ -56,6 +56,18 @@ for f in .gpu/timemachine.txt ../shared/data/timemachine.txt; do
   [ -z "$DATA" ] && [ -f "$f" ] && DATA=$f
 done
 
+# cuda/compat first on cgo's include path (the Makefile sets it too; this covers a
+# direct `bash scripts/gpu_check.sh`): gorgonia.org/cu then builds on CUDA 13 headers.
+case " ${CGO_CPPFLAGS:-} " in
+*" -I$PWD/cuda/compat "*) ;;
+*) export CGO_CPPFLAGS="-I$PWD/cuda/compat ${CGO_CPPFLAGS:-}" ;;
+esac
+
+# The PyTorch peer: required on a GPU host; the dry run goes on without it.
+HAVE_TORCH=0
+"$PY" -c 'import torch' 2>/dev/null && HAVE_TORCH=1
+[ "$MODE" = real ] && HAVE_TORCH=1 # a missing torch must fail the real check loudly
+
 summary=()
 failed=0
 wants() { [[ " $STEPS " == *" $1 "* ]]; }
@@ -165,8 +177,13 @@ bench() {
     # Interleaved: ours, then the peer, per precision, on the same GPU.
     "$BIN" bench --device "$DEV" --dtype $prec --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
       > "$OUT/gogru-$prec.json" || rc=1
-    "$PY" scripts/peer_torch.py --device "$PEER" --tf32 $tf --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
-      > "$OUT/torch-$prec.json" || rc=1
+    if [ "$HAVE_TORCH" = 1 ]; then
+      "$PY" scripts/peer_torch.py --device "$PEER" --tf32 $tf --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
+        > "$OUT/torch-$prec.json" || rc=1
+    else
+      echo "peer: skipped, $PY has no torch" >&2
+      : > "$OUT/torch-$prec.json"
+    fi
   done
   for prec in float32 tf32; do
     echo "### $prec"
@@ -187,9 +204,13 @@ d2l() {
         --progress log --log-every 1000000 --sample-every 0 || rc=1
     done
     echo "--- PyTorch nn.GRU (reset-after)"
-    timed "$PY" scripts/d2l_gru_torch.py --device "$PEER" --data "$DATA" --epochs "$EPOCHS" $RECIPE || rc=1
+    if [ "$HAVE_TORCH" = 1 ]; then
+      timed "$PY" scripts/d2l_gru_torch.py --device "$PEER" --data "$DATA" --epochs "$EPOCHS" $RECIPE || rc=1
+    else
+      echo "skipped: $PY has no torch"
+    fi
   } > "$OUT/d2l.log" 2>&1
-  grep -E '^(---|device|final|torch|wall)|perplexity [0-9.]+, ' "$OUT/d2l.log"
+  grep -E '^(---|device|final|torch|wall|skipped)|perplexity [0-9.]+, ' "$OUT/d2l.log"
   return $rc
 }
 
@@ -206,7 +227,7 @@ ncu_profile() {
   return $rc
 }
 
-export OUT PY MODE STEPS SCRATCH BIN TESTBIN TAGS DEV PEER CONFORMANCE OOMTEST SHAPES RUNS WARMUP EPOCHS RECIPE DATA
+export OUT PY MODE STEPS HAVE_TORCH SCRATCH BIN TESTBIN TAGS DEV PEER CONFORMANCE OOMTEST SHAPES RUNS WARMUP EPOCHS RECIPE DATA
 export -f skip timed env_report build kernels conformance fatbin oom cli bench d2l ncu_profile
 
 {

@@ -29,7 +29,7 @@ def timed(fn, warmup, runs, sync):
         fn()
         sync()
         ts.append(time.perf_counter() - t0)
-    return statistics.median(ts)
+    return statistics.median(ts), min(ts), max(ts)
 
 
 def main():
@@ -72,13 +72,13 @@ def main():
             opt.step()
 
         for op, fn, mult in (('forward', forward, 1), ('train', train, 3)):
-            sec = timed(fn, a.warmup, a.runs, sync)
+            sec, fastest, slowest = timed(fn, a.warmup, a.runs, sync)
             flops = mult * 2 * T * B * (D * 3 * H + H * 3 * H)
             rows.append({'backend': f'torch {torch.__version__} {dev.type} {precision}' +
                          (f' ({torch.cuda.get_device_name()}, cuDNN {torch.backends.cudnn.version()})' if dev.type == 'cuda'
                           else f' ({torch.get_num_threads()} threads)'),
                          'shape': f'B={B}/T={T}/D={D}/H={H}', 'B': B, 'T': T, 'D': D, 'H': H, 'variant': 'reset-after',
-                         'op': op, 'ms_per_step': sec * 1e3, 'tokens_per_s': B * T / sec, 'gflop_per_s': flops / sec / 1e9})
+                         'op': op, 'ms_per_step': sec * 1e3, 'min_ms': fastest * 1e3, 'max_ms': slowest * 1e3, 'tokens_per_s': B * T / sec, 'gflop_per_s': flops / sec / 1e9})
     if a.json:
         print(json.dumps(rows, indent=2))
     else:

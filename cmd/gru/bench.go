@@ -24,7 +24,9 @@ type benchRow struct {
 	H          int     `json:"H"`
 	Variant    string  `json:"variant"`
 	Op         string  `json:"op"`
-	MsPerStep  float64 `json:"ms_per_step"`
+	MsPerStep  float64 `json:"ms_per_step"` // the median run
+	MinMs      float64 `json:"min_ms"`
+	MaxMs      float64 `json:"max_ms"`
 	TokensPerS float64 `json:"tokens_per_s"`
 	GFlops     float64 `json:"gflop_per_s"`
 	Speedup    float64 `json:"speedup_vs_cpu,omitempty"`
@@ -145,14 +147,14 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 					if op == "train" {
 						f, flops = c.TrainStep, c.TrainStepFlops
 					}
-					d, err := grubench.Median(b.be, f, *warmup, *runs)
+					tm, err := grubench.Measure(b.be, f, *warmup, *runs)
 					if err != nil {
 						c.Close()
 						return err
 					}
-					sec := d.Seconds()
+					sec := tm.Median.Seconds()
 					r := benchRow{Backend: b.be.Name(), Shape: s.String(), B: s.B, T: s.T, D: s.D, H: s.H, Variant: v.String(), Op: op,
-						MsPerStep: sec * 1e3, TokensPerS: float64(s.B*s.T) / sec, GFlops: flops / sec / 1e9}
+						MsPerStep: sec * 1e3, MinMs: tm.Min.Seconds() * 1e3, MaxMs: tm.Max.Seconds() * 1e3, TokensPerS: float64(s.B*s.T) / sec, GFlops: flops / sec / 1e9}
 					key := s.String() + v.String() + op
 					if !b.gpu {
 						cpuTime[key] = sec

@@ -100,28 +100,39 @@ func (c *Case) Close() {
 	}
 }
 
-// Median runs f warmup times, then runs times with the backend synchronised before
-// each stop of the clock, and returns the median duration.
-func Median(be gru.Backend, f func() error, warmup, runs int) (time.Duration, error) {
+// Timing is the spread of a set of timed runs.
+type Timing struct {
+	Median, Min, Max time.Duration
+}
+
+// Measure runs f warmup times, then runs times with the backend synchronised
+// before each stop of the clock, and returns the median, fastest and slowest run.
+func Measure(be gru.Backend, f func() error, warmup, runs int) (Timing, error) {
 	for range warmup {
 		if err := f(); err != nil {
-			return 0, err
+			return Timing{}, err
 		}
 	}
 	if err := be.Sync(); err != nil {
-		return 0, err
+		return Timing{}, err
 	}
-	ds := make([]time.Duration, runs)
+	ds := make([]time.Duration, max(runs, 1))
 	for i := range ds {
 		t0 := time.Now()
 		if err := f(); err != nil {
-			return 0, err
+			return Timing{}, err
 		}
 		if err := be.Sync(); err != nil {
-			return 0, err
+			return Timing{}, err
 		}
 		ds[i] = time.Since(t0)
 	}
 	slices.Sort(ds)
-	return ds[len(ds)/2], nil
+	return Timing{Median: ds[len(ds)/2], Min: ds[0], Max: ds[len(ds)-1]}, nil
+}
+
+// Median runs f as Measure does and returns the median duration.
+func Median(be gru.Backend, f func() error, warmup, runs int) (time.Duration, error) {
+	t, err := Measure(be, f, warmup, runs)
+	return t.Median, err
 }
