@@ -5,9 +5,10 @@
 // with two implementations:
 //
 //   - the real device (build tag cuda): gorgonia.org/cu for the context, memory,
-//     module and launches, all on one goroutine locked to its OS thread, and this
-//     package's own cgo for cuBLAS (a handle bound to our stream, cublasSgemm,
-//     cublasDgemm, cublasGemmEx and strided batches);
+//     module and launches, each call made on the calling goroutine locked to its
+//     OS thread with the context current there, and this package's own cgo for
+//     cuBLAS (a handle bound to our stream, cublasSgemm, cublasDgemm, cublasGemmEx
+//     and strided batches);
 //   - the simulated device (every build; cgo and g++): the same .cu sources compiled
 //     as host C++ (kernels/sim.h), run with CUDA's grid semantics, and a GEMM with
 //     cuBLAS's column-major semantics. NewSimulated exposes it as a debugging aid, in
