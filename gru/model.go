@@ -58,9 +58,14 @@ type Model struct {
 	carry        bool   // state holds a state to start from
 }
 
-// NewModel allocates a model on be with parameters drawn from rng.
+// NewModel allocates a model on be with parameters drawn from rng. It refuses,
+// with a *MemoryError and before allocating anything, a model whose parameters
+// cannot fit on the host or on a backend that reports its memory.
 func NewModel(be Backend, mc ModelConfig, rng *rand.Rand) (*Model, error) {
 	if err := mc.Validate(); err != nil {
+		return nil, err
+	}
+	if err := checkModelFits(be, mc); err != nil {
 		return nil, err
 	}
 	p, err := InitParams(mc.GRU, mc.Init, rng)

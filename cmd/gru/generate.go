@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"math/rand/v2"
+	"strings"
 
 	"github.com/gogru/gogru/corpus"
 	"github.com/gogru/gogru/gru"
@@ -60,40 +63,106 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if *temperature > 0 {
 		rng = gru.NewRand(*seed)
 	}
-	out, err := generate(m, vocab, *prefix, *n, *temperature, rng)
-	if err != nil {
+	ids, note := encodePrefix(vocab, *prefix, lettersOnly(ck))
+	if note != "" {
+		fmt.Fprintln(stderr, "generate: "+note)
+	}
+	w := bufio.NewWriter(stdout)
+	if err := continueText(m, vocab, ids, *n, *temperature, rng, w); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, out)
-	return nil
+	fmt.Fprintln(w)
+	return w.Flush()
 }
 
-// generate feeds prefix to the model and continues it by n tokens: greedy when
-// temperature is 0, else sampled from softmax(logits/temperature). It returns the
-// prefix and its continuation.
-func generate(m *gru.Model, vocab *corpus.Vocab, prefix string, n int, temperature float64, rng *rand.Rand) (string, error) {
-	ids := vocab.Encode(prefix)
-	if len(ids) == 0 {
-		ids = []int32{0}
+// lettersOnly reports whether the checkpoint's model was trained on D2L's
+// letters-only, lower-case text (the default; --raw turns it off).
+func lettersOnly(ck *gru.Checkpoint) bool {
+	var saved trainOptions
+	if err := json.Unmarshal([]byte(ck.Meta["options"]), &saved); err != nil {
+		return true
 	}
+	return !saved.Raw
+}
+
+// encodePrefix preprocesses prefix as training preprocessed its text, keeps the
+// characters the vocabulary knows, and returns their ids with a note saying what
+// was changed or dropped (empty when nothing was). An empty result starts from a
+// space, or from the most frequent token when the vocabulary has no space.
+func encodePrefix(vocab *corpus.Vocab, prefix string, lettersOnly bool) ([]int32, string) {
+	var notes []string
+	text := corpus.Preprocess(prefix, lettersOnly)
+	if text != prefix {
+		notes = append(notes, fmt.Sprintf("--prefix %q reads %q after training's preprocessing (letters only, lower case)", prefix, text))
+	}
+	var ids []int32
+	var dropped []string
+	for _, r := range text {
+		id := vocab.Encode(string(r))[0]
+		if id == 0 {
+			dropped = append(dropped, string(r))
+			continue
+		}
+		ids = append(ids, id)
+	}
+	if len(dropped) > 0 {
+		notes = append(notes, fmt.Sprintf("dropped %q from the prefix: not in the model's vocabulary", strings.Join(dropped, "")))
+	}
+	if len(ids) == 0 {
+		start := int32(1) // the most frequent token
+		if id := vocab.Encode(" ")[0]; id != 0 {
+			start = id
+		}
+		ids = []int32{start}
+		notes = append(notes, fmt.Sprintf("the prefix is empty; starting from %q", vocab.Tokens[start]))
+	}
+	return ids, strings.Join(notes, "; ")
+}
+
+// generate feeds prefix to the model and continues it by n tokens (see
+// continueText), returning the prefix's known characters and the continuation.
+func generate(m *gru.Model, vocab *corpus.Vocab, prefix string, lettersOnly bool, n int, temperature float64, rng *rand.Rand) (string, error) {
+	ids, _ := encodePrefix(vocab, prefix, lettersOnly)
+	var b strings.Builder
+	err := continueText(m, vocab, ids, n, temperature, rng, &b)
+	return b.String(), err
+}
+
+// continueText feeds the prefix ids to the model and writes them, then continues
+// by n tokens, writing each as it is produced: greedy when temperature is 0, else
+// sampled from softmax(logits/temperature). The unknown token is never produced.
+func continueText(m *gru.Model, vocab *corpus.Vocab, ids []int32, n int, temperature float64, rng *rand.Rand, w io.Writer) error {
 	m.ResetState()
+	defer m.ResetState()
 	var logits []float64
 	var err error
 	for _, id := range ids {
 		if logits, err = m.Next(id); err != nil {
-			return "", err
+			return err
+		}
+		if _, err := io.WriteString(w, vocab.Tokens[id]); err != nil {
+			return err
 		}
 	}
-	out := append([]int32(nil), ids...)
-	for range n {
+	flusher, _ := w.(interface{ Flush() error })
+	for i := range n {
+		logits[0] = math.Inf(-1) // never <unk>
 		id := pick(logits, temperature, rng)
-		out = append(out, id)
-		if logits, err = m.Next(id); err != nil {
-			return "", err
+		if _, err := io.WriteString(w, vocab.Tokens[id]); err != nil {
+			return err
+		}
+		if flusher != nil && i%256 == 255 {
+			if err := flusher.Flush(); err != nil {
+				return err
+			}
+		}
+		if i < n-1 {
+			if logits, err = m.Next(id); err != nil {
+				return err
+			}
 		}
 	}
-	m.ResetState()
-	return vocab.Decode(out)
+	return nil
 }
 
 // pick chooses the next token: the argmax, or a draw at the given temperature.

@@ -210,6 +210,9 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	if ck != nil && ck.Model != mc {
 		return fmt.Errorf("%s: the checkpoint was trained with %s; the flags ask for %s", ck.Path, describeModel(ck.Model), describeModel(mc))
 	}
+	if err := checkTrainingFits(be, mc, o); err != nil {
+		return err
+	}
 	model, err := gru.NewModel(be, mc, gru.NewRand(o.Seed))
 	if err != nil {
 		return err
@@ -282,7 +285,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		history = append(history, rec)
 		prog.endEpoch(rec)
 		if o.SampleEvery > 0 && (epoch%o.SampleEvery == 0 || epoch == o.Epochs) {
-			s, err := generate(model, vocab, o.Prefix, 50, 0, nil)
+			s, err := generate(model, vocab, o.Prefix, !o.Raw, 50, 0, nil)
 			if err != nil {
 				return err
 			}
