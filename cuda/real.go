@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sync"
 	"unsafe"
 
 	"gorgonia.org/cu"
@@ -29,8 +28,7 @@ type realDevice struct {
 	module cu.Module
 	blas   *cublasHandle
 	funcs  map[string]cu.Function
-	mu     sync.Mutex
-	allocs map[ptr]int
+	allocTracker
 	closed bool
 }
 
@@ -90,7 +88,7 @@ func driverError(call string, err error) error {
 
 // openDevice creates the context, stream, module and cuBLAS handle.
 func openDevice(index int, tf32 bool) (*realDevice, error) {
-	d := &realDevice{index: index, funcs: map[string]cu.Function{}, allocs: map[ptr]int{}}
+	d := &realDevice{index: index, funcs: map[string]cu.Function{}}
 	err := d.do(func() error {
 		n, err := cu.NumDevices()
 		if err != nil {
@@ -181,20 +179,14 @@ func (d *realDevice) alloc(bytes int) (ptr, error) {
 		return nil
 	})
 	if err == nil {
-		d.mu.Lock()
-		d.allocs[p] = bytes
-		d.mu.Unlock()
+		d.add(p, bytes)
 	}
 	return p, err
 }
 
 func (d *realDevice) free(p ptr) error {
-	d.mu.Lock()
-	_, ok := d.allocs[p]
-	delete(d.allocs, p)
-	d.mu.Unlock()
-	if !ok {
-		return &Error{Call: "cuMemFree", Status: 1, Detail: fmt.Sprintf("0x%x was not allocated", uintptr(p))}
+	if err := d.remove(p, "cuMemFree"); err != nil {
+		return err
 	}
 	return d.do(func() error {
 		if err := cu.MemFree(cu.DevicePtr(p)); err != nil {
@@ -282,12 +274,6 @@ func (d *realDevice) syncLocked() error {
 
 func (d *realDevice) sync() error { return d.do(d.syncLocked) }
 
-func (d *realDevice) live() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return len(d.allocs)
-}
-
 // close frees what is left and destroys the handle, module, stream and context.
 // It is safe to call twice.
 func (d *realDevice) close() error {
@@ -301,9 +287,8 @@ func (d *realDevice) close() error {
 		}
 	}
 	keep(d.do(func() error {
-		for p := range d.allocs {
+		for _, p := range d.takeAll() {
 			keep(cu.MemFree(cu.DevicePtr(p)))
-			delete(d.allocs, p)
 		}
 		keep(d.blas.destroy())
 		if d.module != (cu.Module{}) {

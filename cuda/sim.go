@@ -34,16 +34,15 @@ var simMu sync.Mutex
 
 // simDevice runs the kernels as host C++ in host memory (see kernels/sim.h).
 type simDevice struct {
-	mu      sync.Mutex
-	allocs  map[ptr]int
-	used    int // bytes in allocs
-	limit   int // most bytes live at once, as a GPU's memory; 0 means no limit
+	allocTracker
+	limit   int        // most bytes live at once, as a GPU's memory; 0 means no limit
+	mu      sync.Mutex // guards kernels
 	kernels map[string]C.int
 	closed  bool
 }
 
 func newSimDevice() *simDevice {
-	return &simDevice{allocs: map[ptr]int{}, kernels: map[string]C.int{}}
+	return &simDevice{kernels: map[string]C.int{}}
 }
 
 // newSimDeviceLimit returns a simulator with limit bytes of memory: an allocation
@@ -61,9 +60,7 @@ func (d *simDevice) alloc(bytes int) (ptr, error) {
 	if bytes < 0 {
 		return 0, &Error{Call: "simAlloc", Status: 1, Detail: fmt.Sprintf("negative size %d", bytes)}
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.limit > 0 && bytes > d.limit-d.used {
+	if d.limit > 0 && bytes > d.limit-d.used() {
 		// CUDA_ERROR_OUT_OF_MEMORY
 		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of memory"}
 	}
@@ -71,20 +68,14 @@ func (d *simDevice) alloc(bytes int) (ptr, error) {
 	if p == 0 {
 		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of host memory"}
 	}
-	d.allocs[p] = bytes
-	d.used += bytes
+	d.add(p, bytes)
 	return p, nil
 }
 
 func (d *simDevice) free(p ptr) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	n, ok := d.allocs[p]
-	if !ok {
-		return &Error{Call: "simFree", Status: 1, Detail: fmt.Sprintf("0x%x was not allocated", uintptr(p))}
+	if err := d.remove(p, "simFree"); err != nil {
+		return err
 	}
-	delete(d.allocs, p)
-	d.used -= n
 	C.gogru_sim_free(C.uintptr_t(p))
 	return nil
 }
@@ -162,20 +153,10 @@ func cbool(v bool) C.int {
 
 func (d *simDevice) sync() error { return nil }
 
-func (d *simDevice) live() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return len(d.allocs)
-}
-
 func (d *simDevice) close() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for p := range d.allocs {
+	for _, p := range d.takeAll() {
 		C.gogru_sim_free(C.uintptr_t(p))
-		delete(d.allocs, p)
 	}
-	d.used = 0
 	d.closed = true
 	return nil
 }
