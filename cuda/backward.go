@@ -59,7 +59,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 			dX = dxt.p
 		}
 		for d := range dirs {
-			wx, _, _, _, _, _, _, _ := s.cell(l*dirs + d)
+			wx := s.cell(l*dirs + d).param.wx
 			beta := 0.0
 			if d > 0 {
 				beta = 1
@@ -84,7 +84,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 func (s *stack) backwardCell(cell, d int, dY, in ptr, din int) error {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
-	_, wh, _, _, dwx, dwh, dbx, dbh := s.cell(cell)
+	c := s.cell(cell)
 	w := ws.dirs[d]
 	hs, gates := ws.hs[cell], ws.gates[cell]
 	ystride := cfg.OutputSize()
@@ -104,7 +104,7 @@ func (s *stack) backwardCell(cell, d int, dY, in ptr, din int) error {
 				return err
 			}
 			// dH += dGh·W_hᵀ: [B,3H]·[3H,H].
-			if err := be.rowGemm(false, true, B, H, 3*H, 1, dgh, 3*H, wh, 3*H, 1, w.dh, H); err != nil {
+			if err := be.rowGemm(false, true, B, H, 3*H, 1, dgh, 3*H, c.param.wh, 3*H, 1, w.dh, H); err != nil {
 				return err
 			}
 			continue
@@ -113,7 +113,7 @@ func (s *stack) backwardCell(cell, d int, dY, in ptr, din int) error {
 			return err
 		}
 		// d(R⊙H) = da_n·W_hnᵀ: [B,H]·[H,H].
-		if err := be.rowGemm(false, true, B, H, H, 1, dgh.add(2*H, es), 3*H, wh.add(2*H, es), 3*H, 0, w.drh, H); err != nil {
+		if err := be.rowGemm(false, true, B, H, H, 1, dgh.add(2*H, es), 3*H, c.param.wh.add(2*H, es), 3*H, 0, w.drh, H); err != nil {
 			return err
 		}
 		if err := be.elementwise("gru_bwd_before2", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(g), argPtr(hPrev),
@@ -121,31 +121,31 @@ func (s *stack) backwardCell(cell, d int, dY, in ptr, din int) error {
 			return err
 		}
 		// dH += [da_r da_z]·[W_hr W_hz]ᵀ: [B,2H]·[2H,H].
-		if err := be.rowGemm(false, true, B, H, 2*H, 1, dgh, 3*H, wh, 3*H, 1, w.dh, H); err != nil {
+		if err := be.rowGemm(false, true, B, H, 2*H, 1, dgh, 3*H, c.param.wh, 3*H, 1, w.dh, H); err != nil {
 			return err
 		}
 	}
 	TB := steps * B
 	// dW_x += Xᵀ·dGx: [din,T·B]·[T·B,3H].
-	if err := be.rowGemm(true, false, din, 3*H, TB, 1, in, din, w.dGx, 3*H, 1, dwx, 3*H); err != nil {
+	if err := be.rowGemm(true, false, din, 3*H, TB, 1, in, din, w.dGx, 3*H, 1, c.grad.wx, 3*H); err != nil {
 		return err
 	}
 	if cfg.Variant == gru.ResetAfter {
 		// dW_h += H_prevᵀ·dGh: [H,T·B]·[T·B,3H].
-		if err := be.rowGemm(true, false, H, 3*H, TB, 1, hs, H, w.dGh, 3*H, 1, dwh, 3*H); err != nil {
+		if err := be.rowGemm(true, false, H, 3*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.grad.wh, 3*H); err != nil {
 			return err
 		}
 	} else {
 		// dW_h[:, :2H] += H_prevᵀ·dGh[:, :2H]; dW_h[:, 2H:] += (R⊙H)ᵀ·dGh[:, 2H:].
-		if err := be.rowGemm(true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, dwh, 3*H); err != nil {
+		if err := be.rowGemm(true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.grad.wh, 3*H); err != nil {
 			return err
 		}
-		if err := be.rowGemm(true, false, H, H, TB, 1, gates.add(3*H, es), 4*H, w.dGh.add(2*H, es), 3*H, 1, dwh.add(2*H, es), 3*H); err != nil {
+		if err := be.rowGemm(true, false, H, H, TB, 1, gates.add(3*H, es), 4*H, w.dGh.add(2*H, es), 3*H, 1, c.grad.wh.add(2*H, es), 3*H); err != nil {
 			return err
 		}
 	}
-	if err := be.sumRows(dbx, w.dGx, TB, 3*H, 1); err != nil {
+	if err := be.sumRows(c.grad.bx, w.dGx, TB, 3*H, 1); err != nil {
 		return err
 	}
-	return be.sumRows(dbh, w.dGh, TB, 3*H, 1)
+	return be.sumRows(c.grad.bh, w.dGh, TB, 3*H, 1)
 }

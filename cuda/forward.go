@@ -101,15 +101,15 @@ func (s *stack) fromTimeMajor(dst, src ptr, steps, batch, w int) error {
 func (s *stack) forwardCell(cell, d int, in ptr, din int, out ptr) error {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
-	wx, wh, bx, bh, _, _, _, _ := s.cell(cell)
+	p := s.cell(cell).param
 	w := ws.dirs[d]
 	ystride := cfg.OutputSize()
 
 	// xproj = X·W_x + b_x: rows set to b_x, then one GEMM [T·B,din]·[din,3H] with beta 1.
-	if err := be.elementwise("add_row", steps*B*3*H, argInt(steps*B), argInt(3*H), argPtr(bx), argPtr(w.xproj), argInt(0)); err != nil {
+	if err := be.elementwise("add_row", steps*B*3*H, argInt(steps*B), argInt(3*H), argPtr(p.bx), argPtr(w.xproj), argInt(0)); err != nil {
 		return err
 	}
-	if err := be.rowGemm(false, false, steps*B, 3*H, din, 1, in, din, wx, 3*H, 1, w.xproj, 3*H); err != nil {
+	if err := be.rowGemm(false, false, steps*B, 3*H, din, 1, in, din, p.wx, 3*H, 1, w.xproj, 3*H); err != nil {
 		return err
 	}
 	hs, gates := ws.hs[cell], ws.gates[cell]
@@ -124,28 +124,28 @@ func (s *stack) forwardCell(cell, d int, in ptr, din int, out ptr) error {
 		y := out.add(t*B*ystride+d*H, es)
 		if cfg.Variant == gru.ResetAfter {
 			// hh = H·W_h: [B,H]·[H,3H].
-			if err := be.rowGemm(false, false, B, 3*H, H, 1, hPrev, H, wh, 3*H, 0, w.hh, 3*H); err != nil {
+			if err := be.rowGemm(false, false, B, 3*H, H, 1, hPrev, H, p.wh, 3*H, 0, w.hh, 3*H); err != nil {
 				return err
 			}
 			if err := be.elementwise("gru_fwd_after", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
-				argPtr(bh), argPtr(hPrev), argPtr(hNext), argPtr(g), argPtr(y), argInt(ystride)); err != nil {
+				argPtr(p.bh), argPtr(hPrev), argPtr(hNext), argPtr(g), argPtr(y), argInt(ystride)); err != nil {
 				return err
 			}
 			continue
 		}
 		// hh[:, :2H] = H·[W_hr W_hz]; then hh[:, 2H:] = (R⊙H)·W_hn.
-		if err := be.rowGemm(false, false, B, 2*H, H, 1, hPrev, H, wh, 3*H, 0, w.hh, 3*H); err != nil {
+		if err := be.rowGemm(false, false, B, 2*H, H, 1, hPrev, H, p.wh, 3*H, 0, w.hh, 3*H); err != nil {
 			return err
 		}
 		if err := be.elementwise("gru_fwd_before1", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
-			argPtr(bh), argPtr(hPrev), argPtr(g)); err != nil {
+			argPtr(p.bh), argPtr(hPrev), argPtr(g)); err != nil {
 			return err
 		}
-		if err := be.rowGemm(false, false, B, H, H, 1, g.add(3*H, es), 4*H, wh.add(2*H, es), 3*H, 0, w.hh.add(2*H, es), 3*H); err != nil {
+		if err := be.rowGemm(false, false, B, H, H, 1, g.add(3*H, es), 4*H, p.wh.add(2*H, es), 3*H, 0, w.hh.add(2*H, es), 3*H); err != nil {
 			return err
 		}
 		if err := be.elementwise("gru_fwd_before2", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
-			argPtr(bh), argPtr(hPrev), argPtr(hNext), argPtr(g), argPtr(y), argInt(ystride)); err != nil {
+			argPtr(p.bh), argPtr(hPrev), argPtr(hNext), argPtr(g), argPtr(y), argInt(ystride)); err != nil {
 			return err
 		}
 	}
