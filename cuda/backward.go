@@ -81,19 +81,16 @@ func (s *stack) backwardCell(q *queue, cell, d int, dY, in ptr, din int) {
 		hPrev := hs.add(step*B*H, es)
 		dy := dY.add(t*B*ystride+d*H, es)
 		dgx, dgh := w.dGx.add(t*B*3*H, es), w.dGh.add(step*B*3*H, es)
-		args := []uint64{argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(g), argPtr(hPrev), argPtr(dy), argInt(ystride),
-			argPtr(dgx), argPtr(dgh), argPtr(w.dh)}
 		if cfg.Variant == gru.ResetAfter {
-			q.elementwise("gru_bwd_after", B*H, args...)
+			q.gruBwdAfter(elems(B*H), B, H, t, ws.lens, g, hPrev, dy, ystride, dgx, dgh, w.dh)
 			// dH += dGh·W_hᵀ: [B,3H]·[3H,H].
 			q.gemm(false, true, B, H, 3*H, 1, dgh, 3*H, c.param.wh, 3*H, 1, w.dh, H)
 			continue
 		}
-		q.elementwise("gru_bwd_before1", B*H, args...)
+		q.gruBwdBefore1(elems(B*H), B, H, t, ws.lens, g, hPrev, dy, ystride, dgx, dgh, w.dh)
 		// d(R⊙H) = da_n·W_hnᵀ: [B,H]·[H,H].
 		q.gemm(false, true, B, H, H, 1, dgh.add(2*H, es), 3*H, c.param.wh.add(2*H, es), 3*H, 0, w.drh, H)
-		q.elementwise("gru_bwd_before2", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(g), argPtr(hPrev),
-			argPtr(w.drh), argPtr(dgx), argPtr(dgh), argPtr(w.dh))
+		q.gruBwdBefore2(elems(B*H), B, H, t, ws.lens, g, hPrev, w.drh, dgx, dgh, w.dh)
 		// dH += [da_r da_z]·[W_hr W_hz]ᵀ: [B,2H]·[2H,H].
 		q.gemm(false, true, B, H, 2*H, 1, dgh, 3*H, c.param.wh, 3*H, 1, w.dh, H)
 	}
@@ -108,6 +105,6 @@ func (s *stack) backwardCell(q *queue, cell, d int, dY, in ptr, din int) {
 		q.gemm(true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.grad.wh, 3*H)
 		q.gemm(true, false, H, H, TB, 1, gates.add(3*H, es), 4*H, w.dGh.add(2*H, es), 3*H, 1, c.grad.wh.add(2*H, es), 3*H)
 	}
-	q.sumRows(c.grad.bx, w.dGx, TB, 3*H, 1)
-	q.sumRows(c.grad.bh, w.dGh, TB, 3*H, 1)
+	q.sumRows(colSums(3*H), TB, 3*H, w.dGx, c.grad.bx, 1)
+	q.sumRows(colSums(3*H), TB, 3*H, w.dGh, c.grad.bh, 1)
 }

@@ -77,7 +77,7 @@ func cellRows(t *Tensor, cell, n, es int) ptr {
 // toTimeMajor copies a user sequence [T,B,w] or [B,T,w] into time-major dst.
 func (s *stack) toTimeMajor(q *queue, dst, src ptr, steps, batch, w int) {
 	if s.cfg.Layout == gru.BatchFirst {
-		q.elementwise("transpose01", steps*batch*w, argInt(batch), argInt(steps), argInt(w), argPtr(src), argPtr(dst))
+		q.transpose01(elems(steps*batch*w), batch, steps, w, src, dst)
 		return
 	}
 	q.dtod(dst, src, steps*batch*w*s.be.esize())
@@ -86,7 +86,7 @@ func (s *stack) toTimeMajor(q *queue, dst, src ptr, steps, batch, w int) {
 // fromTimeMajor copies time-major src to a user sequence in the stack's layout.
 func (s *stack) fromTimeMajor(q *queue, dst, src ptr, steps, batch, w int) {
 	if s.cfg.Layout == gru.BatchFirst {
-		q.elementwise("transpose01", steps*batch*w, argInt(steps), argInt(batch), argInt(w), argPtr(src), argPtr(dst))
+		q.transpose01(elems(steps*batch*w), steps, batch, w, src, dst)
 		return
 	}
 	q.dtod(dst, src, steps*batch*w*s.be.esize())
@@ -103,7 +103,7 @@ func (s *stack) forwardCell(q *queue, cell, d int, in ptr, din int, out ptr) {
 	ystride := cfg.OutputSize()
 
 	// xproj = X·W_x + b_x: rows set to b_x, then one GEMM [T·B,din]·[din,3H] with beta 1.
-	q.elementwise("add_row", steps*B*3*H, argInt(steps*B), argInt(3*H), argPtr(p.bx), argPtr(w.xproj), argInt(0))
+	q.addRow(elems(steps*B*3*H), steps*B, 3*H, p.bx, w.xproj, 0)
 	q.gemm(false, false, steps*B, 3*H, din, 1, in, din, p.wx, 3*H, 1, w.xproj, 3*H)
 	hs, gates := ws.hs[cell], ws.gates[cell]
 	for step := range steps {
@@ -118,16 +118,13 @@ func (s *stack) forwardCell(q *queue, cell, d int, in ptr, din int, out ptr) {
 		if cfg.Variant == gru.ResetAfter {
 			// hh = H·W_h: [B,H]·[H,3H].
 			q.gemm(false, false, B, 3*H, H, 1, hPrev, H, p.wh, 3*H, 0, w.hh, 3*H)
-			q.elementwise("gru_fwd_after", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
-				argPtr(p.bh), argPtr(hPrev), argPtr(hNext), argPtr(g), argPtr(y), argInt(ystride))
+			q.gruFwdAfter(elems(B*H), B, H, t, ws.lens, xp, w.hh, p.bh, hPrev, hNext, g, y, ystride)
 			continue
 		}
 		// hh[:, :2H] = H·[W_hr W_hz]; then hh[:, 2H:] = (R⊙H)·W_hn.
 		q.gemm(false, false, B, 2*H, H, 1, hPrev, H, p.wh, 3*H, 0, w.hh, 3*H)
-		q.elementwise("gru_fwd_before1", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
-			argPtr(p.bh), argPtr(hPrev), argPtr(g))
+		q.gruFwdBefore1(elems(B*H), B, H, t, ws.lens, xp, w.hh, p.bh, hPrev, g)
 		q.gemm(false, false, B, H, H, 1, g.add(3*H, es), 4*H, p.wh.add(2*H, es), 3*H, 0, w.hh.add(2*H, es), 3*H)
-		q.elementwise("gru_fwd_before2", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
-			argPtr(p.bh), argPtr(hPrev), argPtr(hNext), argPtr(g), argPtr(y), argInt(ystride))
+		q.gruFwdBefore2(elems(B*H), B, H, t, ws.lens, xp, w.hh, p.bh, hPrev, hNext, g, y, ystride)
 	}
 }

@@ -1,14 +1,69 @@
 package cuda
 
-import "github.com/gogru/gogru/gru"
+import (
+	"fmt"
 
-// Launch geometry, matching kernels/common.cuh.
-const (
-	threads     = 256 // GOGRU_THREADS: block size of the 1-D elementwise kernels
-	reduceBlock = 256 // GOGRU_REDUCE: block size of the reductions
-	sumRowsTX   = 32  // SUM_ROWS_TX
-	sumRowsTY   = 8   // SUM_ROWS_TY
+	"github.com/gogru/gogru/gru"
 )
+
+// kernel is an entry point of the kernels (kernels_gen.go lists them): an index
+// into kernelSigs and into the simulator's registry.
+type kernel int
+
+// kernelSig is an entry point's name, as nvcc exports it, and its parameter count.
+type kernelSig struct {
+	name  string
+	arity int
+}
+
+// String returns the kernel's name, as cuModuleGetFunction looks it up.
+func (k kernel) String() string {
+	if k < 0 || k >= numKernels {
+		return fmt.Sprintf("kernel(%d)", int(k))
+	}
+	return kernelSigs[k].name
+}
+
+// launchError is the *Error of a launch a device refuses before it starts: an
+// unknown kernel, or arguments that are not one per parameter. It is nil for a
+// launch that may go ahead.
+func launchError(k kernel, nargs int) error {
+	call := "launch " + k.String()
+	if k < 0 || k >= numKernels {
+		return &Error{Call: call, Status: 500, Detail: "no such kernel"} // CUDA_ERROR_NOT_FOUND
+	}
+	if n := kernelSigs[k].arity; nargs != n {
+		// CUDA_ERROR_INVALID_VALUE
+		return &Error{Call: call, Status: 1, Detail: fmt.Sprintf("%d arguments for %d parameters", nargs, n)}
+	}
+	return nil
+}
+
+// launchGeom is a launch's grid and block. Its zero value launches nothing: the
+// geometry of work without elements.
+type launchGeom struct{ grid, block dim3 }
+
+// elems is the 1-D geometry of n elements, one thread each, in blocks of threads.
+func elems(n int) launchGeom {
+	if n == 0 {
+		return launchGeom{}
+	}
+	return launchGeom{dim3{(n + threads - 1) / threads, 1, 1}, dim3{threads, 1, 1}}
+}
+
+// reduceBlocks is the geometry of a reduction over n blocks of reduceThreads.
+func reduceBlocks(n int) launchGeom {
+	return launchGeom{dim3{n, 1, 1}, dim3{reduceThreads, 1, 1}}
+}
+
+// colSums is the geometry of sum_rows over cols columns: blocks of sumRowsCols
+// columns by sumRowsLanes row lanes.
+func colSums(cols int) launchGeom {
+	if cols == 0 {
+		return launchGeom{}
+	}
+	return launchGeom{dim3{(cols + sumRowsCols - 1) / sumRowsCols, 1, 1}, dim3{sumRowsCols, sumRowsLanes, 1}}
+}
 
 // queue is a sequence of device work (kernel launches, GEMMs, copies) with a
 // sticky error, after bufio.Writer: each operation records the first error, the
@@ -59,27 +114,20 @@ func (q *queue) gemm(transA, transB bool, m, n, k int, alpha float64, a ptr, lda
 	}
 }
 
-// elementwise launches kernel (with the dtype suffix) over n elements.
-func (q *queue) elementwise(kernel string, n int, args ...uint64) {
-	if q.err == nil {
-		q.err = q.be.elementwise(kernel, n, args...)
+// launch runs kernel k over lg with args, one 8-byte slot per parameter; the
+// typed launch methods of kernels_gen.go call it.
+func (q *queue) launch(k kernel, lg launchGeom, args ...uint64) {
+	if q.err == nil && lg != (launchGeom{}) {
+		q.err = q.be.dev.launch(k, lg.grid, lg.block, args)
 	}
 }
 
-// sumRows launches the deterministic column sum dst = beta·dst + Σ_r src[r, :].
-func (q *queue) sumRows(dst, src ptr, rows, cols int, beta float64) {
-	if q.err == nil {
-		q.err = q.be.sumRows(dst, src, rows, cols, beta)
+// typed returns the entry point of a template kernel for the backend's dtype.
+func (q *queue) typed(f32, f64 kernel) kernel {
+	if q.be.dtype == gru.Float64 {
+		return f64
 	}
-}
-
-// elementwise launches kernel (with the dtype suffix) over n elements, one thread
-// each, in blocks of 256.
-func (be *Backend) elementwise(kernel string, n int, args ...uint64) error {
-	if n == 0 {
-		return nil
-	}
-	return be.dev.launch(kernel+be.suffix(), dim3{(n + threads - 1) / threads, 1, 1}, dim3{threads, 1, 1}, args)
+	return f32
 }
 
 // rowGemm computes the row-major product C = alpha·op(A)·op(B) + beta·C, C m×n with
@@ -92,13 +140,4 @@ func (be *Backend) rowGemm(transA, transB bool, m, n, k int, alpha float64, a pt
 		return nil
 	}
 	return be.dev.gemm(be.dtype == gru.Float64, transB, transA, n, m, k, alpha, b, ldb, a, lda, beta, c, ldc)
-}
-
-// sumRows launches the deterministic column sum dst = beta·dst + Σ_r src[r, :].
-func (be *Backend) sumRows(dst, src ptr, rows, cols int, beta float64) error {
-	if cols == 0 {
-		return nil
-	}
-	return be.dev.launch("sum_rows"+be.suffix(), dim3{(cols + sumRowsTX - 1) / sumRowsTX, 1, 1}, dim3{sumRowsTX, sumRowsTY, 1},
-		[]uint64{argInt(rows), argInt(cols), argPtr(src), argPtr(dst), be.argT(beta)})
 }

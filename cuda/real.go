@@ -27,7 +27,7 @@ type realDevice struct {
 	stream cu.Stream
 	module cu.Module
 	blas   *cublasHandle
-	funcs  map[string]cu.Function
+	funcs  map[kernel]cu.Function // loaded on first launch
 	allocTracker
 	closed bool
 }
@@ -88,7 +88,7 @@ func driverError(call string, err error) error {
 
 // openDevice creates the context, stream, module and cuBLAS handle.
 func openDevice(index int, tf32 bool) (*realDevice, error) {
-	d := &realDevice{index: index, funcs: map[string]cu.Function{}}
+	d := &realDevice{index: index, funcs: map[kernel]cu.Function{}}
 	err := d.do(func() error {
 		n, err := cu.NumDevices()
 		if err != nil {
@@ -238,22 +238,25 @@ func (d *realDevice) memsetZero(dst ptr, bytes int) error {
 	})
 }
 
-func (d *realDevice) launch(kernel string, grid, block dim3, args []uint64) error {
+func (d *realDevice) launch(k kernel, grid, block dim3, args []uint64) error {
+	if err := launchError(k, len(args)); err != nil {
+		return err // cuLaunchKernel would read as many slots as the kernel has parameters
+	}
 	return d.do(func() error {
-		fn, ok := d.funcs[kernel]
+		fn, ok := d.funcs[k]
 		if !ok {
 			var err error
-			if fn, err = d.module.Function(kernel); err != nil {
-				return driverError("cuModuleGetFunction "+kernel, err)
+			if fn, err = d.module.Function(k.String()); err != nil {
+				return driverError("cuModuleGetFunction "+k.String(), err)
 			}
-			d.funcs[kernel] = fn
+			d.funcs[k] = fn
 		}
 		params := make([]unsafe.Pointer, len(args))
 		for i := range args {
 			params[i] = unsafe.Pointer(&args[i])
 		}
 		if err := fn.Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, 0, d.stream, params); err != nil {
-			return driverError("cuLaunchKernel "+kernel, err)
+			return driverError("cuLaunchKernel "+k.String(), err)
 		}
 		return nil
 	})
