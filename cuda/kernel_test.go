@@ -296,3 +296,21 @@ func TestSimulatorRegistryMatchesKernelSigs(t *testing.T) {
 		}
 	}
 }
+
+// A queue keeps its first error and skips the work after it, as bufio.Writer does.
+func TestQueueStickyError(t *testing.T) {
+	r := newRig(t)
+	x := r.buf([]float64{1, 2, 3})
+	q := r.be.queue()
+	q.fill(launchGeom{dim3{1, 1, 1}, dim3{2048, 1, 1}}, 3, x, 7) // a block the device refuses
+	first := q.Err()
+	if first == nil {
+		t.Fatal("a block of 2048 threads: no error")
+	}
+	q.fill(elems(3), 3, x, 9)
+	q.gemm(false, false, 1, 1, 1, 1, x, 1, x, 1, 0, x, 1)
+	if q.Err() != first {
+		t.Errorf("Err = %v after more work, want the first error %v", q.Err(), first)
+	}
+	r.near("x after the failed queue", r.read(x, 3), []float64{1, 2, 3})
+}
