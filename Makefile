@@ -9,7 +9,7 @@ PKGS    := ./...
 export CGO_CPPFLAGS := -I$(CURDIR)/cuda/compat $(CGO_CPPFLAGS)
 
 .PHONY: all build build-openblas build-cuda test test-openblas vet vet-cuda fuzz bench bench-peer \
-	kernels kernels-check gpu-check ci-cuda fmt-check
+	kernels kernels-check generate generate-check gpu-check ci-cuda fmt-check
 
 all: build test
 
@@ -66,6 +66,16 @@ fmt-check:
 ## bench: the CPU benchmarks (tokens/s and GFLOP/s in the output).
 bench:
 	$(GO) test -tags "$(TAGS)" -run XXX_NONE -bench . -benchtime 5x -benchmem ./cpu/
+
+## generate: rewrite what kernelgen derives from the kernel signatures in kernels/*.cu:
+## kernels/kernels_gen.cuh, cuda/kernels_gen.go, cuda/sim_kernels_gen.h (see
+## internal/cmd/kernelgen). Run it after changing a kernel's signature or a GOGRU_ constant.
+generate:
+	$(GO) generate ./kernels
+
+## generate-check: fail when a generated file differs from what kernelgen would write.
+generate-check:
+	$(GO) run ./internal/cmd/kernelgen -kernels kernels -cuda cuda -check
 
 ## kernels: rebuild kernels/gogru.fatbin with nvcc (host code with -Wall -Werror).
 NVCC          ?= nvcc

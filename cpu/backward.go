@@ -27,7 +27,7 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 		if l > 0 {
 			in = ws.layerOut[l-1]
 		}
-		s.pass.start(true, l, in, nil, dY, dataOf(dhNt), dataOf(dh0t))
+		s.pass.startBackward(l, in, dY, dataOf(dhNt), dataOf(dh0t))
 
 		// dX = Σ_d dGx_d·W_x,dᵀ: [T·B,3H]·[3H,din], one GEMM per direction over all steps.
 		var dX []T

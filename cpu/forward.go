@@ -12,17 +12,33 @@ type layerPass[T Float] struct {
 	s        *stack[T]
 	backward bool
 	l, din   int
-	in, out  []T // layer input; forward output
+	in       []T // the layer's input
+	out      []T // forward: the layer's output
+	h0       []T // forward: initial states (nil = zeros)
 	dY       []T // backward: gradient w.r.t. the layer's output
-	h0, hN   []T // forward: initial states (nil = zeros); backward: dhN (nil = zeros), dh0 (nil = unwanted)
+	dhN, dh0 []T // backward: gradient w.r.t. the final states (nil = zeros); dH0 out (nil = unwanted)
 	wg       sync.WaitGroup
 }
 
-// start runs layer l forward, or backward, over every direction.
-func (p *layerPass[T]) start(backward bool, l int, in, out, dY, h0, hN []T) {
-	p.backward, p.l, p.din = backward, l, p.s.cfg.LayerInputSize(l)
-	p.in, p.out, p.dY, p.h0, p.hN = in, out, dY, h0, hN
+// startForward runs layer l forward over every direction, from initial states h0.
+func (p *layerPass[T]) startForward(l int, in, out, h0 []T) {
+	p.set(false, l, in)
+	p.out, p.h0 = out, h0
 	p.runDirections()
+}
+
+// startBackward runs layer l backward over every direction: dY is the gradient
+// w.r.t. its output, dhN w.r.t. its final states, and dh0 receives the gradient
+// w.r.t. its initial states.
+func (p *layerPass[T]) startBackward(l int, in, dY, dhN, dh0 []T) {
+	p.set(true, l, in)
+	p.dY, p.dhN, p.dh0 = dY, dhN, dh0
+	p.runDirections()
+}
+
+// set sets what forward and backward passes share.
+func (p *layerPass[T]) set(backward bool, l int, in []T) {
+	p.backward, p.l, p.din, p.in = backward, l, p.s.cfg.LayerInputSize(l), in
 }
 
 // runDirections runs every direction of the layer, both at once when there are two.
@@ -59,14 +75,14 @@ func (p *layerPass[T]) run(d int) {
 		return
 	}
 	dh := ws.dirs[d].dh
-	if p.h0 != nil {
-		copy(dh, p.h0[cell*n:(cell+1)*n])
+	if p.dhN != nil {
+		copy(dh, p.dhN[cell*n:(cell+1)*n])
 	} else {
 		clear(dh)
 	}
 	s.backwardCell(cell, d, p.dY, p.in, p.din)
-	if p.hN != nil {
-		copy(p.hN[cell*n:(cell+1)*n], dh)
+	if p.dh0 != nil {
+		copy(p.dh0[cell*n:(cell+1)*n], dh)
 	}
 }
 
@@ -102,7 +118,7 @@ func (s *stack[T]) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) er
 		if l < cfg.Layers-1 {
 			out = ws.layerOut[l]
 		}
-		s.pass.start(false, l, in, out, nil, dataOf(h0t), nil)
+		s.pass.startForward(l, in, out, dataOf(h0t))
 		in = out
 	}
 

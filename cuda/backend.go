@@ -79,15 +79,7 @@ func (be *Backend) esize() int {
 	return 4
 }
 
-// suffix selects a kernel's instantiation: "_f32" or "_f64".
-func (be *Backend) suffix() string {
-	if be.dtype == gru.Float64 {
-		return "_f64"
-	}
-	return "_f32"
-}
-
-// argT packs a value as the backend's element type.
+// argT packs a value as the backend's element type (a template kernel's T).
 func (be *Backend) argT(v float64) uint64 {
 	if be.dtype == gru.Float64 {
 		return argF64(v)

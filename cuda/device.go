@@ -23,8 +23,8 @@ func (p ptr) add(n, size int) ptr { return p + ptr(n*size) }
 // dim3 is a grid or block size.
 type dim3 struct{ x, y, z int }
 
-// device is what the orchestration needs from a GPU: memory, kernel launches by
-// name, column-major GEMM, and synchronisation. The real device and the simulator
+// device is what the orchestration needs from a GPU: memory, kernel launches,
+// column-major GEMM, and synchronisation. The real device and the simulator
 // implement it; nothing else differs between them.
 type device interface {
 	name() string
@@ -34,8 +34,9 @@ type device interface {
 	dtoh(dst []byte, src ptr) error
 	dtod(dst, src ptr, bytes int) error
 	memsetZero(dst ptr, bytes int) error
-	// launch runs the named kernel; args holds one 8-byte slot per parameter.
-	launch(kernel string, grid, block dim3, args []uint64) error
+	// launch runs kernel k; args holds one 8-byte slot per parameter, and a launch
+	// with more or fewer fails.
+	launch(k kernel, grid, block dim3, args []uint64) error
 	// gemm is cuBLAS's gemm: column-major C = alpha·op(A)·op(B) + beta·C, C m×n.
 	gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error
 	sync() error
@@ -45,13 +46,12 @@ type device interface {
 }
 
 // Kernel arguments are packed into 8-byte slots, the value in the low bytes, the
-// way cuLaunchKernel reads them through its void** array.
+// way cuLaunchKernel reads them through its void** array. A null pointer is 0.
 
 func argInt(v int) uint64     { return uint64(uint32(int32(v))) }
 func argPtr(p ptr) uint64     { return uint64(p) }
 func argF64(v float64) uint64 { return math.Float64bits(v) }
 func argF32(v float32) uint64 { return uint64(math.Float32bits(v)) }
-func argOptPtr(p ptr) uint64  { return uint64(p) } // 0 is a null pointer
 
 // Error is a failed CUDA, cuBLAS or simulator call; it names the call.
 type Error struct {

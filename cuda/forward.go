@@ -35,13 +35,10 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 		}
 		binary.LittleEndian.PutUint32(lens[4*b:], uint32(n))
 	}
-	if err := be.dev.htod(ws.lens, lens); err != nil {
-		return err
-	}
+	q := be.queue()
+	q.htod(ws.lens, lens)
 	es, H := be.esize(), cfg.HiddenSize
-	if err := s.toTimeMajor(ws.x0, xt.p, steps, batch, cfg.InputSize); err != nil {
-		return err
-	}
+	s.toTimeMajor(q, ws.x0, xt.p, steps, batch, cfg.InputSize)
 	in := ws.x0
 	for l := range cfg.Layers {
 		out := ws.top
@@ -50,68 +47,64 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 		}
 		for d := range cfg.Directions() {
 			cell := l*cfg.Directions() + d
-			n := batch * H * es
-			if h0t != nil {
-				err = be.dev.dtod(ws.hs[cell], h0t.p.add(cell*batch*H, es), n)
-			} else {
-				err = be.dev.memsetZero(ws.hs[cell], n)
-			}
-			if err != nil {
-				return err
-			}
-			if err := s.forwardCell(cell, d, in, cfg.LayerInputSize(l), out); err != nil {
-				return err
-			}
+			q.copyOrZero(ws.hs[cell], cellRows(h0t, cell, batch*H, es), batch*H*es)
+			s.forwardCell(q, cell, d, in, cfg.LayerInputSize(l), out)
 		}
 		in = out
 	}
-	if err := s.fromTimeMajor(yt.p, ws.top, steps, batch, cfg.OutputSize()); err != nil {
-		return err
-	}
+	s.fromTimeMajor(q, yt.p, ws.top, steps, batch, cfg.OutputSize())
 	if hNt != nil {
 		for cell := range cfg.Cells() {
-			if err := be.dev.dtod(hNt.p.add(cell*batch*H, es), ws.hs[cell].add(steps*batch*H, es), batch*H*es); err != nil {
-				return err
-			}
+			q.dtod(cellRows(hNt, cell, batch*H, es), ws.hs[cell].add(steps*batch*H, es), batch*H*es)
 		}
+	}
+	if err := q.Err(); err != nil {
+		return err
 	}
 	s.saved = true
 	return nil
 }
 
-// toTimeMajor copies a user sequence [T,B,w] or [B,T,w] into time-major dst.
-func (s *stack) toTimeMajor(dst, src ptr, steps, batch, w int) error {
-	if s.cfg.Layout == gru.BatchFirst {
-		return s.be.elementwise("transpose01", steps*batch*w, argInt(batch), argInt(steps), argInt(w), argPtr(src), argPtr(dst))
+// cellRows returns the address of cell's n elements of size es in t, a tensor of
+// per-cell states [cells, B, H] (h0, hN and their gradients), or 0 when t is nil.
+func cellRows(t *Tensor, cell, n, es int) ptr {
+	if t == nil {
+		return 0
 	}
-	return s.be.dev.dtod(dst, src, steps*batch*w*s.be.esize())
+	return t.p.add(cell*n, es)
+}
+
+// toTimeMajor copies a user sequence [T,B,w] or [B,T,w] into time-major dst.
+func (s *stack) toTimeMajor(q *queue, dst, src ptr, steps, batch, w int) {
+	if s.cfg.Layout == gru.BatchFirst {
+		q.transpose01(elems(steps*batch*w), batch, steps, w, src, dst)
+		return
+	}
+	q.dtod(dst, src, steps*batch*w*s.be.esize())
 }
 
 // fromTimeMajor copies time-major src to a user sequence in the stack's layout.
-func (s *stack) fromTimeMajor(dst, src ptr, steps, batch, w int) error {
+func (s *stack) fromTimeMajor(q *queue, dst, src ptr, steps, batch, w int) {
 	if s.cfg.Layout == gru.BatchFirst {
-		return s.be.elementwise("transpose01", steps*batch*w, argInt(steps), argInt(batch), argInt(w), argPtr(src), argPtr(dst))
+		q.transpose01(elems(steps*batch*w), steps, batch, w, src, dst)
+		return
 	}
-	return s.be.dev.dtod(dst, src, steps*batch*w*s.be.esize())
+	q.dtod(dst, src, steps*batch*w*s.be.esize())
 }
 
 // forwardCell runs cell (layer l, direction d): one GEMM for the input projection of
 // all T·B rows, then per step the recurrent GEMM(s) and the fused pointwise kernel.
 // in is [T·B, din]; the cell writes columns [d·H, (d+1)·H) of out [T·B, dirs·H].
-func (s *stack) forwardCell(cell, d int, in ptr, din int, out ptr) error {
+func (s *stack) forwardCell(q *queue, cell, d int, in ptr, din int, out ptr) {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
-	wx, wh, bx, bh, _, _, _, _ := s.cell(cell)
+	p := s.cell(cell).param
 	w := ws.dirs[d]
 	ystride := cfg.OutputSize()
 
 	// xproj = X·W_x + b_x: rows set to b_x, then one GEMM [T·B,din]·[din,3H] with beta 1.
-	if err := be.elementwise("add_row", steps*B*3*H, argInt(steps*B), argInt(3*H), argPtr(bx), argPtr(w.xproj), argInt(0)); err != nil {
-		return err
-	}
-	if err := be.rowGemm(false, false, steps*B, 3*H, din, 1, in, din, wx, 3*H, 1, w.xproj, 3*H); err != nil {
-		return err
-	}
+	q.addRow(elems(steps*B*3*H), steps*B, 3*H, p.bx, w.xproj, 0)
+	q.gemm(false, false, steps*B, 3*H, din, 1, in, din, p.wx, 3*H, 1, w.xproj, 3*H)
 	hs, gates := ws.hs[cell], ws.gates[cell]
 	for step := range steps {
 		t := step
@@ -124,30 +117,14 @@ func (s *stack) forwardCell(cell, d int, in ptr, din int, out ptr) error {
 		y := out.add(t*B*ystride+d*H, es)
 		if cfg.Variant == gru.ResetAfter {
 			// hh = H·W_h: [B,H]·[H,3H].
-			if err := be.rowGemm(false, false, B, 3*H, H, 1, hPrev, H, wh, 3*H, 0, w.hh, 3*H); err != nil {
-				return err
-			}
-			if err := be.elementwise("gru_fwd_after", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
-				argPtr(bh), argPtr(hPrev), argPtr(hNext), argPtr(g), argPtr(y), argInt(ystride)); err != nil {
-				return err
-			}
+			q.gemm(false, false, B, 3*H, H, 1, hPrev, H, p.wh, 3*H, 0, w.hh, 3*H)
+			q.gruFwdAfter(elems(B*H), B, H, t, ws.lens, xp, w.hh, p.bh, hPrev, hNext, g, y, ystride)
 			continue
 		}
 		// hh[:, :2H] = H·[W_hr W_hz]; then hh[:, 2H:] = (R⊙H)·W_hn.
-		if err := be.rowGemm(false, false, B, 2*H, H, 1, hPrev, H, wh, 3*H, 0, w.hh, 3*H); err != nil {
-			return err
-		}
-		if err := be.elementwise("gru_fwd_before1", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
-			argPtr(bh), argPtr(hPrev), argPtr(g)); err != nil {
-			return err
-		}
-		if err := be.rowGemm(false, false, B, H, H, 1, g.add(3*H, es), 4*H, wh.add(2*H, es), 3*H, 0, w.hh.add(2*H, es), 3*H); err != nil {
-			return err
-		}
-		if err := be.elementwise("gru_fwd_before2", B*H, argInt(B), argInt(H), argInt(t), argPtr(ws.lens), argPtr(xp), argPtr(w.hh),
-			argPtr(bh), argPtr(hPrev), argPtr(hNext), argPtr(g), argPtr(y), argInt(ystride)); err != nil {
-			return err
-		}
+		q.gemm(false, false, B, 2*H, H, 1, hPrev, H, p.wh, 3*H, 0, w.hh, 3*H)
+		q.gruFwdBefore1(elems(B*H), B, H, t, ws.lens, xp, w.hh, p.bh, hPrev, g)
+		q.gemm(false, false, B, H, H, 1, g.add(3*H, es), 4*H, p.wh.add(2*H, es), 3*H, 0, w.hh.add(2*H, es), 3*H)
+		q.gruFwdBefore2(elems(B*H), B, H, t, ws.lens, xp, w.hh, p.bh, hPrev, hNext, g, y, ystride)
 	}
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gogru/gogru/gru"
@@ -57,8 +58,12 @@ func (r *kernelRig) read(p ptr, n int) []float64 {
 	return v
 }
 
-func (r *kernelRig) launch(kernel string, grid, block int, args ...uint64) {
-	if err := r.be.dev.launch(kernel, dim3{grid, 1, 1}, dim3{block, 1, 1}, args); err != nil {
+// run runs work on a queue and fails the test on its error.
+func (r *kernelRig) run(work func(q *queue)) {
+	r.t.Helper()
+	q := r.be.queue()
+	work(q)
+	if err := q.Err(); err != nil {
 		r.t.Fatal(err)
 	}
 }
@@ -74,8 +79,6 @@ func (r *kernelRig) near(what string, got, want []float64) {
 
 func sig(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
-func blocks(n int) int { return (n + threads - 1) / threads }
-
 func TestKernelGRUPointwise(t *testing.T) {
 	for _, sz := range []struct{ B, H int }{{1, 1}, {3, 17}, {2, 257}} {
 		t.Run(fmt.Sprintf("B=%d/H=%d", sz.B, sz.H), func(t *testing.T) {
@@ -90,10 +93,8 @@ func TestKernelGRUPointwise(t *testing.T) {
 			ys := 2*H + 1 // a row stride wider than H, as for a bidirectional output
 			dXP, dHH, dBH, dHP := r.buf(xp), r.buf(hh), r.buf(bh), r.buf(hp)
 			dHN, dG, dY := r.buf(r.rand(B*H)), r.buf(r.rand(B*4*H)), r.buf(r.rand(B*ys))
-			common := []uint64{argInt(B), argInt(H), argInt(step), argPtr(lens), argPtr(dXP), argPtr(dHH), argPtr(dBH), argPtr(dHP)}
-
 			// ResetAfter forward.
-			r.launch("gru_fwd_after_f64", blocks(B*H), threads, append(common, argPtr(dHN), argPtr(dG), argPtr(dY), argInt(ys))...)
+			r.run(func(q *queue) { q.gruFwdAfter(elems(B*H), B, H, step, lens, dXP, dHH, dBH, dHP, dHN, dG, dY, ys) })
 			hn, g, y := r.read(dHN, B*H), r.read(dG, B*4*H), r.read(dY, B*ys)
 			for b := range B {
 				for j := range H {
@@ -112,8 +113,10 @@ func TestKernelGRUPointwise(t *testing.T) {
 			}
 
 			// ResetBefore forward, both passes.
-			r.launch("gru_fwd_before1_f64", blocks(B*H), threads, append(common, argPtr(dG))...)
-			r.launch("gru_fwd_before2_f64", blocks(B*H), threads, append(common, argPtr(dHN), argPtr(dG), argPtr(dY), argInt(ys))...)
+			r.run(func(q *queue) {
+				q.gruFwdBefore1(elems(B*H), B, H, step, lens, dXP, dHH, dBH, dHP, dG)
+				q.gruFwdBefore2(elems(B*H), B, H, step, lens, dXP, dHH, dBH, dHP, dHN, dG, dY, ys)
+			})
 			hn, g = r.read(dHN, B*H), r.read(dG, B*4*H)
 			for b := range B {
 				if step >= int(lensHost[b]) {
@@ -132,8 +135,7 @@ func TestKernelGRUPointwise(t *testing.T) {
 			gates, dy, dh := r.rand(B*4*H), r.rand(B*ys), r.rand(B*H)
 			dGates, dDY, dDH := r.buf(gates), r.buf(dy), r.buf(dh)
 			dGX, dGH := r.buf(r.rand(B*3*H)), r.buf(r.rand(B*3*H))
-			r.launch("gru_bwd_after_f64", blocks(B*H), threads, argInt(B), argInt(H), argInt(step), argPtr(lens), argPtr(dGates), argPtr(dHP),
-				argPtr(dDY), argInt(ys), argPtr(dGX), argPtr(dGH), argPtr(dDH))
+			r.run(func(q *queue) { q.gruBwdAfter(elems(B*H), B, H, step, lens, dGates, dHP, dDY, ys, dGX, dGH, dDH) })
 			gx, gh, dhOut := r.read(dGX, B*3*H), r.read(dGH, B*3*H), r.read(dDH, B*H)
 			for b := range B {
 				for j := range H {
@@ -160,9 +162,7 @@ func TestKernelReductions(t *testing.T) {
 	for _, sz := range []struct{ rows, cols int }{{1, 1}, {9, 33}, {100, 300}} {
 		src, dst := r.rand(sz.rows*sz.cols), r.rand(sz.cols)
 		dSrc, dDst := r.buf(src), r.buf(dst)
-		if err := r.be.sumRows(dDst, dSrc, sz.rows, sz.cols, 0.5); err != nil {
-			t.Fatal(err)
-		}
+		r.run(func(q *queue) { q.sumRows(colSums(sz.cols), sz.rows, sz.cols, dSrc, dDst, 0.5) })
 		want := make([]float64, sz.cols)
 		for c := range want {
 			want[c] = 0.5 * dst[c]
@@ -251,7 +251,7 @@ func TestKernelSoftmaxAndRows(t *testing.T) {
 	a, b, w := 3, 5, 7
 	v := r.rand(a * b * w)
 	dv, out := r.buf(v), r.buf(make([]float64, a*b*w))
-	r.launch("transpose01_f64", blocks(a*b*w), threads, argInt(a), argInt(b), argInt(w), argPtr(dv), argPtr(out))
+	r.run(func(q *queue) { q.transpose01(elems(a*b*w), a, b, w, dv, out) })
 	got := r.read(out, a*b*w)
 	for i := range a {
 		for j := range b {
@@ -262,13 +262,55 @@ func TestKernelSoftmaxAndRows(t *testing.T) {
 
 func TestSimulatorRejectsBadLaunches(t *testing.T) {
 	r := newRig(t)
-	if err := r.be.dev.launch("no_such_kernel", dim3{1, 1, 1}, dim3{1, 1, 1}, nil); err == nil {
-		t.Error("unknown kernel: no error")
+	one := dim3{1, 1, 1}
+	for _, k := range []kernel{-1, numKernels} {
+		if err := r.be.dev.launch(k, one, one, nil); err == nil || !strings.Contains(err.Error(), "no such kernel") {
+			t.Errorf("unknown kernel %d: %v, want no such kernel", int(k), err)
+		}
 	}
-	if err := r.be.dev.launch("fill_f64", dim3{1, 1, 1}, dim3{2048, 1, 1}, []uint64{0, 0, 0}); err == nil {
+	if err := r.be.dev.launch(kernelFillF64, one, dim3{2048, 1, 1}, []uint64{0, 0, 0}); err == nil {
 		t.Error("a block of 2048 threads: no error")
+	}
+	// fill takes (n, x, v): the simulator refuses two slots, or four, before it runs.
+	for _, args := range [][]uint64{{0, 0}, {0, 0, 0, 0}} {
+		err := r.be.dev.launch(kernelFillF64, one, one, args)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d arguments for 3 parameters", len(args))) {
+			t.Errorf("fill_f64 with %d arguments: %v, want a refusal", len(args), err)
+		}
 	}
 	if err := r.be.dev.gemm(true, false, false, 2, 2, 2, 1, 0, 1, 0, 2, 0, 0, 2); err == nil {
 		t.Error("gemm with lda < m: no error")
 	}
+}
+
+// The simulator's registry and kernelSigs come from one run of kernelgen: the
+// same kernels, in the same order, with the same arities.
+func TestSimulatorRegistryMatchesKernelSigs(t *testing.T) {
+	reg := simRegistry()
+	if len(reg) != int(numKernels) {
+		t.Fatalf("the simulator registers %d kernels, kernelSigs has %d: run make generate", len(reg), numKernels)
+	}
+	for k, sig := range kernelSigs {
+		if reg[k] != sig {
+			t.Errorf("kernel %d: simulator %+v, kernelSigs %+v", k, reg[k], sig)
+		}
+	}
+}
+
+// A queue keeps its first error and skips the work after it, as bufio.Writer does.
+func TestQueueStickyError(t *testing.T) {
+	r := newRig(t)
+	x := r.buf([]float64{1, 2, 3})
+	q := r.be.queue()
+	q.fill(launchGeom{dim3{1, 1, 1}, dim3{2048, 1, 1}}, 3, x, 7) // a block the device refuses
+	first := q.Err()
+	if first == nil {
+		t.Fatal("a block of 2048 threads: no error")
+	}
+	q.fill(elems(3), 3, x, 9)
+	q.gemm(false, false, 1, 1, 1, 1, x, 1, x, 1, 0, x, 1)
+	if q.Err() != first {
+		t.Errorf("Err = %v after more work, want the first error %v", q.Err(), first)
+	}
+	r.near("x after the failed queue", r.read(x, 3), []float64{1, 2, 3})
 }

@@ -1,22 +1,133 @@
 package cuda
 
-import "github.com/gogru/gogru/gru"
+import (
+	"fmt"
 
-// Launch geometry, matching kernels/common.cuh.
-const (
-	threads     = 256 // GOGRU_THREADS: block size of the 1-D elementwise kernels
-	reduceBlock = 256 // GOGRU_REDUCE: block size of the reductions
-	sumRowsTX   = 32  // SUM_ROWS_TX
-	sumRowsTY   = 8   // SUM_ROWS_TY
+	"github.com/gogru/gogru/gru"
 )
 
-// elementwise launches kernel (with the dtype suffix) over n elements, one thread
-// each, in blocks of 256.
-func (be *Backend) elementwise(kernel string, n int, args ...uint64) error {
-	if n == 0 {
-		return nil
+// kernel is an entry point of the kernels (kernels_gen.go lists them): an index
+// into kernelSigs and into the simulator's registry.
+type kernel int
+
+// kernelSig is an entry point's name, as nvcc exports it, and its parameter count.
+type kernelSig struct {
+	name  string
+	arity int
+}
+
+// String returns the kernel's name, as cuModuleGetFunction looks it up.
+func (k kernel) String() string {
+	if k < 0 || k >= numKernels {
+		return fmt.Sprintf("kernel(%d)", int(k))
 	}
-	return be.dev.launch(kernel+be.suffix(), dim3{(n + threads - 1) / threads, 1, 1}, dim3{threads, 1, 1}, args)
+	return kernelSigs[k].name
+}
+
+// launchError is the *Error of a launch a device refuses before it starts: an
+// unknown kernel, or arguments that are not one per parameter. It is nil for a
+// launch that may go ahead.
+func launchError(k kernel, nargs int) error {
+	call := "launch " + k.String()
+	if k < 0 || k >= numKernels {
+		return &Error{Call: call, Status: 500, Detail: "no such kernel"} // CUDA_ERROR_NOT_FOUND
+	}
+	if n := kernelSigs[k].arity; nargs != n {
+		// CUDA_ERROR_INVALID_VALUE
+		return &Error{Call: call, Status: 1, Detail: fmt.Sprintf("%d arguments for %d parameters", nargs, n)}
+	}
+	return nil
+}
+
+// launchGeom is a launch's grid and block. Its zero value launches nothing: the
+// geometry of work without elements.
+type launchGeom struct{ grid, block dim3 }
+
+// elems is the 1-D geometry of n elements, one thread each, in blocks of threads.
+func elems(n int) launchGeom {
+	if n == 0 {
+		return launchGeom{}
+	}
+	return launchGeom{dim3{(n + threads - 1) / threads, 1, 1}, dim3{threads, 1, 1}}
+}
+
+// reduceBlocks is the geometry of a reduction over n blocks of reduceThreads.
+func reduceBlocks(n int) launchGeom {
+	return launchGeom{dim3{n, 1, 1}, dim3{reduceThreads, 1, 1}}
+}
+
+// colSums is the geometry of sum_rows over cols columns: blocks of sumRowsCols
+// columns by sumRowsLanes row lanes.
+func colSums(cols int) launchGeom {
+	if cols == 0 {
+		return launchGeom{}
+	}
+	return launchGeom{dim3{(cols + sumRowsCols - 1) / sumRowsCols, 1, 1}, dim3{sumRowsCols, sumRowsLanes, 1}}
+}
+
+// queue is a sequence of device work (kernel launches, GEMMs, copies) with a
+// sticky error, after bufio.Writer: each operation records the first error, the
+// operations after a failure do nothing, and the caller checks Err once at the
+// end. Work already queued on the device before the failure is not undone.
+type queue struct {
+	be  *Backend
+	err error
+}
+
+// queue starts a sequence of device work.
+func (be *Backend) queue() *queue { return &queue{be: be} }
+
+// Err returns the first error of the sequence, or nil.
+func (q *queue) Err() error { return q.err }
+
+// htod copies host bytes to dst.
+func (q *queue) htod(dst ptr, src []byte) {
+	if q.err == nil {
+		q.err = q.be.dev.htod(dst, src)
+	}
+}
+
+// dtod copies bytes from src to dst on the device.
+func (q *queue) dtod(dst, src ptr, bytes int) {
+	if q.err == nil {
+		q.err = q.be.dev.dtod(dst, src, bytes)
+	}
+}
+
+// copyOrZero copies bytes from src to dst, or zeroes dst when src is 0 (a tensor
+// the caller left out).
+func (q *queue) copyOrZero(dst, src ptr, bytes int) {
+	if q.err != nil {
+		return
+	}
+	if src != 0 {
+		q.err = q.be.dev.dtod(dst, src, bytes)
+	} else {
+		q.err = q.be.dev.memsetZero(dst, bytes)
+	}
+}
+
+// gemm is Backend.rowGemm: the row-major C = alpha·op(A)·op(B) + beta·C.
+func (q *queue) gemm(transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) {
+	if q.err == nil {
+		q.err = q.be.rowGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// launch runs kernel k over lg with args, one 8-byte slot per parameter; the
+// typed launch methods of kernels_gen.go call it.
+func (q *queue) launch(k kernel, lg launchGeom, args ...uint64) {
+	if q.err == nil && lg != (launchGeom{}) {
+		q.err = q.be.dev.launch(k, lg.grid, lg.block, args)
+	}
+}
+
+// typed returns the entry point of a template kernel for the backend's dtype.
+func (q *queue) typed(f32, f64 kernel) kernel {
+	if q.be.dtype == gru.Float64 {
+		return f64
+	}
+	return f32
 }
 
 // rowGemm computes the row-major product C = alpha·op(A)·op(B) + beta·C, C m×n with
@@ -29,13 +140,4 @@ func (be *Backend) rowGemm(transA, transB bool, m, n, k int, alpha float64, a pt
 		return nil
 	}
 	return be.dev.gemm(be.dtype == gru.Float64, transB, transA, n, m, k, alpha, b, ldb, a, lda, beta, c, ldc)
-}
-
-// sumRows launches the deterministic column sum dst = beta·dst + Σ_r src[r, :].
-func (be *Backend) sumRows(dst, src ptr, rows, cols int, beta float64) error {
-	if cols == 0 {
-		return nil
-	}
-	return be.dev.launch("sum_rows"+be.suffix(), dim3{(cols + sumRowsTX - 1) / sumRowsTX, 1, 1}, dim3{sumRowsTX, sumRowsTY, 1},
-		[]uint64{argInt(rows), argInt(cols), argPtr(src), argPtr(dst), be.argT(beta)})
 }

@@ -238,9 +238,7 @@ func TestGrowOutOfMemory(t *testing.T) {
 	for i := range targets {
 		targets[i] = int32(rng.IntN(cols))
 	}
-	dev.mu.Lock()
-	dev.limit = dev.used + 4*rows + 8*rows - 1 // room for the ids, not for rowLoss
-	dev.mu.Unlock()
+	dev.limit = dev.used() + 4*rows + 8*rows - 1 // room for the ids, not for rowLoss
 	before := dev.live()
 	_, err := be.SoftmaxCrossEntropy(logits, targets, nil)
 	checkOOM(t, err, fmt.Sprintf("rowLoss [%d] float64", rows))

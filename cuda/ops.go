@@ -34,7 +34,9 @@ func (be *Backend) AddRow(c, v gru.Tensor) error {
 	if vt.n != cols {
 		return fmt.Errorf("cuda: AddRow: v has %d values, c rows have %d", vt.n, cols)
 	}
-	return be.elementwise("add_row", rows*cols, argInt(rows), argInt(cols), argPtr(vt.p), argPtr(ct.p), argInt(1))
+	q := be.queue()
+	q.addRow(elems(rows*cols), rows, cols, vt.p, ct.p, 1)
+	return q.Err()
 }
 
 // SumRows computes dst = beta·dst + column sums of src, deterministically.
@@ -47,7 +49,9 @@ func (be *Backend) SumRows(dst, src gru.Tensor, beta float64) error {
 	if dt.n != cols {
 		return fmt.Errorf("cuda: SumRows: dst has %d values, src rows have %d", dt.n, cols)
 	}
-	return be.sumRows(dt.p, st.p, rows, cols, beta)
+	q := be.queue()
+	q.sumRows(colSums(cols), rows, cols, st.p, dt.p, beta)
+	return q.Err()
 }
 
 // OneHot writes one-hot rows of ids.
@@ -64,7 +68,9 @@ func (be *Backend) OneHot(dst gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	return be.elementwise("one_hot", rows*cols, argInt(rows), argInt(cols), argPtr(p), argPtr(dt.p))
+	q := be.queue()
+	q.oneHot(elems(rows*cols), rows, cols, p, dt.p)
+	return q.Err()
 }
 
 // Gather copies table rows: dst[i,:] = table[ids[i],:].
@@ -81,7 +87,9 @@ func (be *Backend) Gather(dst, table gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	return be.elementwise("gather_rows", rows*cols, argInt(rows), argInt(cols), argPtr(p), argPtr(tt.p), argPtr(dt.p))
+	q := be.queue()
+	q.gatherRows(elems(rows*cols), rows, cols, p, tt.p, dt.p)
+	return q.Err()
 }
 
 // ScatterAdd accumulates rows into table in id order (deterministic).
@@ -99,7 +107,9 @@ func (be *Backend) ScatterAdd(table, src gru.Tensor, ids []int32) error {
 		return err
 	}
 	// One thread per column walks the rows in order.
-	return be.elementwise("scatter_add_rows", cols, argInt(rows), argInt(cols), argPtr(p), argPtr(st.p), argPtr(tt.p))
+	q := be.queue()
+	q.scatterAddRows(elems(cols), rows, cols, p, st.p, tt.p)
+	return q.Err()
 }
 
 // SoftmaxCrossEntropy returns the mean cross-entropy and writes its gradient. The
@@ -132,12 +142,10 @@ func (be *Backend) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dlogi
 	if dt != nil {
 		dp = dt.p
 	}
-	if err := be.dev.launch("softmax_xent"+be.suffix(), dim3{rows, 1, 1}, dim3{reduceBlock, 1, 1},
-		[]uint64{argInt(rows), argInt(cols), argPtr(lt.p), argPtr(p), argOptPtr(dp), argPtr(rowLoss)}); err != nil {
-		return 0, err
-	}
-	if err := be.dev.launch("sum_final", dim3{1, 1, 1}, dim3{reduceBlock, 1, 1},
-		[]uint64{argInt(rows), argPtr(rowLoss), argPtr(be.scratch)}); err != nil {
+	q := be.queue()
+	q.softmaxXent(reduceBlocks(rows), rows, cols, lt.p, p, dp, rowLoss) // dp 0: no gradient
+	q.sumFinal(reduceBlocks(1), rows, rowLoss, be.scratch)
+	if err := q.Err(); err != nil {
 		return 0, err
 	}
 	sum, err := be.readScalar(0)
@@ -162,7 +170,9 @@ func (be *Backend) Fill(t gru.Tensor, v float64) error {
 	if err != nil {
 		return err
 	}
-	return be.elementwise("fill", tt.n, argInt(tt.n), argPtr(tt.p), be.argT(v))
+	q := be.queue()
+	q.fill(elems(tt.n), tt.n, tt.p, v)
+	return q.Err()
 }
 
 // SGD applies param −= lr·grad.
@@ -171,7 +181,9 @@ func (be *Backend) SGD(param, grad gru.Tensor, lr float64) error {
 	if err != nil {
 		return err
 	}
-	return be.elementwise("sgd", pt.n, argInt(pt.n), be.argT(lr), argPtr(pt.p), argPtr(gt.p))
+	q := be.queue()
+	q.sgd(elems(pt.n), pt.n, lr, pt.p, gt.p)
+	return q.Err()
 }
 
 // Adam applies one bias-corrected Adam step.
@@ -191,8 +203,9 @@ func (be *Backend) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps floa
 		return fmt.Errorf("cuda: Adam: step must be at least 1, got %d", step)
 	}
 	c1, c2 := 1-math.Pow(beta1, float64(step)), 1-math.Pow(beta2, float64(step))
-	return be.elementwise("adam", pt.n, argInt(pt.n), argF64(lr), argF64(beta1), argF64(beta2), argF64(eps),
-		argF64(c1), argF64(c2), argPtr(pt.p), argPtr(gt.p), argPtr(mt.p), argPtr(vt.p))
+	q := be.queue()
+	q.adam(elems(pt.n), pt.n, lr, beta1, beta2, eps, c1, c2, pt.p, gt.p, mt.p, vt.p)
+	return q.Err()
 }
 
 // ClipGradNorm measures the global L2 norm on the device (deterministic partial
@@ -211,23 +224,19 @@ func (be *Backend) ClipGradNorm(grads []gru.Tensor, maxNorm float64) (float64, e
 	if blocks > partialCap {
 		return 0, fmt.Errorf("cuda: ClipGradNorm: %d tensors need %d partial sums, more than %d", len(ts), blocks, partialCap)
 	}
+	q := be.queue()
 	off := 0
 	for _, t := range ts {
 		nb := squareBlocks(t.n)
-		if err := be.dev.launch("sum_squares"+be.suffix(), dim3{nb, 1, 1}, dim3{reduceBlock, 1, 1},
-			[]uint64{argInt(t.n), argPtr(t.p), argPtr(be.partial.add(off, 8))}); err != nil {
-			return 0, err
-		}
+		q.sumSquares(reduceBlocks(nb), t.n, t.p, be.partial.add(off, 8))
 		off += nb
 	}
-	if err := be.dev.launch("sum_final", dim3{1, 1, 1}, dim3{reduceBlock, 1, 1},
-		[]uint64{argInt(off), argPtr(be.partial), argPtr(be.scratch)}); err != nil {
-		return 0, err
-	}
+	q.sumFinal(reduceBlocks(1), off, be.partial, be.scratch)
 	for _, t := range ts {
-		if err := be.elementwise("clip_scale", t.n, argInt(t.n), argPtr(t.p), argPtr(be.scratch), argF64(maxNorm)); err != nil {
-			return 0, err
-		}
+		q.clipScale(elems(t.n), t.n, t.p, be.scratch, maxNorm)
+	}
+	if err := q.Err(); err != nil {
+		return 0, err
 	}
 	ss, err := be.readScalar(0)
 	return math.Sqrt(ss), err
@@ -235,7 +244,7 @@ func (be *Backend) ClipGradNorm(grads []gru.Tensor, maxNorm float64) (float64, e
 
 // squareBlocks is the grid of a sum-of-squares pass over n elements: enough blocks
 // to cover n once, at most 32.
-func squareBlocks(n int) int { return max(1, min(32, (n+reduceBlock-1)/reduceBlock)) }
+func squareBlocks(n int) int { return max(1, min(32, (n+reduceThreads-1)/reduceThreads)) }
 
 func (be *Backend) pair(op string, a, b gru.Tensor) (*Tensor, *Tensor, error) {
 	at, err := be.mustTensor(op, a)

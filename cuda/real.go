@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sync"
 	"unsafe"
 
 	"gorgonia.org/cu"
@@ -28,9 +27,8 @@ type realDevice struct {
 	stream cu.Stream
 	module cu.Module
 	blas   *cublasHandle
-	funcs  map[string]cu.Function
-	mu     sync.Mutex
-	allocs map[ptr]int
+	funcs  map[kernel]cu.Function // loaded on first launch
+	allocTracker
 	closed bool
 }
 
@@ -90,7 +88,7 @@ func driverError(call string, err error) error {
 
 // openDevice creates the context, stream, module and cuBLAS handle.
 func openDevice(index int, tf32 bool) (*realDevice, error) {
-	d := &realDevice{index: index, funcs: map[string]cu.Function{}, allocs: map[ptr]int{}}
+	d := &realDevice{index: index, funcs: map[kernel]cu.Function{}}
 	err := d.do(func() error {
 		n, err := cu.NumDevices()
 		if err != nil {
@@ -181,20 +179,14 @@ func (d *realDevice) alloc(bytes int) (ptr, error) {
 		return nil
 	})
 	if err == nil {
-		d.mu.Lock()
-		d.allocs[p] = bytes
-		d.mu.Unlock()
+		d.add(p, bytes)
 	}
 	return p, err
 }
 
 func (d *realDevice) free(p ptr) error {
-	d.mu.Lock()
-	_, ok := d.allocs[p]
-	delete(d.allocs, p)
-	d.mu.Unlock()
-	if !ok {
-		return &Error{Call: "cuMemFree", Status: 1, Detail: fmt.Sprintf("0x%x was not allocated", uintptr(p))}
+	if err := d.remove(p, "cuMemFree"); err != nil {
+		return err
 	}
 	return d.do(func() error {
 		if err := cu.MemFree(cu.DevicePtr(p)); err != nil {
@@ -246,22 +238,25 @@ func (d *realDevice) memsetZero(dst ptr, bytes int) error {
 	})
 }
 
-func (d *realDevice) launch(kernel string, grid, block dim3, args []uint64) error {
+func (d *realDevice) launch(k kernel, grid, block dim3, args []uint64) error {
+	if err := launchError(k, len(args)); err != nil {
+		return err // cuLaunchKernel would read as many slots as the kernel has parameters
+	}
 	return d.do(func() error {
-		fn, ok := d.funcs[kernel]
+		fn, ok := d.funcs[k]
 		if !ok {
 			var err error
-			if fn, err = d.module.Function(kernel); err != nil {
-				return driverError("cuModuleGetFunction "+kernel, err)
+			if fn, err = d.module.Function(k.String()); err != nil {
+				return driverError("cuModuleGetFunction "+k.String(), err)
 			}
-			d.funcs[kernel] = fn
+			d.funcs[k] = fn
 		}
 		params := make([]unsafe.Pointer, len(args))
 		for i := range args {
 			params[i] = unsafe.Pointer(&args[i])
 		}
 		if err := fn.Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, 0, d.stream, params); err != nil {
-			return driverError("cuLaunchKernel "+kernel, err)
+			return driverError("cuLaunchKernel "+k.String(), err)
 		}
 		return nil
 	})
@@ -282,12 +277,6 @@ func (d *realDevice) syncLocked() error {
 
 func (d *realDevice) sync() error { return d.do(d.syncLocked) }
 
-func (d *realDevice) live() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return len(d.allocs)
-}
-
 // close frees what is left and destroys the handle, module, stream and context.
 // It is safe to call twice.
 func (d *realDevice) close() error {
@@ -301,9 +290,8 @@ func (d *realDevice) close() error {
 		}
 	}
 	keep(d.do(func() error {
-		for p := range d.allocs {
+		for _, p := range d.takeAll() {
 			keep(cu.MemFree(cu.DevicePtr(p)))
-			delete(d.allocs, p)
 		}
 		keep(d.blas.destroy())
 		if d.module != (cu.Module{}) {

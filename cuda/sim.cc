@@ -1,7 +1,8 @@
 // The host side of gogru's CUDA simulator: the kernels of ../kernels compiled as C++
-// (see kernels/sim.h), a registry of them by name, and a launcher that runs a grid
-// with CUDA's semantics. Kernels that synchronise run each block's threads as host
-// threads with a barrier; the others run their threads one after another.
+// (see kernels/sim.h), their registry (which kernelgen writes into
+// sim_kernels_gen.h), and a launcher that runs a grid with CUDA's semantics.
+// Kernels that synchronise run each block's threads as host threads with a
+// barrier; the others run their threads one after another.
 #define GOGRU_SIM 1
 #include <pthread.h>
 
@@ -37,26 +38,43 @@ static void call_all(void (*k)(A...), void** args) {
 struct entry {
   const char* name;
   void (*run)(void** args);
-  int syncs;  // the kernel calls __syncthreads
+  int arity;  // the kernel's parameter count
+  int syncs;  // the kernel synchronises its block (__syncthreads or __shared__)
 };
 
-#define KERNEL(name, syncs) {#name, [](void** a) { call_all(&name, a); }, syncs}
-#define BOTH(name, syncs) KERNEL(name##_f32, syncs), KERNEL(name##_f64, syncs)
+// arity_of counts a kernel's parameters.
+template <typename... A>
+constexpr int arity_of(void (*)(A...)) {
+  return sizeof...(A);
+}
 
+// KERNEL registers a kernel with the arity and syncs kernelgen found; the
+// static_assert holds that arity to the compiler's.
+#define KERNEL(name, arity, syncs)                                                       \
+  {#name,                                                                               \
+   [](void** a) {                                                                       \
+     static_assert(arity_of(&name) == arity, #name ": kernelgen's arity is not the kernel's"); \
+     call_all(&name, a);                                                                \
+   },                                                                                   \
+   arity, syncs}
+
+// registry lists the kernels in the order of the kernel constants in
+// kernels_gen.go, which index it.
 static const entry registry[] = {
-    BOTH(gru_fwd_after, 0),   BOTH(gru_fwd_before1, 0), BOTH(gru_fwd_before2, 0),
-    BOTH(gru_bwd_after, 0),   BOTH(gru_bwd_before1, 0), BOTH(gru_bwd_before2, 0),
-    BOTH(sum_rows, 1),        BOTH(sum_squares, 1),     KERNEL(sum_final, 1),
-    BOTH(clip_scale, 0),      BOTH(one_hot, 0),         BOTH(gather_rows, 0),
-    BOTH(scatter_add_rows, 0), BOTH(add_row, 0),        BOTH(fill, 0),
-    BOTH(transpose01, 0),     BOTH(softmax_xent, 1),    BOTH(sgd, 0),
-    BOTH(adam, 0),
+#include "sim_kernels_gen.h"
 };
 
-extern "C" int gogru_sim_kernel(const char* name) {
-  for (int i = 0; i < (int)(sizeof registry / sizeof registry[0]); i++)
-    if (std::strcmp(registry[i].name, name) == 0) return i;
-  return -1;
+static const int nkernels = sizeof registry / sizeof registry[0];
+
+// gogru_sim_kernels returns the number of registered kernels.
+extern "C" int gogru_sim_kernels(void) { return nkernels; }
+
+// gogru_sim_kernel_name returns kernel k's name and sets *arity to its parameter
+// count, or returns NULL when there is no kernel k.
+extern "C" const char* gogru_sim_kernel_name(int k, int* arity) {
+  if (k < 0 || k >= nkernels) return nullptr;
+  *arity = registry[k].arity;
+  return registry[k].name;
 }
 
 // thread_pool keeps the host threads that play a block's CUDA threads, so a launch
@@ -115,10 +133,9 @@ static void set_geometry(dim3 grid, dim3 block) {
 }
 
 // gogru_sim_launch runs kernel k over grid × block with args (one pointer per
-// parameter, as for cuLaunchKernel). It returns 0, or −1 for a bad launch.
-extern "C" int gogru_sim_launch(int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
-                                unsigned bz, void** args) {
-  if (k < 0 || k >= (int)(sizeof registry / sizeof registry[0])) return -1;
+// parameter, as for cuLaunchKernel). It returns 0, or −1 for a bad grid or block.
+static int gogru_sim_launch(int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
+                            void** args) {
   if (gx == 0 || gy == 0 || gz == 0 || bx == 0 || by == 0 || bz == 0 || bx * by * bz > 1024) return -1;
   const entry& e = registry[k];
   dim3 grid = {gx, gy, gz}, block = {bx, by, bz};
@@ -220,10 +237,14 @@ extern "C" int gogru_sim_gemm_tf32(int ta, int tb, int m, int n, int k, float al
                               ldc, true);
 }
 
-// gogru_sim_launch_slots is gogru_sim_launch with the arguments given as 8-byte
-// slots, each holding one parameter's value in its low bytes.
+// gogru_sim_launch_slots runs kernel k with its arguments given as 8-byte slots,
+// each holding one parameter's value in its low bytes. It returns 0; −1 for a bad
+// grid or block; −2 when nargs is not the kernel's arity (the kernel would read
+// past the slots, or ignore some); −3 when there is no kernel k.
 extern "C" int gogru_sim_launch_slots(int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
                                       unsigned bz, const uint64_t* slots, int nargs) {
+  if (k < 0 || k >= nkernels) return -3;
+  if (nargs != registry[k].arity) return -2;
   std::vector<uint64_t> vals(slots, slots + nargs);
   std::vector<void*> args(nargs);
   for (int i = 0; i < nargs; i++) args[i] = &vals[i];

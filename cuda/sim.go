@@ -5,7 +5,8 @@ package cuda
 #cgo LDFLAGS: -lstdc++ -lpthread
 #include <stdint.h>
 #include <stdlib.h>
-int gogru_sim_kernel(const char* name);
+int gogru_sim_kernels(void);
+const char* gogru_sim_kernel_name(int k, int* arity);
 int gogru_sim_launch_slots(int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
                            const uint64_t* slots, int nargs);
 uintptr_t gogru_sim_alloc(size_t n);
@@ -34,17 +35,12 @@ var simMu sync.Mutex
 
 // simDevice runs the kernels as host C++ in host memory (see kernels/sim.h).
 type simDevice struct {
-	mu      sync.Mutex
-	allocs  map[ptr]int
-	used    int // bytes in allocs
-	limit   int // most bytes live at once, as a GPU's memory; 0 means no limit
-	kernels map[string]C.int
-	closed  bool
+	allocTracker
+	limit  int // most bytes live at once, as a GPU's memory; 0 means no limit
+	closed bool
 }
 
-func newSimDevice() *simDevice {
-	return &simDevice{allocs: map[ptr]int{}, kernels: map[string]C.int{}}
-}
+func newSimDevice() *simDevice { return &simDevice{} }
 
 // newSimDeviceLimit returns a simulator with limit bytes of memory: an allocation
 // that would take the live bytes past it fails as cuMemAlloc does when a GPU is
@@ -61,9 +57,7 @@ func (d *simDevice) alloc(bytes int) (ptr, error) {
 	if bytes < 0 {
 		return 0, &Error{Call: "simAlloc", Status: 1, Detail: fmt.Sprintf("negative size %d", bytes)}
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.limit > 0 && bytes > d.limit-d.used {
+	if d.limit > 0 && bytes > d.limit-d.used() {
 		// CUDA_ERROR_OUT_OF_MEMORY
 		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of memory"}
 	}
@@ -71,20 +65,14 @@ func (d *simDevice) alloc(bytes int) (ptr, error) {
 	if p == 0 {
 		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of host memory"}
 	}
-	d.allocs[p] = bytes
-	d.used += bytes
+	d.add(p, bytes)
 	return p, nil
 }
 
 func (d *simDevice) free(p ptr) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	n, ok := d.allocs[p]
-	if !ok {
-		return &Error{Call: "simFree", Status: 1, Detail: fmt.Sprintf("0x%x was not allocated", uintptr(p))}
+	if err := d.remove(p, "simFree"); err != nil {
+		return err
 	}
-	delete(d.allocs, p)
-	d.used -= n
 	C.gogru_sim_free(C.uintptr_t(p))
 	return nil
 }
@@ -113,31 +101,37 @@ func (d *simDevice) memsetZero(dst ptr, bytes int) error {
 	return nil
 }
 
-func (d *simDevice) launch(kernel string, grid, block dim3, args []uint64) error {
-	d.mu.Lock()
-	k, ok := d.kernels[kernel]
-	if !ok {
-		cs := C.CString(kernel)
-		k = C.gogru_sim_kernel(cs)
-		C.free(unsafe.Pointer(cs))
-		d.kernels[kernel] = k
-	}
-	d.mu.Unlock()
-	if k < 0 {
-		return &Error{Call: "launch " + kernel, Status: 500, Detail: "no such kernel"} // CUDA_ERROR_NOT_FOUND
-	}
+func (d *simDevice) launch(k kernel, grid, block dim3, args []uint64) error {
 	var slots *C.uint64_t
 	if len(args) > 0 {
 		slots = (*C.uint64_t)(unsafe.Pointer(&args[0]))
 	}
 	simMu.Lock()
-	st := C.gogru_sim_launch_slots(k, C.uint(grid.x), C.uint(grid.y), C.uint(grid.z),
+	st := C.gogru_sim_launch_slots(C.int(k), C.uint(grid.x), C.uint(grid.y), C.uint(grid.z),
 		C.uint(block.x), C.uint(block.y), C.uint(block.z), slots, C.int(len(args)))
 	simMu.Unlock()
-	if st != 0 {
-		return &Error{Call: "launch " + kernel, Status: 1, Detail: fmt.Sprintf("invalid configuration grid %v block %v", grid, block)}
+	switch st {
+	case 0:
+		return nil
+	case -1:
+		return &Error{Call: "launch " + k.String(), Status: 1, Detail: fmt.Sprintf("invalid configuration grid %v block %v", grid, block)}
 	}
-	return nil
+	// The simulator refused the kernel or its argument count; say which.
+	if err := launchError(k, len(args)); err != nil {
+		return err
+	}
+	return &Error{Call: "launch " + k.String(), Status: 1, Detail: fmt.Sprintf("the simulator refused it (%d) where kernelSigs allows it: regenerate (make generate)", int(st))}
+}
+
+// simRegistry returns the name and arity of each kernel the simulator registers,
+// in its order.
+func simRegistry() []kernelSig {
+	sigs := make([]kernelSig, int(C.gogru_sim_kernels()))
+	for i := range sigs {
+		var arity C.int
+		sigs[i] = kernelSig{C.GoString(C.gogru_sim_kernel_name(C.int(i), &arity)), int(arity)}
+	}
+	return sigs
 }
 
 func (d *simDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
@@ -162,20 +156,10 @@ func cbool(v bool) C.int {
 
 func (d *simDevice) sync() error { return nil }
 
-func (d *simDevice) live() int {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return len(d.allocs)
-}
-
 func (d *simDevice) close() error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	for p := range d.allocs {
+	for _, p := range d.takeAll() {
 		C.gogru_sim_free(C.uintptr_t(p))
-		delete(d.allocs, p)
 	}
-	d.used = 0
 	d.closed = true
 	return nil
 }

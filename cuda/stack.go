@@ -136,10 +136,17 @@ func (s *stack) Close() error {
 	return first
 }
 
+// cellParams holds the device addresses of one cell's four parameter tensors, or
+// of their gradients: Wx [D,3H], Wh [H,3H], Bx [3H], Bh [3H].
+type cellParams struct{ wx, wh, bx, bh ptr }
+
+// cellTensors holds a cell's parameters and their gradients.
+type cellTensors struct{ param, grad cellParams }
+
 // cell returns the device addresses of cell i's parameters and gradients.
-func (s *stack) cell(i int) (wx, wh, bx, bh, dwx, dwh, dbx, dbh ptr) {
-	p, g := s.params[4*i:4*i+4], s.grads[4*i:4*i+4]
-	return p[0].p, p[1].p, p[2].p, p[3].p, g[0].p, g[1].p, g[2].p, g[3].p
+func (s *stack) cell(i int) cellTensors {
+	four := func(ts []*Tensor) cellParams { return cellParams{ts[0].p, ts[1].p, ts[2].p, ts[3].p} }
+	return cellTensors{param: four(s.params[4*i : 4*i+4]), grad: four(s.grads[4*i : 4*i+4])}
 }
 
 // checkForward resolves and validates every Forward argument before any work.

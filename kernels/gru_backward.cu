@@ -16,6 +16,7 @@ __device__ __forceinline__ void zero_grads(T* gx, T* gh, int H, int j) {
 // ResetAfter, with d = dH' + dy:
 //   da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    da_r = da_n⊙hn⊙r(1−r)
 //   dgx = [da_r, da_z, da_n]    dgh = [da_r, da_z, da_n⊙r]    dH = d⊙z (+ dgh·W_hᵀ by GEMM)
+//gogru:kernel
 template <typename T>
 __device__ void gru_bwd_after_impl(int B, int H, int t, const int* lens, const T* gates, const T* hprev,
                                    const T* dy, int ystride, T* dgx, T* dgh, T* dh) {
@@ -42,13 +43,10 @@ __device__ void gru_bwd_after_impl(int B, int H, int t, const int* lens, const T
   gh[2 * H + j] = dan * r;
   dh[i] = d * z;
 }
-#define BWD_PARAMS(T)                                                                            \
-  (int B, int H, int t, const int* lens, const T* gates, const T* hprev, const T* dy, int ystride, \
-   T* dgx, T* dgh, T* dh)
-GOGRU_BOTH(gru_bwd_after, BWD_PARAMS, (B, H, t, lens, gates, hprev, dy, ystride, dgx, dgh, dh))
 
 // ResetBefore, first pass, with d = dH' + dy:
 //   da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    (into dgx and dgh); keeps d in dh.
+//gogru:kernel
 template <typename T>
 __device__ void gru_bwd_before1_impl(int B, int H, int t, const int* lens, const T* gates, const T* hprev,
                                      const T* dy, int ystride, T* dgx, T* dgh, T* dh) {
@@ -70,10 +68,10 @@ __device__ void gru_bwd_before1_impl(int B, int H, int t, const int* lens, const
   gx[2 * H + j] = gh[2 * H + j] = dan;
   dh[i] = d;
 }
-GOGRU_BOTH(gru_bwd_before1, BWD_PARAMS, (B, H, t, lens, gates, hprev, dy, ystride, dgx, dgh, dh))
 
 // ResetBefore, second pass, with drh = da_n·W_hnᵀ (the gradient w.r.t. R⊙H):
 //   da_r = drh⊙H⊙r(1−r)    dH = d⊙z + drh⊙r (+ [da_r, da_z]·[W_hr, W_hz]ᵀ by GEMM)
+//gogru:kernel
 template <typename T>
 __device__ void gru_bwd_before2_impl(int B, int H, int t, const int* lens, const T* gates, const T* hprev,
                                      const T* drh, T* dgx, T* dgh, T* dh) {
@@ -88,6 +86,3 @@ __device__ void gru_bwd_before2_impl(int B, int H, int t, const int* lens, const
   dgh[b * 3 * H + j] = dar;
   dh[i] = dh[i] * z + drh[i] * r;
 }
-#define BWD_BEFORE2_PARAMS(T) \
-  (int B, int H, int t, const int* lens, const T* gates, const T* hprev, const T* drh, T* dgx, T* dgh, T* dh)
-GOGRU_BOTH(gru_bwd_before2, BWD_BEFORE2_PARAMS, (B, H, t, lens, gates, hprev, drh, dgx, dgh, dh))

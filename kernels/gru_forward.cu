@@ -17,6 +17,7 @@ __device__ __forceinline__ void carry(T h, int i, int b, int j, T* hnext, T* y, 
 //   r = σ(xp_r + hh_r + bh_r)    z = σ(xp_z + hh_z + bh_z)    hn = hh_n + bh_n
 //   n = tanh(xp_n + r⊙hn)        H' = z⊙H + (1−z)⊙n
 // Padding: H' = H, y = 0.
+//gogru:kernel
 template <typename T>
 __device__ void gru_fwd_after_impl(int B, int H, int t, const int* lens, const T* xp, const T* hh,
                                    const T* bh, const T* hprev, T* hnext, T* gates, T* y, int ystride) {
@@ -43,14 +44,11 @@ __device__ void gru_fwd_after_impl(int B, int H, int t, const int* lens, const T
   hnext[i] = out;
   y[b * ystride + j] = out;
 }
-#define FWD_AFTER_PARAMS(T)                                                                     \
-  (int B, int H, int t, const int* lens, const T* xp, const T* hh, const T* bh, const T* hprev, \
-   T* hnext, T* gates, T* y, int ystride)
-GOGRU_BOTH(gru_fwd_after, FWD_AFTER_PARAMS, (B, H, t, lens, xp, hh, bh, hprev, hnext, gates, y, ystride))
 
 // ResetBefore (D2L), first pass, before the (R⊙H)·W_hn GEMM:
 //   r = σ(xp_r + hh_r + bh_r)    z = σ(xp_z + hh_z + bh_z)    saves R⊙H
 // Padding: r = z = R⊙H = 0, so the GEMM reads defined values.
+//gogru:kernel
 template <typename T>
 __device__ void gru_fwd_before1_impl(int B, int H, int t, const int* lens, const T* xp, const T* hh,
                                      const T* bh, const T* hprev, T* gates) {
@@ -73,13 +71,11 @@ __device__ void gru_fwd_before1_impl(int B, int H, int t, const int* lens, const
   g[H + j] = z;
   g[3 * H + j] = r * hprev[i];
 }
-#define FWD_BEFORE1_PARAMS(T) \
-  (int B, int H, int t, const int* lens, const T* xp, const T* hh, const T* bh, const T* hprev, T* gates)
-GOGRU_BOTH(gru_fwd_before1, FWD_BEFORE1_PARAMS, (B, H, t, lens, xp, hh, bh, hprev, gates))
 
 // ResetBefore, second pass, with hh_n = (R⊙H)·W_hn:
 //   n = tanh(xp_n + hh_n + bh_n)    H' = z⊙H + (1−z)⊙n
 // Padding: H' = H, y = 0.
+//gogru:kernel
 template <typename T>
 __device__ void gru_fwd_before2_impl(int B, int H, int t, const int* lens, const T* xp, const T* hh,
                                      const T* bh, const T* hprev, T* hnext, T* gates, T* y, int ystride) {
@@ -99,4 +95,3 @@ __device__ void gru_fwd_before2_impl(int B, int H, int t, const int* lens, const
   hnext[i] = out;
   y[b * ystride + j] = out;
 }
-GOGRU_BOTH(gru_fwd_before2, FWD_AFTER_PARAMS, (B, H, t, lens, xp, hh, bh, hprev, hnext, gates, y, ystride))

@@ -3,7 +3,15 @@
 // (make kernels), embedded so that `go build -tags cuda` needs no nvcc.
 //
 // The same sources compile as host C++ for the simulator in ../cuda (see sim.h).
+//
+// Each kernel's signature is written once, in its .cu file, under a
+// //gogru:kernel line; go generate (make generate) runs kernelgen, which writes
+// from them the template kernels' entry points (kernels_gen.cuh), the typed Go
+// launch methods, launch constants and the simulator's registry in ../cuda (see
+// internal/cmd/kernelgen).
 package kernels
+
+//go:generate go run ../internal/cmd/kernelgen -kernels . -cuda ../cuda
 
 import (
 	"embed"
