@@ -28,10 +28,8 @@ func (be *Backend) AvailableMemory() (int64, bool, error) {
 // availableMemory is the simulator's limit less the live bytes, or, without a
 // limit, the host's available memory.
 func (d *simDevice) availableMemory() (int64, error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	if d.limit > 0 {
-		return int64(d.limit - d.used), nil
+		return int64(d.limit - d.used()), nil
 	}
 	return sysmem.Available()
 }
