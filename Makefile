@@ -99,7 +99,6 @@ $(FATBIN): $(KERNEL_SRCS)
 
 ## kernels-check: fail when the committed fatbin differs from a fresh nvcc build.
 kernels-check:
-	cp kernels/gogru.fatbin /tmp/gogru.fatbin.committed
-	touch kernels/all.cu && $(MAKE) --no-print-directory kernels
-	cmp kernels/gogru.fatbin /tmp/gogru.fatbin.committed || \
-		(echo "kernels/gogru.fatbin is stale: run make kernels and commit it"; exit 1)
+	@tmp=$$(mktemp -d) && $(MAKE) --no-print-directory kernels FATBIN=$$tmp/gogru.fatbin && \
+	if cmp kernels/gogru.fatbin $$tmp/gogru.fatbin && cmp kernels/archs.txt $$tmp/archs.txt; then rm -rf $$tmp; \
+	else echo "kernels/gogru.fatbin is stale: run make kernels and commit it"; rm -rf $$tmp; exit 1; fi
