@@ -67,7 +67,7 @@ func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 	w := &ws.dirs[d]
 	hs, gates := ws.hs[cell], ws.gates[cell]
 
-	k := &w.k
+	k := &w.bwd
 	k.H, k.lens, k.dh, k.drh, k.yStride = H, ws.lens, w.dh, w.drh, cfg.OutputSize()
 	for step := steps - 1; step >= 0; step-- {
 		t := step
@@ -77,22 +77,19 @@ func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 		k.t = t
 		k.gates = gates[step*B*4*H : (step+1)*B*4*H]
 		k.hPrev = hs[step*B*H : (step+1)*B*H]
-		k.y = dY[t*B*k.yStride+d*H:]
+		k.dy = dY[t*B*k.yStride+d*H:]
 		k.dGx = w.dGx[t*B*3*H : (t+1)*B*3*H]
 		k.dGh = w.dGh[step*B*3*H : (step+1)*B*3*H]
 		if cfg.Variant == gru.ResetAfter {
-			k.phase = bwdResetAfter
-			s.be.pool.run(k, B, 3*H)
+			s.be.pool.run(gruBwdAfter[T]{k}, B, 3*H)
 			// dH += dGh·W_hᵀ: [B,3H]·[3H,H].
 			s.parGemm(&w.g, false, true, B, H, 3*H, 1, k.dGh, 3*H, c.wh, 3*H, 1, w.dh, H)
 			continue
 		}
-		k.phase = bwdResetBefore1
-		s.be.pool.run(k, B, 2*H)
+		s.be.pool.run(gruBwdBefore1[T]{k}, B, 2*H)
 		// d(R⊙H) = da_n·W_hnᵀ: [B,H]·[H,H].
 		s.parGemm(&w.g, false, true, B, H, H, 1, k.dGh[2*H:], 3*H, c.wh[2*H:], 3*H, 0, w.drh, H)
-		k.phase = bwdResetBefore2
-		s.be.pool.run(k, B, H)
+		s.be.pool.run(gruBwdBefore2[T]{k}, B, H)
 		// dH += [da_r da_z]·[W_hr W_hz]ᵀ: [B,2H]·[2H,H].
 		s.parGemm(&w.g, false, true, B, H, 2*H, 1, k.dGh, 3*H, c.wh, 3*H, 1, w.dh, H)
 	}
