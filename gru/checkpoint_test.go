@@ -1,11 +1,15 @@
 package gru_test
 
 import (
+	"encoding/binary"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -164,6 +168,35 @@ func TestCheckpointKilledWriteKeepsPrevious(t *testing.T) {
 	entries, _ := os.ReadDir(dir)
 	if len(entries) != 1 {
 		t.Errorf("files left behind: %v", entries)
+	}
+}
+
+// headerOnlyCheckpoint is a safetensors file with a gogru checkpoint's metadata for
+// the model configuration JSON model and no tensors: a few hundred bytes.
+func headerOnlyCheckpoint(model string) []byte {
+	header, _ := json.Marshal(map[string]map[string]string{"__metadata__": {
+		"gogru.format": "gogru/checkpoint/v1", "gogru.model": model,
+		"gogru.dtype": "float32", "gogru.optimizer_steps": "0",
+	}})
+	return append(binary.LittleEndian.AppendUint64(nil, uint64(len(header))), header...)
+}
+
+// TestParseCheckpointHugeLayerCount checks that a small file whose configuration
+// claims a huge number of layers gets an error naming them, without a panic and
+// without allocating in proportion to the claim.
+func TestParseCheckpointHugeLayerCount(t *testing.T) {
+	for _, layers := range []int{1 << 20, 1 << 40, math.MaxInt / 2} {
+		b := headerOnlyCheckpoint(fmt.Sprintf(`{"Vocab":7,"Embed":4,"GRU":{"InputSize":4,"HiddenSize":3,"Layers":%d}}`, layers))
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := gru.ParseCheckpoint("huge", b)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "layers") {
+			t.Errorf("Layers=%d in %d bytes: %v, want an error naming the layers", layers, len(b), err)
+		}
+		if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
+			t.Errorf("Layers=%d in %d bytes: parsing allocated %d bytes", layers, len(b), n)
+		}
 	}
 }
 
