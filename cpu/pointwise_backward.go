@@ -21,6 +21,13 @@ func (k *backwardStep[T]) zeroGrads(b int) {
 	clear(k.dGh[b*3*H : (b+1)*3*H])
 }
 
+// updateCandidateGrads returns, for one unit with d = dH' + dy, the gradients of
+// the update and candidate pre-activations that both variants share:
+// da_z = d(H − n)z(1−z) and da_n = d(1−z)(1−n²).
+func updateCandidateGrads[T Float](d, h, z, n T) (daz, dan T) {
+	return d * (h - n) * z * (1 - z), d * (1 - z) * (1 - n*n)
+}
+
 // gruBwdAfter is gru_bwd_after, the ResetAfter step, with d = dH' + dy:
 //
 //	da_z = d⊙(H − n)⊙z(1−z), da_n = d⊙(1−z)⊙(1−n²), da_r = da_n⊙hn⊙r(1−r),
@@ -40,8 +47,7 @@ func (k gruBwdAfter[T]) runRange(lo, hi int) {
 		for j := range H {
 			r, z, n, hn := g[j], g[H+j], g[2*H+j], g[3*H+j]
 			d := dh[j] + dy[j]
-			daz := d * (hp[j] - n) * z * (1 - z)
-			dan := d * (1 - z) * (1 - n*n)
+			daz, dan := updateCandidateGrads(d, hp[j], z, n)
 			dar := dan * hn * r * (1 - r)
 			dgx[j], dgx[H+j], dgx[2*H+j] = dar, daz, dan
 			dgh[j], dgh[H+j], dgh[2*H+j] = dar, daz, dan*r
@@ -66,10 +72,8 @@ func (k gruBwdBefore1[T]) runRange(lo, hi int) {
 		dgx, dgh := k.dGx[b*3*H:(b+1)*3*H], k.dGh[b*3*H:(b+1)*3*H]
 		hp, dh, dy := k.hPrev[b*H:(b+1)*H], k.dh[b*H:(b+1)*H], k.dy[b*k.yStride:b*k.yStride+H]
 		for j := range H {
-			z, n := g[H+j], g[2*H+j]
 			d := dh[j] + dy[j]
-			daz := d * (hp[j] - n) * z * (1 - z)
-			dan := d * (1 - z) * (1 - n*n)
+			daz, dan := updateCandidateGrads(d, hp[j], g[H+j], g[2*H+j])
 			dgx[H+j], dgx[2*H+j] = daz, dan
 			dgh[H+j], dgh[2*H+j] = daz, dan
 			dh[j] = d
