@@ -8,10 +8,23 @@ PKGS    := ./...
 # CGO_CFLAGS would drop Go's default -g -O2. Whatever the caller set is kept after it.
 export CGO_CPPFLAGS := -I$(CURDIR)/cuda/compat $(CGO_CPPFLAGS)
 
-.PHONY: all build build-openblas build-cuda test test-openblas vet vet-cuda fuzz bench bench-peer \
+# RACE_PKGS are the packages that start goroutines, which make test runs under the
+# race detector: cpu (its worker pool, and a goroutine per extra direction). No
+# other package starts one (grep -rn 'go func' and 'go f(' outside tests), so the
+# rest run without -race, which would only slow them.
+RACE_PKGS ?= ./cpu
+
+.PHONY: all help build build-openblas build-cuda test test-openblas vet vet-cuda fuzz bench bench-peer \
 	kernels kernels-check generate generate-check gpu-check ci-cuda fmt-check
 
+## all: build and test.
 all: build test
+
+## help: list the targets, each from its "## name: text" comment (text may go on
+## over further "## " lines).
+help:
+	@awk '/^## [A-Za-z0-9_-]+:/ { n = $$2; sub(/:$$/, "", n); sub(/^## [^:]*: */, ""); printf "%-15s %s\n", n, $$0; next } \
+		/^## / { sub(/^## /, ""); printf "%-15s %s\n", "", $$0 }' $(firstword $(MAKEFILE_LIST))
 
 ## build: compile every package and bin/gru (pure-Go gonum BLAS, no GPU).
 build:
@@ -28,7 +41,8 @@ build-cuda:
 
 ## test: the whole test suite, race detector on the packages with goroutines.
 test: fmt-check vet
-	$(GO) test -tags "$(TAGS)" -count=1 $(PKGS)
+	$(GO) test -tags "$(TAGS)" -count=1 -race $(RACE_PKGS)
+	$(GO) test -tags "$(TAGS)" -count=1 $(filter-out $(shell $(GO) list -tags "$(TAGS)" $(RACE_PKGS)),$(shell $(GO) list -tags "$(TAGS)" $(PKGS)))
 
 ## test-openblas: the test suite on the OpenBLAS build.
 test-openblas:
@@ -46,9 +60,13 @@ ci-cuda:
 	for p in $$($(GO) list $(PKGS)); do \
 		$(GO) test -tags cuda -c -o /tmp/gogru-cuda-tests/$$(echo $$p | tr / _).test $$p || exit 1; done
 
-## fuzz: a short run of the checkpoint loader's fuzz target.
+## fuzz: a short run of the checkpoint loader's fuzz target (FUZZTIME, default 20s).
+# The fuzzer minimises each input that finds new coverage, in O(n²) tries of its n
+# bytes, and that worker reports nothing until it is done; go test's default budget
+# of 60 s per input left whole runs at 0 execs/s. FUZZMINIMIZETIME caps it (Nx: N tries).
 fuzz:
-	$(GO) test -run XXX_NONE -fuzz FuzzParseCheckpoint -fuzztime $${FUZZTIME:-20s} ./gru
+	$(GO) test -run XXX_NONE -fuzz FuzzParseCheckpoint -fuzztime $${FUZZTIME:-20s} \
+		-fuzzminimizetime $${FUZZMINIMIZETIME:-5000x} ./gru
 
 ## bench-peer: gogru against PyTorch's nn.GRU on this CPU (see scripts/bench_peer.sh).
 bench-peer:

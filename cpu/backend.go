@@ -49,10 +49,8 @@ func (be *Backend[T]) NewTensor(shape ...int) (gru.Tensor, error) {
 }
 
 func newTensor[T Float](shape ...int) (*Tensor[T], error) {
-	for i, d := range shape {
-		if d < 0 {
-			return nil, fmt.Errorf("cpu: NewTensor: dimension %d is negative (%v)", i, shape)
-		}
+	if err := gru.CheckNewShape(shape); err != nil {
+		return nil, err
 	}
 	return &Tensor[T]{shape: append([]int(nil), shape...), data: make([]T, gru.Len(shape))}, nil
 }
@@ -73,8 +71,8 @@ func (be *Backend[T]) Write(dst gru.Tensor, src []float64) error {
 	if err != nil {
 		return err
 	}
-	if len(src) != len(d.data) {
-		return fmt.Errorf("cpu: Write: dst %v holds %d values, src has %d", d.shape, len(d.data), len(src))
+	if err := gru.CheckHostLen("Write", "src", d.shape, len(src)); err != nil {
+		return err
 	}
 	for i, v := range src {
 		d.data[i] = T(v)
@@ -88,8 +86,8 @@ func (be *Backend[T]) Read(dst []float64, src gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	if len(dst) != len(s.data) {
-		return fmt.Errorf("cpu: Read: src %v holds %d values, dst has %d", s.shape, len(s.data), len(dst))
+	if err := gru.CheckHostLen("Read", "dst", s.shape, len(dst)); err != nil {
+		return err
 	}
 	for i, v := range s.data {
 		dst[i] = float64(v)

@@ -42,12 +42,11 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 			dX = dxt.data
 		}
 		for d := range dirs {
-			wx, _, _, _, _, _, _, _ := s.cell(l*dirs + d)
 			beta := T(0)
 			if d > 0 {
 				beta = 1
 			}
-			s.parGemm(&ws.dirs[d].g, false, true, TB, din, 3*H, 1, ws.dirs[d].dGx, 3*H, wx, 3*H, beta, dX, din)
+			s.parGemm(&ws.dirs[d].g, false, true, TB, din, 3*H, 1, ws.dirs[d].dGx, 3*H, s.cell(l*dirs+d).wx, 3*H, beta, dX, din)
 		}
 		if l == 0 && cfg.Layout == gru.BatchFirst {
 			transposeTB(dxt.data, dX, steps, batch, din)
@@ -64,11 +63,11 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 	cfg, ws := s.cfg, s.ws
 	H, B, steps := cfg.HiddenSize, ws.batch, ws.steps
-	_, wh, _, _, dwx, dwh, dbx, dbh := s.cell(cell)
+	c := s.cell(cell)
 	w := &ws.dirs[d]
 	hs, gates := ws.hs[cell], ws.gates[cell]
 
-	k := &w.k
+	k := &w.bwd
 	k.H, k.lens, k.dh, k.drh, k.yStride = H, ws.lens, w.dh, w.drh, cfg.OutputSize()
 	for step := steps - 1; step >= 0; step-- {
 		t := step
@@ -78,39 +77,36 @@ func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 		k.t = t
 		k.gates = gates[step*B*4*H : (step+1)*B*4*H]
 		k.hPrev = hs[step*B*H : (step+1)*B*H]
-		k.y = dY[t*B*k.yStride+d*H:]
+		k.dy = dY[t*B*k.yStride+d*H:]
 		k.dGx = w.dGx[t*B*3*H : (t+1)*B*3*H]
 		k.dGh = w.dGh[step*B*3*H : (step+1)*B*3*H]
 		if cfg.Variant == gru.ResetAfter {
-			k.phase = bwdResetAfter
-			s.be.pool.run(k, B, 3*H)
+			s.be.pool.run(gruBwdAfter[T]{k}, B, 3*H)
 			// dH += dGh·W_hᵀ: [B,3H]·[3H,H].
-			s.parGemm(&w.g, false, true, B, H, 3*H, 1, k.dGh, 3*H, wh, 3*H, 1, w.dh, H)
+			s.parGemm(&w.g, false, true, B, H, 3*H, 1, k.dGh, 3*H, c.wh, 3*H, 1, w.dh, H)
 			continue
 		}
-		k.phase = bwdResetBefore1
-		s.be.pool.run(k, B, 2*H)
+		s.be.pool.run(gruBwdBefore1[T]{k}, B, 2*H)
 		// d(R⊙H) = da_n·W_hnᵀ: [B,H]·[H,H].
-		s.parGemm(&w.g, false, true, B, H, H, 1, k.dGh[2*H:], 3*H, wh[2*H:], 3*H, 0, w.drh, H)
-		k.phase = bwdResetBefore2
-		s.be.pool.run(k, B, H)
+		s.parGemm(&w.g, false, true, B, H, H, 1, k.dGh[2*H:], 3*H, c.wh[2*H:], 3*H, 0, w.drh, H)
+		s.be.pool.run(gruBwdBefore2[T]{k}, B, H)
 		// dH += [da_r da_z]·[W_hr W_hz]ᵀ: [B,2H]·[2H,H].
-		s.parGemm(&w.g, false, true, B, H, 2*H, 1, k.dGh, 3*H, wh, 3*H, 1, w.dh, H)
+		s.parGemm(&w.g, false, true, B, H, 2*H, 1, k.dGh, 3*H, c.wh, 3*H, 1, w.dh, H)
 	}
 
 	TB := steps * B
 	// dW_x += Xᵀ·dGx: [din,T·B]·[T·B,3H].
-	s.parGemm(&w.g, true, false, din, 3*H, TB, 1, in, din, w.dGx, 3*H, 1, dwx, 3*H)
+	s.parGemm(&w.g, true, false, din, 3*H, TB, 1, in, din, w.dGx, 3*H, 1, c.dwx, 3*H)
 	if cfg.Variant == gru.ResetAfter {
 		// dW_h += H_prevᵀ·dGh: [H,T·B]·[T·B,3H]; hs rows 0..T·B−1 are the states before each step.
-		s.parGemm(&w.g, true, false, H, 3*H, TB, 1, hs, H, w.dGh, 3*H, 1, dwh, 3*H)
+		s.parGemm(&w.g, true, false, H, 3*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.dwh, 3*H)
 	} else {
 		// dW_h[:, :2H] += H_prevᵀ·dGh[:, :2H]; dW_h[:, 2H:] += (R⊙H)ᵀ·dGh[:, 2H:].
-		s.parGemm(&w.g, true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, dwh, 3*H)
-		s.parGemm(&w.g, true, false, H, H, TB, 1, gates[3*H:], 4*H, w.dGh[2*H:], 3*H, 1, dwh[2*H:], 3*H)
+		s.parGemm(&w.g, true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.dwh, 3*H)
+		s.parGemm(&w.g, true, false, H, H, TB, 1, gates[3*H:], 4*H, w.dGh[2*H:], 3*H, 1, c.dwh[2*H:], 3*H)
 	}
-	sumRows(dbx, w.dGx, TB, 3*H)
-	sumRows(dbh, w.dGh, TB, 3*H)
+	sumRows(c.dbx, w.dGx, TB, 3*H)
+	sumRows(c.dbh, w.dGh, TB, 3*H)
 }
 
 // sumRows adds the column sums of src [rows, cols] to dst [cols], row by row in

@@ -143,17 +143,17 @@ func (s *stack[T]) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) er
 func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 	cfg, ws := s.cfg, s.ws
 	H, B, steps := cfg.HiddenSize, ws.batch, ws.steps
-	wx, wh, bx, bh, _, _, _, _ := s.cell(cell)
+	c := s.cell(cell)
 	w := &ws.dirs[d]
 
 	// xproj = X·W_x + b_x for every row: [T·B, 3H].
 	for r := range steps * B {
-		copy(w.xproj[r*3*H:(r+1)*3*H], bx)
+		copy(w.xproj[r*3*H:(r+1)*3*H], c.bx)
 	}
-	s.parGemm(&w.g, false, false, steps*B, 3*H, din, 1, in, din, wx, 3*H, 1, w.xproj, 3*H)
+	s.parGemm(&w.g, false, false, steps*B, 3*H, din, 1, in, din, c.wx, 3*H, 1, w.xproj, 3*H)
 
-	k := &w.k
-	k.H, k.lens, k.bh, k.hh, k.yStride, k.scratch = H, ws.lens, bh, w.hh, cfg.OutputSize(), w.scratch
+	k := &w.fwd
+	k.H, k.lens, k.bh, k.hh, k.yStride, k.scratch = H, ws.lens, c.bh, w.hh, cfg.OutputSize(), w.scratch
 	hs, gates := ws.hs[cell], ws.gates[cell]
 	for step := range steps {
 		t := step
@@ -168,17 +168,14 @@ func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 		k.y = out[t*B*k.yStride+d*H:]
 		if cfg.Variant == gru.ResetAfter {
 			// hh = H·W_h: [B,H]·[H,3H].
-			s.parGemm(&w.g, false, false, B, 3*H, H, 1, k.hPrev, H, wh, 3*H, 0, w.hh, 3*H)
-			k.phase = fwdResetAfter
-			s.be.pool.run(k, B, 3*H)
+			s.parGemm(&w.g, false, false, B, 3*H, H, 1, k.hPrev, H, c.wh, 3*H, 0, w.hh, 3*H)
+			s.be.pool.run(gruFwdAfter[T]{k}, B, 3*H)
 			continue
 		}
 		// hh[:, :2H] = H·[W_hr W_hz]; then hh[:, 2H:] = (R⊙H)·W_hn.
-		s.parGemm(&w.g, false, false, B, 2*H, H, 1, k.hPrev, H, wh, 3*H, 0, w.hh, 3*H)
-		k.phase = fwdResetBefore1
-		s.be.pool.run(k, B, 2*H)
-		s.parGemm(&w.g, false, false, B, H, H, 1, k.gates[3*H:], 4*H, wh[2*H:], 3*H, 0, w.hh[2*H:], 3*H)
-		k.phase = fwdResetBefore2
-		s.be.pool.run(k, B, H)
+		s.parGemm(&w.g, false, false, B, 2*H, H, 1, k.hPrev, H, c.wh, 3*H, 0, w.hh, 3*H)
+		s.be.pool.run(gruFwdBefore1[T]{k}, B, 2*H)
+		s.parGemm(&w.g, false, false, B, H, H, 1, k.gates[3*H:], 4*H, c.wh[2*H:], 3*H, 0, w.hh[2*H:], 3*H)
+		s.be.pool.run(gruFwdBefore2[T]{k}, B, H)
 	}
 }

@@ -35,9 +35,9 @@ func (be *Backend[T]) AddRow(c, v gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	rows, cols := ct.rowsCols()
-	if len(vt.data) != cols {
-		return fmt.Errorf("cpu: AddRow: v has %d values, c rows have %d", len(vt.data), cols)
+	rows, cols, err := gru.CheckRowVector("AddRow", "v", vt.shape, ct.shape)
+	if err != nil {
+		return err
 	}
 	for r := range rows {
 		row := ct.data[r*cols : (r+1)*cols]
@@ -54,9 +54,9 @@ func (be *Backend[T]) SumRows(dst, src gru.Tensor, beta float64) error {
 	if err != nil {
 		return err
 	}
-	rows, cols := st.rowsCols()
-	if len(dt.data) != cols {
-		return fmt.Errorf("cpu: SumRows: dst has %d values, src rows have %d", len(dt.data), cols)
+	rows, cols, err := gru.CheckRowVector("SumRows", "dst", dt.shape, st.shape)
+	if err != nil {
+		return err
 	}
 	for j := range dt.data {
 		dt.data[j] *= T(beta)
@@ -131,8 +131,10 @@ func (be *Backend[T]) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dl
 	if err := gru.CheckIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
 		return 0, err
 	}
-	if dt != nil && len(dt.data) != len(lt.data) {
-		return 0, fmt.Errorf("cpu: SoftmaxCrossEntropy: dlogits has %d values, logits %d", len(dt.data), len(lt.data))
+	if dt != nil {
+		if err := gru.CheckSameLen("SoftmaxCrossEntropy", "dlogits", lt.shape, dt.shape); err != nil {
+			return 0, err
+		}
 	}
 	var loss float64
 	for i := range rows {
@@ -164,8 +166,8 @@ func (be *Backend[T]) Copy(dst, src gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	if len(dt.data) != len(st.data) {
-		return fmt.Errorf("cpu: Copy: dst has %d values, src %d", len(dt.data), len(st.data))
+	if err := gru.CheckSameLen("Copy", "src", dt.shape, st.shape); err != nil {
+		return err
 	}
 	copy(dt.data, st.data)
 	return nil
@@ -205,11 +207,11 @@ func (be *Backend[T]) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps f
 	if err != nil {
 		return err
 	}
-	if len(mt.data) != len(pt.data) {
-		return fmt.Errorf("cpu: Adam: moments have %d values, param %d", len(mt.data), len(pt.data))
+	if err := gru.CheckSameLen("Adam", "m", pt.shape, mt.shape); err != nil {
+		return err
 	}
-	if step < 1 {
-		return fmt.Errorf("cpu: Adam: step must be at least 1, got %d", step)
+	if err := gru.CheckAdamStep(step); err != nil {
+		return err
 	}
 	c1 := 1 - math.Pow(beta1, float64(step))
 	c2 := 1 - math.Pow(beta2, float64(step))
@@ -262,8 +264,8 @@ func pair[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {
 
 func sameLen[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {
 	at, bt, err := pair[T](op, a, b)
-	if err == nil && len(at.data) != len(bt.data) {
-		err = fmt.Errorf("cpu: %s: tensors of %d and %d values", op, len(at.data), len(bt.data))
+	if err == nil {
+		err = gru.CheckSameLen(op, "second tensor", at.shape, bt.shape)
 	}
 	return at, bt, err
 }

@@ -108,10 +108,20 @@ func (s *stack[T]) Close() error {
 	return nil
 }
 
+// cellData is one cell's parameters and their gradients, as the slices the time
+// loop reads and accumulates into (din is the layer's input width, H the hidden size).
+type cellData[T Float] struct {
+	wx, wh, bx, bh     []T // W_x [din,3H], W_h [H,3H], b_x [3H], b_h [3H]
+	dwx, dwh, dbx, dbh []T // their gradients, same shapes
+}
+
 // cell returns the parameters and gradients of cell i.
-func (s *stack[T]) cell(i int) (wx, wh, bx, bh, dwx, dwh, dbx, dbh []T) {
+func (s *stack[T]) cell(i int) cellData[T] {
 	p, g := s.params[4*i:4*i+4], s.grads[4*i:4*i+4]
-	return p[0].data, p[1].data, p[2].data, p[3].data, g[0].data, g[1].data, g[2].data, g[3].data
+	return cellData[T]{
+		wx: p[0].data, wh: p[1].data, bx: p[2].data, bh: p[3].data,
+		dwx: g[0].data, dwh: g[1].data, dbx: g[2].data, dbh: g[3].data,
+	}
 }
 
 // checkForward resolves every Forward argument and validates its shape before

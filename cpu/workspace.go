@@ -30,8 +30,10 @@ type dirWork[T Float] struct {
 	dGx, dGh []T // [T·B, 3H] pre-activation gradients; dGx by time, dGh by processing step
 	dh, drh  []T // [B, H]
 	scratch  []T // [B, 3H] activations of the fused forward pass
-	k        pointwise[T]
 	g        gemmTask[T]
+
+	fwd forwardStep[T]  // operands of the fused forward passes
+	bwd backwardStep[T] // operands of the fused backward passes
 }
 
 func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {

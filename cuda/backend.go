@@ -108,10 +108,8 @@ func (be *Backend) NewTensor(shape ...int) (gru.Tensor, error) {
 }
 
 func (be *Backend) newTensor(shape ...int) (*Tensor, error) {
-	for i, d := range shape {
-		if d < 0 {
-			return nil, fmt.Errorf("cuda: NewTensor: dimension %d is negative (%v)", i, shape)
-		}
+	if err := gru.CheckNewShape(shape); err != nil {
+		return nil, err
 	}
 	n := gru.Len(shape)
 	p, err := be.alloc(fmt.Sprintf("tensor %v", shape), n*be.esize())
@@ -168,8 +166,8 @@ func (be *Backend) Write(dst gru.Tensor, src []float64) error {
 	if err != nil {
 		return err
 	}
-	if len(src) != d.n {
-		return fmt.Errorf("cuda: Write: dst %v holds %d values, src has %d", d.shape, d.n, len(src))
+	if err := gru.CheckHostLen("Write", "src", d.shape, len(src)); err != nil {
+		return err
 	}
 	return be.dev.htod(d.p, be.encode(src))
 }
@@ -180,8 +178,8 @@ func (be *Backend) Read(dst []float64, src gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	if len(dst) != s.n {
-		return fmt.Errorf("cuda: Read: src %v holds %d values, dst has %d", s.shape, s.n, len(dst))
+	if err := gru.CheckHostLen("Read", "dst", s.shape, len(dst)); err != nil {
+		return err
 	}
 	buf := make([]byte, s.n*be.esize())
 	if err := be.dev.dtoh(buf, s.p); err != nil {

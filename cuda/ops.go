@@ -30,9 +30,9 @@ func (be *Backend) AddRow(c, v gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	rows, cols := ct.rowsCols()
-	if vt.n != cols {
-		return fmt.Errorf("cuda: AddRow: v has %d values, c rows have %d", vt.n, cols)
+	rows, cols, err := gru.CheckRowVector("AddRow", "v", vt.shape, ct.shape)
+	if err != nil {
+		return err
 	}
 	q := be.queue()
 	q.addRow(elems(rows*cols), rows, cols, vt.p, ct.p, 1)
@@ -45,9 +45,9 @@ func (be *Backend) SumRows(dst, src gru.Tensor, beta float64) error {
 	if err != nil {
 		return err
 	}
-	rows, cols := st.rowsCols()
-	if dt.n != cols {
-		return fmt.Errorf("cuda: SumRows: dst has %d values, src rows have %d", dt.n, cols)
+	rows, cols, err := gru.CheckRowVector("SumRows", "dst", dt.shape, st.shape)
+	if err != nil {
+		return err
 	}
 	q := be.queue()
 	q.sumRows(colSums(cols), rows, cols, st.p, dt.p, beta)
@@ -127,8 +127,10 @@ func (be *Backend) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dlogi
 	if err := gru.CheckIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
 		return 0, err
 	}
-	if dt != nil && dt.n != lt.n {
-		return 0, fmt.Errorf("cuda: SoftmaxCrossEntropy: dlogits has %d values, logits %d", dt.n, lt.n)
+	if dt != nil {
+		if err := gru.CheckSameLen("SoftmaxCrossEntropy", "dlogits", lt.shape, dt.shape); err != nil {
+			return 0, err
+		}
 	}
 	p, err := be.uploadIDs(targets)
 	if err != nil {
@@ -158,8 +160,8 @@ func (be *Backend) Copy(dst, src gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	if dt.n != st.n {
-		return fmt.Errorf("cuda: Copy: dst has %d values, src %d", dt.n, st.n)
+	if err := gru.CheckSameLen("Copy", "src", dt.shape, st.shape); err != nil {
+		return err
 	}
 	return be.dev.dtod(dt.p, st.p, dt.n*be.esize())
 }
@@ -196,11 +198,11 @@ func (be *Backend) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps floa
 	if err != nil {
 		return err
 	}
-	if mt.n != pt.n {
-		return fmt.Errorf("cuda: Adam: moments have %d values, param %d", mt.n, pt.n)
+	if err := gru.CheckSameLen("Adam", "m", pt.shape, mt.shape); err != nil {
+		return err
 	}
-	if step < 1 {
-		return fmt.Errorf("cuda: Adam: step must be at least 1, got %d", step)
+	if err := gru.CheckAdamStep(step); err != nil {
+		return err
 	}
 	c1, c2 := 1-math.Pow(beta1, float64(step)), 1-math.Pow(beta2, float64(step))
 	q := be.queue()
@@ -260,8 +262,8 @@ func (be *Backend) pair(op string, a, b gru.Tensor) (*Tensor, *Tensor, error) {
 
 func (be *Backend) sameLen(op string, a, b gru.Tensor) (*Tensor, *Tensor, error) {
 	at, bt, err := be.pair(op, a, b)
-	if err == nil && at.n != bt.n {
-		err = fmt.Errorf("cuda: %s: tensors of %d and %d values", op, at.n, bt.n)
+	if err == nil {
+		err = gru.CheckSameLen(op, "second tensor", at.shape, bt.shape)
 	}
 	return at, bt, err
 }

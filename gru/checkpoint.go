@@ -124,7 +124,15 @@ func checkpointFrom(f *safetensorsFile) (*Checkpoint, error) {
 	}
 	c.OptimizerSteps = steps
 	// Check every parameter's presence and shape now, before anyone allocates a
-	// model from the (possibly hostile) configuration.
+	// model from the (possibly hostile) configuration. Its sizes are dimensions of
+	// those shapes and so bounded by the file, but Layers only counts tensors:
+	// listing the parameters of 2^40 layers would allocate terabytes (or, with
+	// 4·Cells overflowing, panic) from a file of 300 bytes. Each layer needs four
+	// tensors per direction, so the file bounds it first.
+	if g := c.Model.GRU; g.Layers > f.st.Len()/(4*g.Directions()) {
+		return nil, fmt.Errorf("gru: %s: the model has %d layers of %d direction(s), 4 tensors each, but the file holds %d tensors",
+			f.path, g.Layers, g.Directions(), f.st.Len())
+	}
 	names, shapes := c.Model.ParamShapes()
 	for i, n := range names {
 		v, ok := f.st.Tensor(n)

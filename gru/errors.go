@@ -33,10 +33,16 @@ func formatShape(s []int) string {
 	return string(append(b, ']'))
 }
 
+// shapeError builds the *ShapeError for arg, copying both shapes so that the error
+// does not alias a tensor's shape.
+func shapeError(arg string, want, got []int) *ShapeError {
+	return &ShapeError{Arg: arg, Want: append([]int(nil), want...), Got: append([]int(nil), got...)}
+}
+
 // CheckShape returns a *ShapeError when got differs from want.
 func CheckShape(arg string, want, got []int) error {
 	if !EqualShape(want, got) {
-		return &ShapeError{Arg: arg, Want: append([]int(nil), want...), Got: append([]int(nil), got...)}
+		return shapeError(arg, want, got)
 	}
 	return nil
 }

@@ -2,6 +2,12 @@ package gru
 
 import "fmt"
 
+// The checks below are the argument checks of the Ops and of a Backend's tensor
+// calls, written once so that every backend reports a mismatch with the same
+// *ShapeError (or, for what is not a shape, the same error). Each names the
+// argument as "Op: arg", and builds that name only on failure: the checks run in
+// every training step, which allocates nothing.
+
 // Matrix returns the 2-D view of a shape: all axes but the last are rows.
 func Matrix(shape []int) (rows, cols int) {
 	if len(shape) == 0 {
@@ -10,10 +16,59 @@ func Matrix(shape []int) (rows, cols int) {
 	return Len(shape[:len(shape)-1]), shape[len(shape)-1]
 }
 
+// CheckNewShape checks the dimensions NewTensor was given: none may be negative.
+func CheckNewShape(shape []int) error {
+	for i, d := range shape {
+		if d < 0 {
+			return fmt.Errorf("gru: NewTensor: dimension %d is negative (%v)", i, shape)
+		}
+	}
+	return nil
+}
+
+// CheckHostLen checks that a host slice of n values matches a tensor of the given
+// shape value for value (Write's src, Read's dst); arg names the host slice.
+func CheckHostLen(op, arg string, shape []int, n int) error {
+	if Len(shape) != n {
+		return shapeError(op+": "+arg, []int{Len(shape)}, []int{n})
+	}
+	return nil
+}
+
+// CheckSameLen checks that the tensor of shape got holds as many values as the one
+// of shape want (Copy's src and dst, an optimiser's moments and its parameter); the
+// shapes themselves may differ. arg names the tensor of shape got.
+func CheckSameLen(op, arg string, want, got []int) error {
+	if Len(want) != Len(got) {
+		return shapeError(op+": "+arg, want, got)
+	}
+	return nil
+}
+
+// CheckRowVector checks that the tensor of shape v holds one value per column of the
+// matrix view of m (AddRow's v against c, SumRows' dst against src) and returns m's
+// rows and columns. arg names v.
+func CheckRowVector(op, arg string, v, m []int) (rows, cols int, err error) {
+	rows, cols = Matrix(m)
+	if Len(v) != cols {
+		return 0, 0, shapeError(op+": "+arg, []int{cols}, v)
+	}
+	return rows, cols, nil
+}
+
+// CheckAdamStep checks Adam's step counter, which counts from 1.
+func CheckAdamStep(step int) error {
+	if step < 1 {
+		return fmt.Errorf("gru: Adam: step must be at least 1, got %d", step)
+	}
+	return nil
+}
+
 // MatMulDims checks the shapes of C = op(A)·op(B) on 2-D views and returns C's m×n,
 // the inner size k and the row-major leading dimensions of A, B and C (at least 1,
 // as BLAS requires even for empty matrices), so every backend reports a mismatch
-// the same way and calls its GEMM with the same arguments.
+// the same way and calls its GEMM with the same arguments. A mismatch is a
+// *ShapeError for b (its inner size differs from a's) or for c, on their 2-D views.
 func MatMulDims(transA, transB bool, a, b, c []int) (m, n, k, lda, ldb, ldc int, err error) {
 	ar, ac := Matrix(a)
 	br, bc := Matrix(b)
@@ -26,8 +81,16 @@ func MatMulDims(transA, transB bool, a, b, c []int) (m, n, k, lda, ldb, ldc int,
 	if transB {
 		kb, n = bc, br
 	}
-	if k != kb || m != cr || n != cc {
-		return 0, 0, 0, 0, 0, 0, fmt.Errorf("gru: MatMul: op(a) is %d×%d, op(b) is %d×%d, c is %d×%d", m, k, kb, n, cr, cc)
+	switch {
+	case k != kb && transB:
+		err = shapeError("MatMul: b", []int{-1, k}, []int{br, bc})
+	case k != kb:
+		err = shapeError("MatMul: b", []int{k, -1}, []int{br, bc})
+	case m != cr || n != cc:
+		err = shapeError("MatMul: c", []int{m, n}, []int{cr, cc})
+	}
+	if err != nil {
+		return 0, 0, 0, 0, 0, 0, err
 	}
 	return m, n, k, max(ac, 1), max(bc, 1), max(cc, 1), nil
 }
@@ -35,7 +98,7 @@ func MatMulDims(transA, transB bool, a, b, c []int) (m, n, k, lda, ldb, ldc int,
 // CheckIDs checks that there is one id per row and each is in [0, n).
 func CheckIDs(op string, ids []int32, rows, n int) error {
 	if len(ids) != rows {
-		return fmt.Errorf("gru: %s: %d ids for %d rows", op, len(ids), rows)
+		return shapeError(op+": ids", []int{rows}, []int{len(ids)})
 	}
 	for i, id := range ids {
 		if id < 0 || int(id) >= n {
@@ -52,7 +115,7 @@ func CheckRowIDs(op string, rows, table []int, ids []int32) (n, cols int, err er
 	n, cols = Matrix(rows)
 	vocab, tcols := Matrix(table)
 	if tcols != cols {
-		return 0, 0, fmt.Errorf("gru: %s: table rows have %d values, the other rows %d", op, tcols, cols)
+		return 0, 0, shapeError(op+": table", []int{-1, cols}, table)
 	}
 	return n, cols, CheckIDs(op, ids, n, vocab)
 }

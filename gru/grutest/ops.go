@@ -1,43 +1,106 @@
 package grutest
 
 import (
+	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/gogru/gogru/gru"
 )
 
 // testOps checks the model operations against direct host computations on seeded
-// random data.
+// random data, one subtest per operation. Each subtest also checks that a shape
+// mismatch is refused with a *gru.ShapeError.
 func testOps(t *testing.T, be gru.Backend) {
-	tol := TolerancesFor(be.DType()).Grad
-	rng := gru.NewRand(7)
-	put := func(v []float64, shape ...int) gru.Tensor {
-		tn, err := upload(be, shape, v)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return tn
+	for _, op := range []struct {
+		name string
+		test func(*opTest)
+	}{
+		{"MatMul", testMatMul},
+		{"SoftmaxCrossEntropy", testSoftmaxCrossEntropy},
+		{"Gather", testGather},
+		{"ScatterAdd", testScatterAdd},
+		{"OneHot", testOneHot},
+		{"AddRow", testAddRow},
+		{"SumRows", testSumRows},
+		{"Copy", testCopy},
+		{"WriteRead", testWriteRead},
+		{"SGD", testSGD},
+		{"Adam", testAdam},
+		{"ClipGradNorm", testClipGradNorm},
+	} {
+		t.Run(op.name, func(t *testing.T) {
+			op.test(&opTest{T: t, be: be, rng: gru.NewRand(7), tol: TolerancesFor(be.DType()).Grad})
+		})
 	}
-	get := func(tn gru.Tensor) []float64 {
-		v, err := download(be, tn)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-	near := func(name string, got, want []float64) {
-		t.Helper()
-		if e := RelErr(got, want); !(e <= tol) {
-			t.Errorf("%s: relative error %.3g", name, e)
-		}
-	}
+}
 
-	// MatMul with every transpose combination: C = 0.5·op(A)·op(B) + 2·C.
+// opTest is what one operation's subtest works with: its own seeded random source,
+// so that a subtest run alone sees the data it sees in the whole suite.
+type opTest struct {
+	*testing.T
+	be  gru.Backend
+	rng *rand.Rand
+	tol float64 // the largest relative error allowed
+}
+
+// put uploads v as a tensor of the given shape.
+func (o *opTest) put(v []float64, shape ...int) gru.Tensor {
+	o.Helper()
+	tn, err := upload(o.be, shape, v)
+	if err != nil {
+		o.Fatal(err)
+	}
+	return tn
+}
+
+// get downloads a tensor.
+func (o *opTest) get(tn gru.Tensor) []float64 {
+	o.Helper()
+	v, err := download(o.be, tn)
+	if err != nil {
+		o.Fatal(err)
+	}
+	return v
+}
+
+// randn is n seeded normal values of standard deviation scale.
+func (o *opTest) randn(n int, scale float64) []float64 { return randn(o.rng, n, scale) }
+
+// near checks got against want within the tolerance.
+func (o *opTest) near(name string, got, want []float64) {
+	o.Helper()
+	if e := RelErr(got, want); !(e <= o.tol) {
+		o.Errorf("%s: relative error %.3g", name, e)
+	}
+}
+
+// must stops the subtest on an error.
+func (o *opTest) must(err error) {
+	o.Helper()
+	if err != nil {
+		o.Fatal(err)
+	}
+}
+
+// wantShapeError checks that a call with a mismatched shape failed with a
+// *gru.ShapeError for arg.
+func (o *opTest) wantShapeError(call string, err error, arg string) {
+	o.Helper()
+	var se *gru.ShapeError
+	if !errors.As(err, &se) || se.Arg != arg {
+		o.Errorf("%s: error %v, want a *gru.ShapeError for %q", call, err, arg)
+	}
+}
+
+// testMatMul checks every transpose combination of C = 0.5·op(A)·op(B) + 2·C, an
+// empty inner dimension, and mismatched sizes.
+func testMatMul(o *opTest) {
 	const m, n, k = 5, 7, 3
 	for _, ta := range []bool{false, true} {
 		for _, tb := range []bool{false, true} {
-			av, bv, cv := randn(rng, m*k, 1), randn(rng, k*n, 1), randn(rng, m*n, 1)
+			av, bv, cv := o.randn(m*k, 1), o.randn(k*n, 1), o.randn(m*n, 1)
 			ash, bsh := []int{m, k}, []int{k, n}
 			aAt := func(i, j int) float64 { return av[i*k+j] }
 			bAt := func(i, j int) float64 { return bv[i*n+j] }
@@ -59,29 +122,35 @@ func testOps(t *testing.T, be gru.Backend) {
 					want[i*n+j] = 0.5*s + 2*cv[i*n+j]
 				}
 			}
-			c := put(cv, m, n)
-			if err := be.MatMul(ta, tb, 0.5, put(av, ash...), put(bv, bsh...), 2, c); err != nil {
-				t.Fatal(err)
-			}
-			near("MatMul", get(c), want)
+			c := o.put(cv, m, n)
+			o.must(o.be.MatMul(ta, tb, 0.5, o.put(av, ash...), o.put(bv, bsh...), 2, c))
+			o.near("MatMul", o.get(c), want)
 		}
 	}
 	// An empty inner dimension leaves C = beta·C.
-	cv := randn(rng, 6, 1)
-	c0 := put(cv, 2, 3)
-	e1, _ := be.NewTensor(2, 0)
-	e2, _ := be.NewTensor(0, 3)
-	if err := be.MatMul(false, false, 1, e1, e2, 2, c0); err != nil {
-		t.Fatalf("MatMul with k=0: %v", err)
+	cv := o.randn(6, 1)
+	c0 := o.put(cv, 2, 3)
+	e1, err := o.be.NewTensor(2, 0)
+	o.must(err)
+	e2, err := o.be.NewTensor(0, 3)
+	o.must(err)
+	if err := o.be.MatMul(false, false, 1, e1, e2, 2, c0); err != nil {
+		o.Fatalf("MatMul with k=0: %v", err)
 	}
-	near("MatMul k=0", get(c0), []float64{2 * cv[0], 2 * cv[1], 2 * cv[2], 2 * cv[3], 2 * cv[4], 2 * cv[5]})
-	if err := be.MatMul(false, false, 1, put(randn(rng, 6, 1), 2, 3), put(randn(rng, 6, 1), 2, 3), 0, put(make([]float64, 4), 2, 2)); err == nil {
-		t.Error("MatMul with mismatched inner sizes: no error")
-	}
+	o.near("MatMul k=0", o.get(c0), []float64{2 * cv[0], 2 * cv[1], 2 * cv[2], 2 * cv[3], 2 * cv[4], 2 * cv[5]})
+	a23, b23 := o.put(o.randn(6, 1), 2, 3), o.put(o.randn(6, 1), 2, 3)
+	o.wantShapeError("MatMul with mismatched inner sizes",
+		o.be.MatMul(false, false, 1, a23, b23, 0, o.put(make([]float64, 4), 2, 2)), "MatMul: b")
+	o.wantShapeError("MatMul into a wrong-sized c",
+		o.be.MatMul(false, true, 1, a23, b23, 0, o.put(make([]float64, 6), 2, 3)), "MatMul: c")
+}
 
-	// Softmax cross-entropy and its gradient.
+// testSoftmaxCrossEntropy checks the mean loss and its gradient, and refuses a
+// target out of range, a target count that is not the row count and a gradient
+// of the wrong size.
+func testSoftmaxCrossEntropy(o *opTest) {
 	const rows, vocab = 4, 6
-	lv := randn(rng, rows*vocab, 3)
+	lv := o.randn(rows*vocab, 3)
 	targets := []int32{0, 5, 2, 2}
 	var wantLoss float64
 	wantGrad := make([]float64, rows*vocab)
@@ -96,76 +165,116 @@ func testOps(t *testing.T, be gru.Backend) {
 		}
 		wantGrad[i*vocab+int(targets[i])] -= 1.0 / rows
 	}
-	dl := put(make([]float64, rows*vocab), rows, vocab)
-	loss, err := be.SoftmaxCrossEntropy(put(lv, rows, vocab), targets, dl)
-	if err != nil {
-		t.Fatal(err)
+	logits := o.put(lv, rows, vocab)
+	dl := o.put(make([]float64, rows*vocab), rows, vocab)
+	loss, err := o.be.SoftmaxCrossEntropy(logits, targets, dl)
+	o.must(err)
+	o.near("SoftmaxCrossEntropy loss", []float64{loss}, []float64{wantLoss / rows})
+	o.near("SoftmaxCrossEntropy grad", o.get(dl), wantGrad)
+	if _, err := o.be.SoftmaxCrossEntropy(logits, []int32{0, 1, 2, vocab}, nil); err == nil {
+		o.Error("SoftmaxCrossEntropy with a target out of range: no error")
 	}
-	near("SoftmaxCrossEntropy loss", []float64{loss}, []float64{wantLoss / rows})
-	near("SoftmaxCrossEntropy grad", get(dl), wantGrad)
-	if _, err := be.SoftmaxCrossEntropy(put(lv, rows, vocab), []int32{0, 1, 2, vocab}, nil); err == nil {
-		t.Error("SoftmaxCrossEntropy with a target out of range: no error")
-	}
+	_, err = o.be.SoftmaxCrossEntropy(logits, targets[:3], nil)
+	o.wantShapeError("SoftmaxCrossEntropy with a target short", err, "SoftmaxCrossEntropy: ids")
+	_, err = o.be.SoftmaxCrossEntropy(logits, targets, o.put(make([]float64, rows), rows))
+	o.wantShapeError("SoftmaxCrossEntropy with a short dlogits", err, "SoftmaxCrossEntropy: dlogits")
+}
 
-	// Gather, ScatterAdd, OneHot, AddRow, SumRows.
-	table := randn(rng, vocab*3, 1)
+// testGather checks dst[i,:] = table[ids[i],:] with a repeated id.
+func testGather(o *opTest) {
+	table := o.randn(6*3, 1)
+	g := o.put(make([]float64, 9), 3, 3)
+	o.must(o.be.Gather(g, o.put(table, 6, 3), []int32{4, 0, 4}))
+	o.near("Gather", o.get(g), append(append(append([]float64{}, table[12:15]...), table[0:3]...), table[12:15]...))
+	o.wantShapeError("Gather from a table of other width",
+		o.be.Gather(g, o.put(table, 9, 2), []int32{4, 0, 4}), "Gather: table")
+}
+
+// testScatterAdd checks table[ids[i],:] += src[i,:] with a repeated id.
+func testScatterAdd(o *opTest) {
+	table, src := o.randn(6*3, 1), o.randn(9, 1)
 	ids := []int32{4, 0, 4}
-	g := put(make([]float64, 9), 3, 3)
-	if err := be.Gather(g, put(table, vocab, 3), ids); err != nil {
-		t.Fatal(err)
-	}
-	near("Gather", get(g), append(append(append([]float64{}, table[12:15]...), table[0:3]...), table[12:15]...))
-	src := randn(rng, 9, 1)
-	tt := put(table, vocab, 3)
-	if err := be.ScatterAdd(tt, put(src, 3, 3), ids); err != nil {
-		t.Fatal(err)
-	}
+	tt := o.put(table, 6, 3)
+	o.must(o.be.ScatterAdd(tt, o.put(src, 3, 3), ids))
 	want := append([]float64(nil), table...)
 	for i, id := range ids {
 		for j := range 3 {
 			want[int(id)*3+j] += src[i*3+j]
 		}
 	}
-	near("ScatterAdd", get(tt), want)
-	oh := put(randn(rng, 3*vocab, 1), 3, vocab)
-	if err := be.OneHot(oh, ids); err != nil {
-		t.Fatal(err)
-	}
-	wantOH := make([]float64, 3*vocab)
-	for i, id := range ids {
-		wantOH[i*vocab+int(id)] = 1
-	}
-	near("OneHot", get(oh), wantOH)
-	mv, vv := randn(rng, 6, 1), randn(rng, 3, 1)
-	mt := put(mv, 2, 3)
-	if err := be.AddRow(mt, put(vv, 3)); err != nil {
-		t.Fatal(err)
-	}
-	near("AddRow", get(mt), []float64{mv[0] + vv[0], mv[1] + vv[1], mv[2] + vv[2], mv[3] + vv[0], mv[4] + vv[1], mv[5] + vv[2]})
-	sv := randn(rng, 3, 1)
-	st := put(sv, 3)
-	if err := be.SumRows(st, put(mv, 2, 3), 0.5); err != nil {
-		t.Fatal(err)
-	}
-	near("SumRows", get(st), []float64{0.5*sv[0] + mv[0] + mv[3], 0.5*sv[1] + mv[1] + mv[4], 0.5*sv[2] + mv[2] + mv[5]})
+	o.near("ScatterAdd", o.get(tt), want)
+	o.wantShapeError("ScatterAdd with one id too few", o.be.ScatterAdd(tt, o.put(src, 3, 3), ids[:2]), "ScatterAdd: ids")
+}
 
-	// SGD, Adam (two steps), ClipGradNorm.
-	pv, gv := randn(rng, 5, 1), randn(rng, 5, 1)
-	pt := put(pv, 5)
-	if err := be.SGD(pt, put(gv, 5), 0.1); err != nil {
-		t.Fatal(err)
+// testOneHot checks that every row is overwritten with its id's one-hot row.
+func testOneHot(o *opTest) {
+	const vocab = 6
+	ids := []int32{4, 0, 4}
+	oh := o.put(o.randn(3*vocab, 1), 3, vocab)
+	o.must(o.be.OneHot(oh, ids))
+	want := make([]float64, 3*vocab)
+	for i, id := range ids {
+		want[i*vocab+int(id)] = 1
 	}
-	wantP := make([]float64, 5)
+	o.near("OneHot", o.get(oh), want)
+	o.wantShapeError("OneHot with one id too many", o.be.OneHot(oh, append(ids, 1)), "OneHot: ids")
+}
+
+// testAddRow checks that v is added to every row.
+func testAddRow(o *opTest) {
+	mv, vv := o.randn(6, 1), o.randn(3, 1)
+	mt := o.put(mv, 2, 3)
+	o.must(o.be.AddRow(mt, o.put(vv, 3)))
+	o.near("AddRow", o.get(mt), []float64{mv[0] + vv[0], mv[1] + vv[1], mv[2] + vv[2], mv[3] + vv[0], mv[4] + vv[1], mv[5] + vv[2]})
+	o.wantShapeError("AddRow of a short v", o.be.AddRow(mt, o.put(vv[:2], 2)), "AddRow: v")
+}
+
+// testSumRows checks dst = beta·dst + the column sums.
+func testSumRows(o *opTest) {
+	mv, sv := o.randn(6, 1), o.randn(3, 1)
+	st := o.put(sv, 3)
+	o.must(o.be.SumRows(st, o.put(mv, 2, 3), 0.5))
+	o.near("SumRows", o.get(st), []float64{0.5*sv[0] + mv[0] + mv[3], 0.5*sv[1] + mv[1] + mv[4], 0.5*sv[2] + mv[2] + mv[5]})
+	o.wantShapeError("SumRows into a long dst", o.be.SumRows(o.put(mv, 6), o.put(mv, 2, 3), 0), "SumRows: dst")
+}
+
+// testCopy checks a copy between tensors of equal length.
+func testCopy(o *opTest) {
+	v := o.randn(6, 1)
+	dst := o.put(make([]float64, 6), 2, 3)
+	o.must(o.be.Copy(dst, o.put(v, 6)))
+	o.near("Copy", o.get(dst), v)
+	o.wantShapeError("Copy from a short src", o.be.Copy(dst, o.put(v[:5], 5)), "Copy: src")
+}
+
+// testWriteRead checks that host slices of the wrong length are refused.
+func testWriteRead(o *opTest) {
+	tn := o.put(o.randn(6, 1), 2, 3)
+	o.wantShapeError("Write of 5 values into 6", o.be.Write(tn, make([]float64, 5)), "Write: src")
+	o.wantShapeError("Read of 6 values into 7", o.be.Read(make([]float64, 7), tn), "Read: dst")
+}
+
+// testSGD checks param −= lr·grad.
+func testSGD(o *opTest) {
+	pv, gv := o.randn(5, 1), o.randn(5, 1)
+	pt := o.put(pv, 5)
+	o.must(o.be.SGD(pt, o.put(gv, 5), 0.1))
+	want := make([]float64, 5)
 	for i := range pv {
-		wantP[i] = pv[i] - 0.1*gv[i]
+		want[i] = pv[i] - 0.1*gv[i]
 	}
-	near("SGD", get(pt), wantP)
-	pa, ma, va := put(pv, 5), put(make([]float64, 5), 5), put(make([]float64, 5), 5)
+	o.near("SGD", o.get(pt), want)
+	o.wantShapeError("SGD with a short grad", o.be.SGD(pt, o.put(gv[:4], 4), 0.1), "SGD: second tensor")
+}
+
+// testAdam checks two bias-corrected steps, and refuses step 0 and moments of
+// the wrong size.
+func testAdam(o *opTest) {
+	pv, gv := o.randn(5, 1), o.randn(5, 1)
+	pa, ga, ma, va := o.put(pv, 5), o.put(gv, 5), o.put(make([]float64, 5), 5), o.put(make([]float64, 5), 5)
 	wp, wm, wv := append([]float64(nil), pv...), make([]float64, 5), make([]float64, 5)
 	for step := 1; step <= 2; step++ {
-		if err := be.Adam(pa, put(gv, 5), ma, va, 0.01, 0.9, 0.999, 1e-8, step); err != nil {
-			t.Fatal(err)
-		}
+		o.must(o.be.Adam(pa, ga, ma, va, 0.01, 0.9, 0.999, 1e-8, step))
 		for i := range wp {
 			wm[i] = 0.9*wm[i] + 0.1*gv[i]
 			wv[i] = 0.999*wv[i] + 0.001*gv[i]*gv[i]
@@ -174,18 +283,25 @@ func testOps(t *testing.T, be gru.Backend) {
 			wp[i] -= 0.01 * mh / (math.Sqrt(vh) + 1e-8)
 		}
 	}
-	near("Adam", get(pa), wp)
-	g1, g2 := randn(rng, 4, 1), randn(rng, 3, 1)
+	o.near("Adam", o.get(pa), wp)
+	if err := o.be.Adam(pa, ga, ma, va, 0.01, 0.9, 0.999, 1e-8, 0); err == nil {
+		o.Error("Adam at step 0: no error")
+	}
+	m4, v4 := o.put(make([]float64, 4), 4), o.put(make([]float64, 4), 4)
+	o.wantShapeError("Adam with short moments", o.be.Adam(pa, ga, m4, v4, 0.01, 0.9, 0.999, 1e-8, 3), "Adam: m")
+}
+
+// testClipGradNorm checks the global norm over two tensors and the scaling to 0.5.
+func testClipGradNorm(o *opTest) {
+	g1, g2 := o.randn(4, 1), o.randn(3, 1)
 	var ss float64
 	for _, v := range append(append([]float64{}, g1...), g2...) {
 		ss += v * v
 	}
-	t1, t2 := put(g1, 4), put(g2, 3)
-	norm, err := be.ClipGradNorm([]gru.Tensor{t1, t2}, 0.5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	near("ClipGradNorm norm", []float64{norm}, []float64{math.Sqrt(ss)})
+	t1, t2 := o.put(g1, 4), o.put(g2, 3)
+	norm, err := o.be.ClipGradNorm([]gru.Tensor{t1, t2}, 0.5)
+	o.must(err)
+	o.near("ClipGradNorm norm", []float64{norm}, []float64{math.Sqrt(ss)})
 	s := 0.5 / math.Sqrt(ss)
 	scaled := func(v []float64) []float64 {
 		w := make([]float64, len(v))
@@ -194,6 +310,6 @@ func testOps(t *testing.T, be gru.Backend) {
 		}
 		return w
 	}
-	near("ClipGradNorm g1", get(t1), scaled(g1))
-	near("ClipGradNorm g2", get(t2), scaled(g2))
+	o.near("ClipGradNorm g1", o.get(t1), scaled(g1))
+	o.near("ClipGradNorm g2", o.get(t2), scaled(g2))
 }

@@ -1,0 +1,118 @@
+package cpu
+
+// forwardStep holds the operands of one step's fused forward passes for one cell;
+// the cell sets them before each step. Layouts beyond stepRows':
+//
+//	xp      [B,3H]  X·W_x + b_x for this time step
+//	hh      [B,3H]  recurrent GEMM output
+//	bh      [3H]    recurrent bias
+//	scratch [B,3H]  pre-activations, then r | z | n, a row per batch entry
+//	hNext   [B,H]   state after the step
+//	y       [B,·]   output rows at this direction's column offset, stride yStride
+type forwardStep[T Float] struct {
+	stepRows[T]
+	bh, xp, hh, scratch, hNext, y []T
+}
+
+// carry handles a step past a sequence's length: the state passes through unchanged
+// and the output is zero.
+func (k *forwardStep[T]) carry(b int) {
+	H := k.H
+	copy(k.hNext[b*H:(b+1)*H], k.hPrev[b*H:(b+1)*H])
+	clear(k.y[b*k.yStride : b*k.yStride+H])
+}
+
+// resetUpdate computes row b's r = σ(xp_r + hh_r + bh_r) and z = σ(xp_z + hh_z + bh_z)
+// into the first 2H entries of its scratch row, which it returns.
+func (k *forwardStep[T]) resetUpdate(b int) (s []T) {
+	H := k.H
+	xp, hh, s := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H], k.scratch[b*3*H:(b+1)*3*H]
+	bh := k.bh
+	for j := range 2 * H {
+		s[j] = xp[j] + hh[j] + bh[j]
+	}
+	sigmoidRow(s[:2*H])
+	return s
+}
+
+// nextState writes row b's H' = z⊙H + (1−z)⊙n, with n the last H entries of its
+// scratch row, to the next state and the output.
+func (k *forwardStep[T]) nextState(b int, z []T) {
+	H := k.H
+	n := k.scratch[b*3*H+2*H : (b+1)*3*H]
+	hp, hn, y := k.hPrev[b*H:(b+1)*H], k.hNext[b*H:(b+1)*H], k.y[b*k.yStride:b*k.yStride+H]
+	for j := range H {
+		h := z[j]*hp[j] + (1-z[j])*n[j]
+		hn[j], y[j] = h, h
+	}
+}
+
+// gruFwdAfter is gru_fwd_after, the ResetAfter step:
+// r = σ(xp_r + hh_r + bh_r), z = σ(xp_z + hh_z + bh_z), hn = hh_n + bh_n,
+// n = tanh(xp_n + r⊙hn), H' = z⊙H + (1−z)⊙n; it saves r, z, n and hn.
+type gruFwdAfter[T Float] struct{ *forwardStep[T] }
+
+func (k gruFwdAfter[T]) runRange(lo, hi int) {
+	H := k.H
+	for b := lo; b < hi; b++ {
+		if k.padded(b) {
+			k.carry(b)
+			continue
+		}
+		s := k.resetUpdate(b)
+		xp, hh, g := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H], k.gates[b*4*H:(b+1)*4*H]
+		bh := k.bh
+		for j := range H {
+			hnj := hh[2*H+j] + bh[2*H+j]
+			g[3*H+j] = hnj
+			s[2*H+j] = xp[2*H+j] + s[j]*hnj
+		}
+		tanhRow(s[2*H:]) // n
+		copy(g[:3*H], s) // r | z | n
+		k.nextState(b, s[H:2*H])
+	}
+}
+
+// gruFwdBefore1 is gru_fwd_before1, the ResetBefore step's first pass, before the
+// (R⊙H)·W_hn GEMM: r = σ(xp_r + hh_r + bh_r), z = σ(xp_z + hh_z + bh_z); it saves
+// r, z and R⊙H (all zero past a sequence's length, so the GEMM reads defined values).
+type gruFwdBefore1[T Float] struct{ *forwardStep[T] }
+
+func (k gruFwdBefore1[T]) runRange(lo, hi int) {
+	H := k.H
+	for b := lo; b < hi; b++ {
+		g := k.gates[b*4*H : (b+1)*4*H]
+		if k.padded(b) {
+			clear(g)
+			continue
+		}
+		s := k.resetUpdate(b)
+		copy(g[:2*H], s[:2*H]) // r | z
+		hp := k.hPrev[b*H : (b+1)*H]
+		for j := range H {
+			g[3*H+j] = s[j] * hp[j]
+		}
+	}
+}
+
+// gruFwdBefore2 is gru_fwd_before2, the ResetBefore step's second pass, with
+// hh_n = (R⊙H)·W_hn: n = tanh(xp_n + hh_n + bh_n), H' = z⊙H + (1−z)⊙n; it saves n.
+type gruFwdBefore2[T Float] struct{ *forwardStep[T] }
+
+func (k gruFwdBefore2[T]) runRange(lo, hi int) {
+	H := k.H
+	for b := lo; b < hi; b++ {
+		if k.padded(b) {
+			k.carry(b)
+			continue
+		}
+		xp, hh, g := k.xp[b*3*H+2*H:(b+1)*3*H], k.hh[b*3*H+2*H:(b+1)*3*H], k.gates[b*4*H:(b+1)*4*H]
+		n, bh := k.scratch[b*3*H+2*H:(b+1)*3*H], k.bh[2*H:]
+		for j := range H {
+			n[j] = xp[j] + hh[j] + bh[j]
+		}
+		tanhRow(n)
+		copy(g[2*H:3*H], n)
+		k.nextState(b, g[H:2*H])
+	}
+}
