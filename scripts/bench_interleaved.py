@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""Times gogru and PyTorch's nn.GRU interleaved (A B A B ...) on the same shapes and
+prints each side's median with its spread, and the speed ratio with its spread.
+
+    /usr/bin/python3 scripts/bench_interleaved.py --gru bin/gru-openblas --threads 2 \\
+        --shapes 32x35x28x256,64x100x256x256 --rounds 5 --runs 5 --warmup 2 \\
+        --targets forward=1.5,train=2
+
+Each round runs, for every shape, `gru bench` then scripts/peer_torch.py, each timing
+--runs runs after --warmup warm-ups and reporting their median; so load that comes and
+goes hits both sides alike. Over the rounds the table gives the median of the round
+medians with min–max, and the ratio (PyTorch's time over gogru's, per round: above 1
+means gogru is faster) with its min–max. A target counts as met only where the whole
+ratio range clears it.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_json(cmd, env=None):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--gru', required=True, help='the gru binary')
+    ap.add_argument('--threads', type=int, default=os.cpu_count())
+    ap.add_argument('--shapes', required=True)
+    ap.add_argument('--rounds', type=int, default=5)
+    ap.add_argument('--runs', type=int, default=5)
+    ap.add_argument('--warmup', type=int, default=2)
+    ap.add_argument('--targets', default='', help='op=ratio pairs, e.g. forward=1.5,train=2')
+    ap.add_argument('--json', help='also write every round to this file')
+    a = ap.parse_args()
+    targets = dict((k, float(v)) for k, v in (t.split('=') for t in a.targets.split(',') if t))
+    env = dict(os.environ, GOMAXPROCS=str(a.threads))
+    ours, peer, labels = {}, {}, {}
+    for r in range(a.rounds):
+        for shape in a.shapes.split(','):
+            for row in run_json([a.gru, 'bench', '--device', 'cpu', '--shapes', shape, '--runs', str(a.runs),
+                                 '--warmup', str(a.warmup), '--json'], env):
+                ours.setdefault((shape, row['variant'], row['op']), []).append(row['ms_per_step'])
+                labels['gogru'] = row['backend']
+            for row in run_json([sys.executable, os.path.join(HERE, 'peer_torch.py'), '--device', 'cpu', '--threads',
+                                 str(a.threads), '--shapes', shape, '--runs', str(a.runs), '--warmup', str(a.warmup),
+                                 '--json']):
+                peer.setdefault((shape, row['op']), []).append(row['ms_per_step'])
+                labels['peer'] = row['backend']
+        print(f'round {r + 1}/{a.rounds} done', file=sys.stderr, flush=True)
+    if a.json:
+        with open(a.json, 'w') as f:
+            json.dump({'labels': labels, 'gogru': {'|'.join(k): v for k, v in ours.items()},
+                       'peer': {'|'.join(k): v for k, v in peer.items()}}, f, indent=1)
+    print(f"gogru: {labels.get('gogru')}\npeer:  {labels.get('peer')}")
+    print(f'{a.rounds} interleaved rounds; each value a median of {a.runs} runs after {a.warmup} warm-ups\n')
+    print('| B, T, D, H | variant | op | gogru ms median (min–max) | PyTorch ms median (min–max) | ratio median (min–max) | target |')
+    print('|---|---|---|---:|---:|---:|---|')
+    fmt = lambda v: f'{statistics.median(v):.2f} ({min(v):.2f}–{max(v):.2f})'
+    for (shape, variant, op), ts in ours.items():
+        ps = peer[(shape, op)]
+        ratios = [p / t for p, t in zip(ps, ts)]
+        verdict = ''
+        if op in targets:
+            goal = targets[op]
+            verdict = (f'met (≥ {goal}×)' if min(ratios) >= goal else
+                       f'missed (< {goal}×)' if max(ratios) < goal else f'unsure (spread crosses {goal}×)')
+        print(f"| {shape.replace('x', ', ')} | {variant} | {op} | {fmt(ts)} | {fmt(ps)} | "
+              f"{statistics.median(ratios):.2f}× ({min(ratios):.2f}–{max(ratios):.2f}) | {verdict} |")
+
+
+if __name__ == '__main__':
+    main()
