@@ -3,6 +3,8 @@ package cuda
 import (
 	"fmt"
 	"math"
+
+	"github.com/gogru/gogru/internal/sysmem"
 )
 
 // Device describes a GPU as the driver reports it.
@@ -79,22 +81,8 @@ type AllocError struct {
 }
 
 func (e *AllocError) Error() string {
-	return fmt.Sprintf("cuda: allocating %s of %s (%d bytes): %v", e.What, humanBytes(e.Bytes), e.Bytes, e.Err)
+	return fmt.Sprintf("cuda: allocating %s of %s (%d bytes): %v", e.What, sysmem.Format(int64(e.Bytes)), e.Bytes, e.Err)
 }
 
 // Unwrap returns the driver's error.
 func (e *AllocError) Unwrap() error { return e.Err }
-
-// humanBytes writes n in binary units with two decimals: "512 B", "1.50 GiB".
-func humanBytes(n int) string {
-	const units = "KMGTPE"
-	if n < 1024 && n > -1024 {
-		return fmt.Sprintf("%d B", n)
-	}
-	v, i := float64(n)/1024, 0
-	for (v >= 1024 || v <= -1024) && i < len(units)-1 {
-		v /= 1024
-		i++
-	}
-	return fmt.Sprintf("%.2f %ciB", v, units[i])
-}

@@ -38,7 +38,7 @@ func TestFormat(t *testing.T) {
 	for _, c := range []struct {
 		n    int64
 		want string
-	}{{512, "512 B"}, {1536, "1.50 KiB"}, {3 << 30, "3.00 GiB"}, {1 << 40, "1.00 TiB"}} {
+	}{{0, "0 B"}, {512, "512 B"}, {1023, "1023 B"}, {1024, "1.00 KiB"}, {1536, "1.50 KiB"}, {1610612736, "1.50 GiB"}, {3 << 30, "3.00 GiB"}, {3 << 40, "3.00 TiB"}} {
 		if got := Format(c.n); got != c.want {
 			t.Errorf("Format(%d) = %q, want %q", c.n, got, c.want)
 		}
