@@ -11,6 +11,7 @@ import (
 
 	"github.com/gogru/gogru/corpus"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/checkpoint"
 )
 
 func exp(x float64) float64   { return math.Exp(x) }
@@ -38,7 +39,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if fi, err := statDir(path); err == nil && fi {
 		path = checkpointPath(path)
 	}
-	ck, err := gru.LoadCheckpoint(path)
+	ck, err := checkpoint.Load(path)
 	if err != nil {
 		return err
 	}
@@ -77,7 +78,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 
 // lettersOnly reports whether the checkpoint's model was trained on D2L's
 // letters-only, lower-case text (the default; --raw turns it off).
-func lettersOnly(ck *gru.Checkpoint) bool {
+func lettersOnly(ck *checkpoint.Checkpoint) bool {
 	var saved trainOptions
 	if err := json.Unmarshal([]byte(ck.Meta["options"]), &saved); err != nil {
 		return true

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gogru/gogru/corpus"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/checkpoint"
 )
 
 // trainOptions are gru train's flags.
@@ -183,10 +184,10 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	}
 	text = corpus.Preprocess(text, !o.Raw)
 
-	var ck *gru.Checkpoint
+	var ck *checkpoint.Checkpoint
 	var vocab *corpus.Vocab
 	if o.Resume {
-		if ck, err = gru.LoadCheckpoint(checkpointPath(o.Checkpoint)); err != nil {
+		if ck, err = checkpoint.Load(checkpointPath(o.Checkpoint)); err != nil {
 			return err
 		}
 		if vocab, err = checkpointVocab(ck); err != nil {
@@ -334,12 +335,12 @@ func saveRun(o *trainOptions, m *gru.Model, opt gru.Optimizer, src *rand.PCG, vo
 		"history": string(hj),
 		"options": string(oj),
 	}
-	return gru.SaveCheckpoint(checkpointPath(o.Checkpoint), m, opt, meta)
+	return checkpoint.Save(checkpointPath(o.Checkpoint), m, opt, meta)
 }
 
 // restoreRun loads the model, optimiser and RNG state and returns the epoch reached
 // and the curve so far. Training flags that change the run's arithmetic must match.
-func restoreRun(ck *gru.Checkpoint, m *gru.Model, opt gru.Optimizer, src *rand.PCG, o *trainOptions) (int, []epochRecord, error) {
+func restoreRun(ck *checkpoint.Checkpoint, m *gru.Model, opt gru.Optimizer, src *rand.PCG, o *trainOptions) (int, []epochRecord, error) {
 	var saved trainOptions
 	if err := json.Unmarshal([]byte(ck.Meta["options"]), &saved); err != nil {
 		return 0, nil, fmt.Errorf("%s: bad stored options: %v", ck.Path, err)

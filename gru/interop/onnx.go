@@ -1,6 +1,10 @@
-package gru
+package interop
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gogru/gogru/gru"
+)
 
 // ONNX's GRU operator holds one layer (both directions) as
 //
@@ -21,7 +25,7 @@ type ONNXLayer struct {
 }
 
 // ToONNX converts layer l of p to ONNX's W, R and B.
-func (p *Params) ToONNX(l int) (*ONNXLayer, error) {
+func ToONNX(p *gru.Params, l int) (*ONNXLayer, error) {
 	cfg := p.Config
 	if l < 0 || l >= cfg.Layers {
 		return nil, fmt.Errorf("gru: ToONNX: layer %d of %d", l, cfg.Layers)
@@ -29,7 +33,7 @@ func (p *Params) ToONNX(l int) (*ONNXLayer, error) {
 	H, D, dirs := cfg.HiddenSize, cfg.LayerInputSize(l), cfg.Directions()
 	o := &ONNXLayer{Dirs: dirs, H: H, D: D,
 		W: make([]float64, dirs*3*H*D), R: make([]float64, dirs*3*H*H), B: make([]float64, dirs*6*H)}
-	if cfg.Variant == ResetAfter {
+	if cfg.Variant == gru.ResetAfter {
 		o.LinearBeforeReset = 1
 	}
 	for d := range dirs {
@@ -54,13 +58,13 @@ func (p *Params) ToONNX(l int) (*ONNXLayer, error) {
 
 // SetONNX fills layer l of p from ONNX's tensors. The layer's shapes and
 // linear_before_reset must match p's configuration.
-func (p *Params) SetONNX(l int, o *ONNXLayer) error {
+func SetONNX(p *gru.Params, l int, o *ONNXLayer) error {
 	cfg := p.Config
 	if l < 0 || l >= cfg.Layers {
 		return fmt.Errorf("gru: SetONNX: layer %d of %d", l, cfg.Layers)
 	}
 	H, D, dirs := cfg.HiddenSize, cfg.LayerInputSize(l), cfg.Directions()
-	if err := CheckShape("ONNX W", []int{dirs, 3 * H, D}, []int{o.Dirs, 3 * o.H, o.D}); err != nil {
+	if err := gru.CheckShape("ONNX W", []int{dirs, 3 * H, D}, []int{o.Dirs, 3 * o.H, o.D}); err != nil {
 		return err
 	}
 	for name, n := range map[string][2]int{"W": {len(o.W), dirs * 3 * H * D}, "R": {len(o.R), dirs * 3 * H * H}, "B": {len(o.B), dirs * 6 * H}} {
@@ -68,7 +72,7 @@ func (p *Params) SetONNX(l int, o *ONNXLayer) error {
 			return fmt.Errorf("gru: ONNX %s: want %d values, got %d", name, n[1], n[0])
 		}
 	}
-	if want := map[Variant]int{ResetBefore: 0, ResetAfter: 1}[cfg.Variant]; o.LinearBeforeReset != want {
+	if want := map[gru.Variant]int{gru.ResetBefore: 0, gru.ResetAfter: 1}[cfg.Variant]; o.LinearBeforeReset != want {
 		return fmt.Errorf("gru: ONNX linear_before_reset=%d does not match variant %v", o.LinearBeforeReset, cfg.Variant)
 	}
 	for d := range dirs {
