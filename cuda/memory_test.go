@@ -5,6 +5,7 @@ import (
 
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grutest"
+	"github.com/gogru/gogru/gru/optim"
 )
 
 // TestCloseFreesEverything runs a model's training steps and a stack's forward and
@@ -20,7 +21,7 @@ func TestCloseFreesEverything(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt, err := gru.NewAdam(be, m.Params(), 0.01)
+	opt, err := optim.NewAdam(be, m.Params(), 0.01)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/optim"
 )
 
 // TestModelGradients checks the model's gradients (embedding, GRU, output layer,
@@ -78,9 +79,9 @@ func TestModelLearns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var o gru.Optimizer = &gru.SGD{LR: 1}
+		var o optim.Optimizer = &optim.SGD{LR: 1}
 		if opt == "adam" {
-			if o, err = gru.NewAdam(be, m.Params(), 0.02); err != nil {
+			if o, err = optim.NewAdam(be, m.Params(), 0.02); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/gogru/gogru/corpus"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/checkpoint"
+	"github.com/gogru/gogru/gru/optim"
 )
 
 // trainOptions are gru train's flags.
@@ -219,9 +220,9 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer model.Close()
-	var opt gru.Optimizer = &gru.SGD{LR: o.LR}
+	var opt optim.Optimizer = &optim.SGD{LR: o.LR}
 	if o.Optimizer == "adam" {
-		if opt, err = gru.NewAdam(be, model.Params(), o.LR); err != nil {
+		if opt, err = optim.NewAdam(be, model.Params(), o.LR); err != nil {
 			return err
 		}
 	}
@@ -320,7 +321,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 }
 
 // saveRun writes a checkpoint with everything needed to resume exactly.
-func saveRun(o *trainOptions, m *gru.Model, opt gru.Optimizer, src *rand.PCG, vocab *corpus.Vocab, epoch int, history []epochRecord) error {
+func saveRun(o *trainOptions, m *gru.Model, opt optim.Optimizer, src *rand.PCG, vocab *corpus.Vocab, epoch int, history []epochRecord) error {
 	rngState, err := src.MarshalBinary()
 	if err != nil {
 		return err
@@ -340,7 +341,7 @@ func saveRun(o *trainOptions, m *gru.Model, opt gru.Optimizer, src *rand.PCG, vo
 
 // restoreRun loads the model, optimiser and RNG state and returns the epoch reached
 // and the curve so far. Training flags that change the run's arithmetic must match.
-func restoreRun(ck *checkpoint.Checkpoint, m *gru.Model, opt gru.Optimizer, src *rand.PCG, o *trainOptions) (int, []epochRecord, error) {
+func restoreRun(ck *checkpoint.Checkpoint, m *gru.Model, opt optim.Optimizer, src *rand.PCG, o *trainOptions) (int, []epochRecord, error) {
 	var saved trainOptions
 	if err := json.Unmarshal([]byte(ck.Meta["options"]), &saved); err != nil {
 		return 0, nil, fmt.Errorf("%s: bad stored options: %v", ck.Path, err)

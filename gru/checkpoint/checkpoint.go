@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/optim"
 	"github.com/gogru/gogru/internal/tensorfile"
 )
 
@@ -27,7 +28,7 @@ const (
 // atomic: a temporary file is written, fsynced and renamed over path, so a crash
 // leaves the previous checkpoint intact. Tensors are stored in the backend's
 // precision, so a resumed float32 run continues bit for bit.
-func Save(path string, m *gru.Model, opt gru.Optimizer, meta map[string]string) error {
+func Save(path string, m *gru.Model, opt optim.Optimizer, meta map[string]string) error {
 	be := m.Backend()
 	tensors := map[string]tensorfile.Tensor{}
 	add := func(name string, t gru.Tensor) error {
@@ -154,7 +155,7 @@ func checkpointFrom(f *tensorfile.File) (*Checkpoint, error) {
 // opt (nil to skip). The model's configuration must equal the saved one; every
 // tensor is read and checked before anything is written, so a bad file changes
 // nothing.
-func (c *Checkpoint) Restore(m *gru.Model, opt gru.Optimizer) error {
+func (c *Checkpoint) Restore(m *gru.Model, opt optim.Optimizer) error {
 	if m.Config() != c.Model {
 		return fmt.Errorf("gru: %s: saved for %s, the model is %s", c.Path, describe(c.Model), describe(m.Config()))
 	}

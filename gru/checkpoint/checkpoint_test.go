@@ -16,16 +16,17 @@ import (
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/checkpoint"
+	"github.com/gogru/gogru/gru/optim"
 	"github.com/gogru/gogru/internal/atomicfile"
 )
 
-func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*gru.Model, *gru.Adam) {
+func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*gru.Model, *optim.Adam) {
 	mc := gru.ModelConfig{Vocab: 7, Embed: 4, GRU: gru.Config{InputSize: 4, HiddenSize: hidden, Layers: 2}}
 	m, err := gru.NewModel(be, mc, gru.NewRand(seed))
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt, err := gru.NewAdam(be, m.Params(), 0.01)
+	opt, err := optim.NewAdam(be, m.Params(), 0.01)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*gru.M
 }
 
 // trainSteps runs n Adam steps on fixed data.
-func trainSteps(t testing.TB, m *gru.Model, opt gru.Optimizer, n int) {
+func trainSteps(t testing.TB, m *gru.Model, opt optim.Optimizer, n int) {
 	ids := []int32{1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5}
 	for range n {
 		m.ResetState()
