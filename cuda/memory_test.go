@@ -5,6 +5,7 @@ import (
 
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grutest"
+	"github.com/gogru/gogru/gru/lm"
 	"github.com/gogru/gogru/gru/optim"
 )
 
@@ -16,8 +17,8 @@ func TestCloseFreesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	dev := be.dev
-	mc := gru.ModelConfig{Vocab: 6, Embed: 3, GRU: gru.Config{InputSize: 3, HiddenSize: 5, Layers: 2}}
-	m, err := gru.NewModel(be, mc, gru.NewRand(1))
+	mc := lm.Config{Vocab: 6, Embed: 3, GRU: gru.Config{InputSize: 3, HiddenSize: 5, Layers: 2}}
+	m, err := lm.New(be, mc, gru.NewRand(1))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/lm"
 	"github.com/gogru/gogru/gru/optim"
 	"github.com/gogru/gogru/internal/tensorfile"
 )
@@ -28,7 +29,7 @@ const (
 // atomic: a temporary file is written, fsynced and renamed over path, so a crash
 // leaves the previous checkpoint intact. Tensors are stored in the backend's
 // precision, so a resumed float32 run continues bit for bit.
-func Save(path string, m *gru.Model, opt optim.Optimizer, meta map[string]string) error {
+func Save(path string, m *lm.Model, opt optim.Optimizer, meta map[string]string) error {
 	be := m.Backend()
 	tensors := map[string]tensorfile.Tensor{}
 	add := func(name string, t gru.Tensor) error {
@@ -77,7 +78,7 @@ func Save(path string, m *gru.Model, opt optim.Optimizer, meta map[string]string
 // Checkpoint is a parsed checkpoint file.
 type Checkpoint struct {
 	Path           string
-	Model          gru.ModelConfig   // the configuration it was saved from
+	Model          lm.Config         // the configuration it was saved from
 	DType          gru.DType         // the precision of the tensors
 	OptimizerSteps int               // the optimiser's step counter
 	Meta           map[string]string // the caller's metadata
@@ -155,7 +156,7 @@ func checkpointFrom(f *tensorfile.File) (*Checkpoint, error) {
 // opt (nil to skip). The model's configuration must equal the saved one; every
 // tensor is read and checked before anything is written, so a bad file changes
 // nothing.
-func (c *Checkpoint) Restore(m *gru.Model, opt optim.Optimizer) error {
+func (c *Checkpoint) Restore(m *lm.Model, opt optim.Optimizer) error {
 	if m.Config() != c.Model {
 		return fmt.Errorf("gru: %s: saved for %s, the model is %s", c.Path, describe(c.Model), describe(m.Config()))
 	}
@@ -210,7 +211,7 @@ func (c *Checkpoint) Restore(m *gru.Model, opt optim.Optimizer) error {
 }
 
 // describe summarises a model configuration for error messages.
-func describe(mc gru.ModelConfig) string {
+func describe(mc lm.Config) string {
 	g := mc.GRU
 	return fmt.Sprintf("vocab=%d embed=%d input=%d hidden=%d layers=%d bidirectional=%v variant=%v",
 		mc.Vocab, mc.Embed, g.InputSize, g.HiddenSize, g.Layers, g.Bidirectional, g.Variant)

@@ -16,13 +16,14 @@ import (
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/checkpoint"
+	"github.com/gogru/gogru/gru/lm"
 	"github.com/gogru/gogru/gru/optim"
 	"github.com/gogru/gogru/internal/atomicfile"
 )
 
-func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*gru.Model, *optim.Adam) {
-	mc := gru.ModelConfig{Vocab: 7, Embed: 4, GRU: gru.Config{InputSize: 4, HiddenSize: hidden, Layers: 2}}
-	m, err := gru.NewModel(be, mc, gru.NewRand(seed))
+func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*lm.Model, *optim.Adam) {
+	mc := lm.Config{Vocab: 7, Embed: 4, GRU: gru.Config{InputSize: 4, HiddenSize: hidden, Layers: 2}}
+	m, err := lm.New(be, mc, gru.NewRand(seed))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,7 +35,7 @@ func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*gru.M
 }
 
 // trainSteps runs n Adam steps on fixed data.
-func trainSteps(t testing.TB, m *gru.Model, opt optim.Optimizer, n int) {
+func trainSteps(t testing.TB, m *lm.Model, opt optim.Optimizer, n int) {
 	ids := []int32{1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5}
 	for range n {
 		m.ResetState()
@@ -48,7 +49,7 @@ func trainSteps(t testing.TB, m *gru.Model, opt optim.Optimizer, n int) {
 	}
 }
 
-func hostParams(t testing.TB, m *gru.Model) [][]float64 {
+func hostParams(t testing.TB, m *lm.Model) [][]float64 {
 	var out [][]float64
 	for _, p := range m.Params() {
 		v := make([]float64, gru.Len(p.Shape()))
@@ -216,11 +217,11 @@ func TestParseHugeLayerCount(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	be := cpu.New32()
 	defer be.Close()
-	for i, mc := range []gru.ModelConfig{
+	for i, mc := range []lm.Config{
 		{Vocab: 2, Embed: 1, GRU: gru.Config{InputSize: 1, HiddenSize: 1, Layers: 1}},
 		{Vocab: 2, GRU: gru.Config{InputSize: 2, HiddenSize: 1, Layers: 1, Variant: gru.ResetAfter}},
 	} {
-		m, err := gru.NewModel(be, mc, gru.NewRand(1))
+		m, err := lm.New(be, mc, gru.NewRand(1))
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -244,7 +245,7 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if m2, err := gru.NewModel(be, ck.Model, gru.NewRand(1)); err == nil {
+		if m2, err := lm.New(be, ck.Model, gru.NewRand(1)); err == nil {
 			ck.Restore(m2, nil)
 			m2.Close()
 		}

@@ -1,4 +1,4 @@
-package gru_test
+package lm_test
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/lm"
 	"github.com/gogru/gogru/gru/optim"
 )
 
@@ -20,9 +21,9 @@ func TestModelGradients(t *testing.T) {
 		if embed > 0 {
 			in = embed
 		}
-		mc := gru.ModelConfig{Vocab: V, Embed: embed, GRU: gru.Config{InputSize: in, HiddenSize: 3, Layers: 2, Variant: gru.ResetAfter}}
+		mc := lm.Config{Vocab: V, Embed: embed, GRU: gru.Config{InputSize: in, HiddenSize: 3, Layers: 2, Variant: gru.ResetAfter}}
 		rng := gru.NewRand(11)
-		m, err := gru.NewModel(be, mc, rng)
+		m, err := lm.New(be, mc, rng)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,8 +75,8 @@ func TestModelLearns(t *testing.T) {
 	for _, opt := range []string{"sgd", "adam"} {
 		be := cpu.New32()
 		const V, T, B = 6, 12, 4
-		mc := gru.ModelConfig{Vocab: V, GRU: gru.Config{InputSize: V, HiddenSize: 16, Layers: 1}}
-		m, err := gru.NewModel(be, mc, gru.NewRand(3))
+		mc := lm.Config{Vocab: V, GRU: gru.Config{InputSize: V, HiddenSize: 16, Layers: 1}}
+		m, err := lm.New(be, mc, gru.NewRand(3))
 		if err != nil {
 			t.Fatal(err)
 		}
