@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // ONNX's GRU operator holds one layer (both directions) as
@@ -64,7 +65,7 @@ func SetONNX(p *gru.Params, l int, o *ONNXLayer) error {
 		return fmt.Errorf("gru: SetONNX: layer %d of %d", l, cfg.Layers)
 	}
 	H, D, dirs := cfg.HiddenSize, cfg.LayerInputSize(l), cfg.Directions()
-	if err := gru.CheckShape("ONNX W", []int{dirs, 3 * H, D}, []int{o.Dirs, 3 * o.H, o.D}); err != nil {
+	if err := backendkit.CheckShape("ONNX W", []int{dirs, 3 * H, D}, []int{o.Dirs, 3 * o.H, o.D}); err != nil {
 		return err
 	}
 	for name, n := range map[string][2]int{"W": {len(o.W), dirs * 3 * H * D}, "R": {len(o.R), dirs * 3 * H * H}, "B": {len(o.B), dirs * 6 * H}} {

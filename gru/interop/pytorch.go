@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // PyTorch's nn.GRU names and stores a cell's tensors as
@@ -74,7 +75,7 @@ func FromPyTorch(cfg gru.Config, tensors map[string][]float64, shapes map[string
 			}
 			seen[name] = true
 			want := PyTorchShape(cfg, i, k)
-			if err := gru.CheckShape("PyTorch tensor "+name, want, shapes[name]); err != nil {
+			if err := backendkit.CheckShape("PyTorch tensor "+name, want, shapes[name]); err != nil {
 				return nil, err
 			}
 			if len(src) != gru.Len(want) {

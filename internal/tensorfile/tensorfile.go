@@ -13,6 +13,7 @@ import (
 	"github.com/nlpodyssey/safetensors"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 	"github.com/gogru/gogru/internal/atomicfile"
 )
 
@@ -111,7 +112,7 @@ func (f *File) view(name string, want []int) (safetensors.TensorView, error) {
 	for i, d := range v.Shape() {
 		got[i] = int(d)
 	}
-	return v, gru.CheckShape(fmt.Sprintf("%s: tensor %s", f.Path, name), want, got)
+	return v, backendkit.CheckShape(fmt.Sprintf("%s: tensor %s", f.Path, name), want, got)
 }
 
 // Tensor returns the named tensor as float64 after checking its shape (as
