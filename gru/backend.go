@@ -162,7 +162,7 @@ type Stack interface {
 func TensorNames(cfg Config) []string {
 	names := make([]string, 0, 4*cfg.Cells())
 	for i := range cfg.Cells() {
-		for _, n := range CellTensorNames {
+		for _, n := range cellTensorNames {
 			names = append(names, fmt.Sprintf("cell[%d].%s", i, n))
 		}
 	}
