@@ -2,7 +2,7 @@
 // stack (Config, Variant, Layout), its parameters on the host (Params and their
 // initialisers), the Backend on which stacks and tensors live and the Stack that
 // runs forward and backward on it, and the errors they return. The backends are
-// packages cpu and cuda.
+// packages cpu and cuda; the package example runs a stack on the CPU.
 //
 // Other packages serve other readers. Those who implement a Backend find the
 // argument checks every backend shares in gru/backendkit and the conformance suite

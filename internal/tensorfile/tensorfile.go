@@ -1,6 +1,7 @@
 // Package tensorfile reads and writes the safetensors files that gogru's checkpoints
-// and PyTorch weights are stored in: named float32 or float64 tensors beside string
-// metadata. Values are float64 on the host whatever the file stores.
+// and PyTorch weights are stored in, for packages gru/checkpoint and gru/interop:
+// named float32 or float64 tensors beside string metadata. Values are float64 on
+// the host whatever the file stores.
 package tensorfile
 
 import (
