@@ -33,15 +33,8 @@ func CheckForward(c gru.Config, x, h0, y, hN []int, lengths []int) (steps, batch
 	if err := CheckShape("y", c.SeqShape(steps, batch, c.OutputSize()), y); err != nil {
 		return 0, 0, err
 	}
-	for _, a := range []struct {
-		name  string
-		shape []int
-	}{{"h0", h0}, {"hN", hN}} {
-		if a.shape != nil {
-			if err := CheckShape(a.name, c.StateShape(batch), a.shape); err != nil {
-				return 0, 0, err
-			}
-		}
+	if err := checkStates(c, batch, [2]string{"h0", "hN"}, [2][]int{h0, hN}); err != nil {
+		return 0, 0, err
 	}
 	return steps, batch, CheckLengths(lengths, steps, batch)
 }
@@ -58,12 +51,15 @@ func CheckBackward(c gru.Config, steps, batch int, dy, dhN, dx, dh0 []int) error
 			return err
 		}
 	}
-	for _, a := range []struct {
-		name  string
-		shape []int
-	}{{"dhN", dhN}, {"dh0", dh0}} {
-		if a.shape != nil {
-			if err := CheckShape(a.name, c.StateShape(batch), a.shape); err != nil {
+	return checkStates(c, batch, [2]string{"dhN", "dh0"}, [2][]int{dhN, dh0})
+}
+
+// checkStates checks two state tensors' shapes (h0 and hN, or dhN and dh0; nil
+// when absent) against the state shape of a batch of B sequences.
+func checkStates(c gru.Config, batch int, names [2]string, shapes [2][]int) error {
+	for i, s := range shapes {
+		if s != nil {
+			if err := CheckShape(names[i], c.StateShape(batch), s); err != nil {
 				return err
 			}
 		}

@@ -20,9 +20,9 @@ var onnxGate = [3]int{1, 0, 2}
 
 // ONNXLayer is one GRU layer in ONNX's tensors.
 type ONNXLayer struct {
-	W, R, B           []float64
-	Dirs, H, D        int
-	LinearBeforeReset int
+	W, R, B           []float64 // the operator's inputs W, R and B, shaped as above
+	Dirs, H, D        int       // directions, hidden size and input size
+	LinearBeforeReset int       // the operator's linear_before_reset: 1 for ResetAfter
 }
 
 // ToONNX converts layer l of p to ONNX's W, R and B.
