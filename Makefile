@@ -65,8 +65,8 @@ ci-cuda:
 # bytes, and that worker reports nothing until it is done; go test's default budget
 # of 60 s per input left whole runs at 0 execs/s. FUZZMINIMIZETIME caps it (Nx: N tries).
 fuzz:
-	$(GO) test -run XXX_NONE -fuzz FuzzParseCheckpoint -fuzztime $${FUZZTIME:-20s} \
-		-fuzzminimizetime $${FUZZMINIMIZETIME:-5000x} ./gru
+	$(GO) test -run XXX_NONE -fuzz '^FuzzParse$$' -fuzztime $${FUZZTIME:-20s} \
+		-fuzzminimizetime $${FUZZMINIMIZETIME:-5000x} ./gru/checkpoint
 
 ## bench-peer: gogru against PyTorch's nn.GRU on this CPU (see scripts/bench_peer.sh).
 bench-peer:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // Backend is the CPU implementation of gru.Backend in precision T.
@@ -49,7 +50,7 @@ func (be *Backend[T]) NewTensor(shape ...int) (gru.Tensor, error) {
 }
 
 func newTensor[T Float](shape ...int) (*Tensor[T], error) {
-	if err := gru.CheckNewShape(shape); err != nil {
+	if err := backendkit.CheckNewShape(shape); err != nil {
 		return nil, err
 	}
 	return &Tensor[T]{shape: append([]int(nil), shape...), data: make([]T, gru.Len(shape))}, nil
@@ -71,7 +72,7 @@ func (be *Backend[T]) Write(dst gru.Tensor, src []float64) error {
 	if err != nil {
 		return err
 	}
-	if err := gru.CheckHostLen("Write", "src", d.shape, len(src)); err != nil {
+	if err := backendkit.CheckHostLen("Write", "src", d.shape, len(src)); err != nil {
 		return err
 	}
 	for i, v := range src {
@@ -86,7 +87,7 @@ func (be *Backend[T]) Read(dst []float64, src gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	if err := gru.CheckHostLen("Read", "dst", s.shape, len(dst)); err != nil {
+	if err := backendkit.CheckHostLen("Read", "dst", s.shape, len(dst)); err != nil {
 		return err
 	}
 	for i, v := range s.data {

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // layerPass is one layer's forward or backward over its directions. It lives in
@@ -93,7 +94,7 @@ func (s *stack[T]) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) er
 		return err
 	}
 	cfg := s.cfg
-	steps, batch := cfg.SeqDims(xt.shape)
+	steps, batch := backendkit.SeqDims(cfg, xt.shape)
 	if s.ws == nil || s.ws.steps != steps || s.ws.batch != batch {
 		s.ws = newWorkspace[T](cfg, steps, batch)
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // MatMul computes C = alpha·op(A)·op(B) + beta·C on the tensors' 2-D views.
@@ -21,7 +22,7 @@ func (be *Backend[T]) MatMul(transA, transB bool, alpha float64, a, b gru.Tensor
 	if err != nil {
 		return err
 	}
-	m, n, k, lda, ldb, ldc, err := gru.MatMulDims(transA, transB, at.shape, bt.shape, ct.shape)
+	m, n, k, lda, ldb, ldc, err := backendkit.MatMulDims(transA, transB, at.shape, bt.shape, ct.shape)
 	if err != nil {
 		return err
 	}
@@ -35,7 +36,7 @@ func (be *Backend[T]) AddRow(c, v gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	rows, cols, err := gru.CheckRowVector("AddRow", "v", vt.shape, ct.shape)
+	rows, cols, err := backendkit.CheckRowVector("AddRow", "v", vt.shape, ct.shape)
 	if err != nil {
 		return err
 	}
@@ -54,7 +55,7 @@ func (be *Backend[T]) SumRows(dst, src gru.Tensor, beta float64) error {
 	if err != nil {
 		return err
 	}
-	rows, cols, err := gru.CheckRowVector("SumRows", "dst", dt.shape, st.shape)
+	rows, cols, err := backendkit.CheckRowVector("SumRows", "dst", dt.shape, st.shape)
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func (be *Backend[T]) OneHot(dst gru.Tensor, ids []int32) error {
 		return err
 	}
 	rows, cols := dt.rowsCols()
-	if err := gru.CheckIDs("OneHot", ids, rows, cols); err != nil {
+	if err := backendkit.CheckIDs("OneHot", ids, rows, cols); err != nil {
 		return err
 	}
 	clear(dt.data)
@@ -88,7 +89,7 @@ func (be *Backend[T]) Gather(dst, table gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	_, cols, err := gru.CheckRowIDs("Gather", dt.shape, tt.shape, ids)
+	_, cols, err := backendkit.CheckRowIDs("Gather", dt.shape, tt.shape, ids)
 	if err != nil {
 		return err
 	}
@@ -104,7 +105,7 @@ func (be *Backend[T]) ScatterAdd(table, src gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	_, cols, err := gru.CheckRowIDs("ScatterAdd", st.shape, tt.shape, ids)
+	_, cols, err := backendkit.CheckRowIDs("ScatterAdd", st.shape, tt.shape, ids)
 	if err != nil {
 		return err
 	}
@@ -128,11 +129,11 @@ func (be *Backend[T]) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dl
 		return 0, err
 	}
 	rows, cols := lt.rowsCols()
-	if err := gru.CheckIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
+	if err := backendkit.CheckIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
 		return 0, err
 	}
 	if dt != nil {
-		if err := gru.CheckSameLen("SoftmaxCrossEntropy", "dlogits", lt.shape, dt.shape); err != nil {
+		if err := backendkit.CheckSameLen("SoftmaxCrossEntropy", "dlogits", lt.shape, dt.shape); err != nil {
 			return 0, err
 		}
 	}
@@ -166,7 +167,7 @@ func (be *Backend[T]) Copy(dst, src gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	if err := gru.CheckSameLen("Copy", "src", dt.shape, st.shape); err != nil {
+	if err := backendkit.CheckSameLen("Copy", "src", dt.shape, st.shape); err != nil {
 		return err
 	}
 	copy(dt.data, st.data)
@@ -207,10 +208,10 @@ func (be *Backend[T]) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps f
 	if err != nil {
 		return err
 	}
-	if err := gru.CheckSameLen("Adam", "m", pt.shape, mt.shape); err != nil {
+	if err := backendkit.CheckSameLen("Adam", "m", pt.shape, mt.shape); err != nil {
 		return err
 	}
-	if err := gru.CheckAdamStep(step); err != nil {
+	if err := backendkit.CheckAdamStep(step); err != nil {
 		return err
 	}
 	c1 := 1 - math.Pow(beta1, float64(step))
@@ -265,7 +266,7 @@ func pair[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {
 func sameLen[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {
 	at, bt, err := pair[T](op, a, b)
 	if err == nil {
-		err = gru.CheckSameLen(op, "second tensor", at.shape, bt.shape)
+		err = backendkit.CheckSameLen(op, "second tensor", at.shape, bt.shape)
 	}
 	return at, bt, err
 }

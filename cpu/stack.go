@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // stack is a GRU stack on the CPU.
@@ -142,7 +143,7 @@ func (s *stack[T]) checkForward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tenso
 	if hNt, err = asTensor[T]("hN", hN); err != nil {
 		return
 	}
-	_, _, err = s.cfg.CheckForward(xt.shape, shapeOf(h0t), yt.shape, shapeOf(hNt), lengths)
+	_, _, err = backendkit.CheckForward(s.cfg, xt.shape, shapeOf(h0t), yt.shape, shapeOf(hNt), lengths)
 	return
 }
 
@@ -167,7 +168,7 @@ func (s *stack[T]) checkBackward(dy, dhN, dx, dh0 gru.Tensor) (dyt, dhNt, dxt, d
 	if dh0t, err = asTensor[T]("dh0", dh0); err != nil {
 		return
 	}
-	err = s.cfg.CheckBackward(s.ws.steps, s.ws.batch, dyt.shape, shapeOf(dhNt), shapeOf(dxt), shapeOf(dh0t))
+	err = backendkit.CheckBackward(s.cfg, s.ws.steps, s.ws.batch, dyt.shape, shapeOf(dhNt), shapeOf(dxt), shapeOf(dh0t))
 	return
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // Float is the element type of a CPU backend.
@@ -22,7 +23,7 @@ func (t *Tensor[T]) Shape() []int { return t.shape }
 func (t *Tensor[T]) Data() []T { return t.data }
 
 // rowsCols views the tensor as a matrix: all axes but the last are rows.
-func (t *Tensor[T]) rowsCols() (int, int) { return gru.Matrix(t.shape) }
+func (t *Tensor[T]) rowsCols() (int, int) { return backendkit.Matrix(t.shape) }
 
 // asTensor checks that t is a tensor of this backend. nil gives nil, nil.
 func asTensor[T Float](arg string, t gru.Tensor) (*Tensor[T], error) {

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // Backend is a gru.Backend on a GPU (or on the simulator). It is not safe for
@@ -97,7 +98,7 @@ type Tensor struct {
 // Shape returns the tensor's dimensions.
 func (t *Tensor) Shape() []int { return t.shape }
 
-func (t *Tensor) rowsCols() (int, int) { return gru.Matrix(t.shape) }
+func (t *Tensor) rowsCols() (int, int) { return backendkit.Matrix(t.shape) }
 
 // NewTensor allocates a zero-filled tensor.
 func (be *Backend) NewTensor(shape ...int) (gru.Tensor, error) {
@@ -108,7 +109,7 @@ func (be *Backend) NewTensor(shape ...int) (gru.Tensor, error) {
 }
 
 func (be *Backend) newTensor(shape ...int) (*Tensor, error) {
-	if err := gru.CheckNewShape(shape); err != nil {
+	if err := backendkit.CheckNewShape(shape); err != nil {
 		return nil, err
 	}
 	n := gru.Len(shape)
@@ -166,7 +167,7 @@ func (be *Backend) Write(dst gru.Tensor, src []float64) error {
 	if err != nil {
 		return err
 	}
-	if err := gru.CheckHostLen("Write", "src", d.shape, len(src)); err != nil {
+	if err := backendkit.CheckHostLen("Write", "src", d.shape, len(src)); err != nil {
 		return err
 	}
 	return be.dev.htod(d.p, be.encode(src))
@@ -178,7 +179,7 @@ func (be *Backend) Read(dst []float64, src gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	if err := gru.CheckHostLen("Read", "dst", s.shape, len(dst)); err != nil {
+	if err := backendkit.CheckHostLen("Read", "dst", s.shape, len(dst)); err != nil {
 		return err
 	}
 	buf := make([]byte, s.n*be.esize())

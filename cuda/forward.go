@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // Forward runs the stack on the device; see gru.Stack.
@@ -13,7 +14,7 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 		return err
 	}
 	be, cfg := s.be, s.cfg
-	steps, batch := cfg.SeqDims(xt.shape)
+	steps, batch := backendkit.SeqDims(cfg, xt.shape)
 	if s.ws == nil || s.ws.steps != steps || s.ws.batch != batch {
 		if s.ws != nil {
 			if err := s.ws.free(be.dev); err != nil {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grutest"
+	"github.com/gogru/gogru/gru/lm"
+	"github.com/gogru/gogru/gru/optim"
 )
 
 // TestCloseFreesEverything runs a model's training steps and a stack's forward and
@@ -15,12 +17,12 @@ func TestCloseFreesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	dev := be.dev
-	mc := gru.ModelConfig{Vocab: 6, Embed: 3, GRU: gru.Config{InputSize: 3, HiddenSize: 5, Layers: 2}}
-	m, err := gru.NewModel(be, mc, gru.NewRand(1))
+	mc := lm.Config{Vocab: 6, Embed: 3, GRU: gru.Config{InputSize: 3, HiddenSize: 5, Layers: 2}}
+	m, err := lm.New(be, mc, gru.NewRand(1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt, err := gru.NewAdam(be, m.Params(), 0.01)
+	opt, err := optim.NewAdam(be, m.Params(), 0.01)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // MatMul computes C = alpha·op(A)·op(B) + beta·C on the tensors' 2-D views (cuBLAS).
@@ -17,7 +18,7 @@ func (be *Backend) MatMul(transA, transB bool, alpha float64, a, b gru.Tensor, b
 	if err != nil {
 		return err
 	}
-	m, n, k, lda, ldb, ldc, err := gru.MatMulDims(transA, transB, at.shape, bt.shape, ct.shape)
+	m, n, k, lda, ldb, ldc, err := backendkit.MatMulDims(transA, transB, at.shape, bt.shape, ct.shape)
 	if err != nil {
 		return err
 	}
@@ -30,7 +31,7 @@ func (be *Backend) AddRow(c, v gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	rows, cols, err := gru.CheckRowVector("AddRow", "v", vt.shape, ct.shape)
+	rows, cols, err := backendkit.CheckRowVector("AddRow", "v", vt.shape, ct.shape)
 	if err != nil {
 		return err
 	}
@@ -45,7 +46,7 @@ func (be *Backend) SumRows(dst, src gru.Tensor, beta float64) error {
 	if err != nil {
 		return err
 	}
-	rows, cols, err := gru.CheckRowVector("SumRows", "dst", dt.shape, st.shape)
+	rows, cols, err := backendkit.CheckRowVector("SumRows", "dst", dt.shape, st.shape)
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func (be *Backend) OneHot(dst gru.Tensor, ids []int32) error {
 		return err
 	}
 	rows, cols := dt.rowsCols()
-	if err := gru.CheckIDs("OneHot", ids, rows, cols); err != nil {
+	if err := backendkit.CheckIDs("OneHot", ids, rows, cols); err != nil {
 		return err
 	}
 	p, err := be.uploadIDs(ids)
@@ -79,7 +80,7 @@ func (be *Backend) Gather(dst, table gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	rows, cols, err := gru.CheckRowIDs("Gather", dt.shape, tt.shape, ids)
+	rows, cols, err := backendkit.CheckRowIDs("Gather", dt.shape, tt.shape, ids)
 	if err != nil {
 		return err
 	}
@@ -98,7 +99,7 @@ func (be *Backend) ScatterAdd(table, src gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	rows, cols, err := gru.CheckRowIDs("ScatterAdd", st.shape, tt.shape, ids)
+	rows, cols, err := backendkit.CheckRowIDs("ScatterAdd", st.shape, tt.shape, ids)
 	if err != nil {
 		return err
 	}
@@ -124,11 +125,11 @@ func (be *Backend) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dlogi
 		return 0, err
 	}
 	rows, cols := lt.rowsCols()
-	if err := gru.CheckIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
+	if err := backendkit.CheckIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
 		return 0, err
 	}
 	if dt != nil {
-		if err := gru.CheckSameLen("SoftmaxCrossEntropy", "dlogits", lt.shape, dt.shape); err != nil {
+		if err := backendkit.CheckSameLen("SoftmaxCrossEntropy", "dlogits", lt.shape, dt.shape); err != nil {
 			return 0, err
 		}
 	}
@@ -160,7 +161,7 @@ func (be *Backend) Copy(dst, src gru.Tensor) error {
 	if err != nil {
 		return err
 	}
-	if err := gru.CheckSameLen("Copy", "src", dt.shape, st.shape); err != nil {
+	if err := backendkit.CheckSameLen("Copy", "src", dt.shape, st.shape); err != nil {
 		return err
 	}
 	return be.dev.dtod(dt.p, st.p, dt.n*be.esize())
@@ -198,10 +199,10 @@ func (be *Backend) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps floa
 	if err != nil {
 		return err
 	}
-	if err := gru.CheckSameLen("Adam", "m", pt.shape, mt.shape); err != nil {
+	if err := backendkit.CheckSameLen("Adam", "m", pt.shape, mt.shape); err != nil {
 		return err
 	}
-	if err := gru.CheckAdamStep(step); err != nil {
+	if err := backendkit.CheckAdamStep(step); err != nil {
 		return err
 	}
 	c1, c2 := 1-math.Pow(beta1, float64(step)), 1-math.Pow(beta2, float64(step))
@@ -263,7 +264,7 @@ func (be *Backend) pair(op string, a, b gru.Tensor) (*Tensor, *Tensor, error) {
 func (be *Backend) sameLen(op string, a, b gru.Tensor) (*Tensor, *Tensor, error) {
 	at, bt, err := be.pair(op, a, b)
 	if err == nil {
-		err = gru.CheckSameLen(op, "second tensor", at.shape, bt.shape)
+		err = backendkit.CheckSameLen(op, "second tensor", at.shape, bt.shape)
 	}
 	return at, bt, err
 }

@@ -2,6 +2,7 @@ package cuda
 
 import (
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // stack is a GRU stack whose parameters, gradients and saved activations live on
@@ -167,7 +168,7 @@ func (s *stack) checkForward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) 
 	if hNt, err = be.tensor("hN", hN); err != nil {
 		return
 	}
-	_, _, err = s.cfg.CheckForward(xt.shape, shapeOf(h0t), yt.shape, shapeOf(hNt), lengths)
+	_, _, err = backendkit.CheckForward(s.cfg, xt.shape, shapeOf(h0t), yt.shape, shapeOf(hNt), lengths)
 	return
 }
 
@@ -194,7 +195,7 @@ func (s *stack) checkBackward(dy, dhN, dx, dh0 gru.Tensor) (dyt, dhNt, dxt, dh0t
 	if dh0t, err = be.tensor("dh0", dh0); err != nil {
 		return
 	}
-	err = s.cfg.CheckBackward(s.ws.steps, s.ws.batch, dyt.shape, shapeOf(dhNt), shapeOf(dxt), shapeOf(dh0t))
+	err = backendkit.CheckBackward(s.cfg, s.ws.steps, s.ws.batch, dyt.shape, shapeOf(dhNt), shapeOf(dxt), shapeOf(dh0t))
 	return
 }
 

@@ -78,6 +78,13 @@ type Backend interface {
 	Close() error
 }
 
+// MemoryReporter is implemented by backends that can say how many bytes they can
+// still allocate: the host's available memory for the CPU (onHost true), the
+// device's free memory for a GPU. lm.New uses it to refuse a model that cannot fit.
+type MemoryReporter interface {
+	AvailableMemory() (bytes int64, onHost bool, err error)
+}
+
 // Ops are the tensor operations that the model around a GRU stack needs, so that a
 // training step never leaves the backend. Matrices are the 2-D views of tensors
 // described at Tensor.
@@ -155,7 +162,7 @@ type Stack interface {
 func TensorNames(cfg Config) []string {
 	names := make([]string, 0, 4*cfg.Cells())
 	for i := range cfg.Cells() {
-		for _, n := range CellTensorNames {
+		for _, n := range cellTensorNames {
 			names = append(names, fmt.Sprintf("cell[%d].%s", i, n))
 		}
 	}

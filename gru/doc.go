@@ -1,6 +1,14 @@
-// Package gru is the public API of gogru: the GRU configuration, its parameters,
-// the Backend interface that the CPU and CUDA backends implement, and the model,
-// optimisers and checkpoints built on top of it.
+// Package gru is gogru's API for users of the GRU cell: the configuration of a
+// stack (Config, Variant, Layout), its parameters on the host (Params and their
+// initialisers), the Backend on which stacks and tensors live and the Stack that
+// runs forward and backward on it, and the errors they return. The backends are
+// packages cpu and cuda; the package example runs a stack on the CPU.
+//
+// Other packages serve other readers. Those who implement a Backend find the
+// argument checks every backend shares in gru/backendkit and the conformance suite
+// in gru/grutest. Applications that train find the language model in gru/lm, the
+// optimisers in gru/optim, checkpoints in gru/checkpoint and the conversions to
+// and from PyTorch and ONNX in gru/interop.
 //
 // # The cell
 //
@@ -21,7 +29,7 @@
 // stored in PyTorch's order r, z, n: W_x is [D, 3H] with columns
 // [0,H) for r, [H,2H) for z and [2H,3H) for n, so X·W_x gives all three gates'
 // input projections at once. PyTorch stores weight_ih as [3H, D]; W_x is its
-// transpose. ONNX and Keras order the gates z, r, h; see the interop helpers.
+// transpose. ONNX and Keras order the gates z, r, h; package gru/interop converts.
 //
 // Tensors are time-major [T, B, D] by default; Config.Layout selects batch-first
 // [B, T, D]. Hidden states are always [layers·dirs, B, H], indexed

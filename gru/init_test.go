@@ -2,7 +2,6 @@ package gru
 
 import (
 	"math"
-	"strings"
 	"testing"
 )
 
@@ -79,56 +78,12 @@ func TestInitDistributions(t *testing.T) {
 	}
 }
 
-func TestPyTorchRoundTrip(t *testing.T) {
-	cfg := Config{InputSize: 3, HiddenSize: 4, Layers: 2, Bidirectional: true, Variant: ResetAfter}
-	p, _ := InitParams(cfg, InitPyTorch, NewRand(2))
-	tensors := p.ToPyTorch()
-	shapes := map[string][]int{}
-	for i := range cfg.Cells() {
-		for k := range 4 {
-			shapes[PyTorchName(cfg, i, k)] = PyTorchShape(cfg, i, k)
-		}
-	}
-	if got := shapes["weight_ih_l1_reverse"]; !EqualShape(got, []int{12, 8}) {
-		t.Fatalf("weight_ih_l1_reverse shape %v", got)
-	}
-	q, err := FromPyTorch(cfg, tensors, shapes)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i, s := range q.Flat() {
-		for j := range s {
-			if s[j] != p.Flat()[i][j] {
-				t.Fatalf("round trip changed tensor %d at %d", i, j)
-			}
-		}
-	}
-	// Errors name the tensor.
-	delete(tensors, "bias_hh_l1")
-	if _, err := FromPyTorch(cfg, tensors, shapes); err == nil || !strings.Contains(err.Error(), "bias_hh_l1") {
-		t.Errorf("missing tensor: %v", err)
-	}
-	tensors = p.ToPyTorch()
-	shapes["weight_hh_l0"] = []int{4, 12}
-	if _, err := FromPyTorch(cfg, tensors, shapes); err == nil || !strings.Contains(err.Error(), "weight_hh_l0") {
-		t.Errorf("transposed tensor: %v", err)
-	}
-	shapes["weight_hh_l0"] = []int{12, 4}
-	tensors["weight_hh_l2"] = []float64{1}
-	if _, err := FromPyTorch(cfg, tensors, shapes); err == nil || !strings.Contains(err.Error(), "weight_hh_l2") {
-		t.Errorf("extra tensor: %v", err)
-	}
-}
-
 func TestConfigValidateAndShapeError(t *testing.T) {
 	if err := (Config{InputSize: 1, HiddenSize: 1, Layers: 1}).Validate(); err != nil {
 		t.Fatal(err)
 	}
-	err := CheckShape("x", []int{-1, -1, 3}, []int{2, 2})
-	if err == nil || err.Error() != "gru: x: want shape [* * 3], got [2 2]" {
+	err := &ShapeError{Arg: "x", Want: []int{-1, -1, 3}, Got: []int{2, 2}}
+	if err.Error() != "gru: x: want shape [* * 3], got [2 2]" {
 		t.Fatalf("ShapeError message: %v", err)
-	}
-	if err := CheckLengths([]int{3, 0}, 3, 2); err == nil || !strings.Contains(err.Error(), "lengths[1] = 0") {
-		t.Fatalf("CheckLengths: %v", err)
 	}
 }

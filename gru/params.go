@@ -43,8 +43,8 @@ func CellShapes(cfg Config, l int) [4][]int {
 	return [4][]int{{cfg.LayerInputSize(l), 3 * H}, {H, 3 * H}, {3 * H}, {3 * H}}
 }
 
-// CellTensorNames are the names of a cell's tensors, in the order of CellParams' fields.
-var CellTensorNames = [4]string{"Wx", "Wh", "Bx", "Bh"}
+// cellTensorNames are the names of a cell's tensors, in the order of CellParams' fields.
+var cellTensorNames = [4]string{"Wx", "Wh", "Bx", "Bh"}
 
 // Tensors returns the cell's four slices in the order Wx, Wh, Bx, Bh.
 func (c *CellParams) Tensors() [4][]float64 { return [4][]float64{c.Wx, c.Wh, c.Bx, c.Bh} }
@@ -71,7 +71,7 @@ func (p *Params) Check(cfg Config) error {
 			}
 			if len(s) != n {
 				return fmt.Errorf("gru: params.Cells[%d].%s: want shape %v (%d values), got %d values",
-					i, CellTensorNames[k], shapes[k], n, len(s))
+					i, cellTensorNames[k], shapes[k], n, len(s))
 			}
 		}
 	}

@@ -2,7 +2,7 @@
 """Writes a float32 nn.GRU's weights as safetensors, with an input and PyTorch's output.
 
 Run with Debian's python3-torch:  /usr/bin/python3 scripts/gen_pytorch_weights.py
-Output (committed): gru/testdata/pytorch_gru.safetensors and gru/testdata/pytorch_gru.json.
+Output (committed): gru/interop/testdata/pytorch_gru.safetensors and gru/interop/testdata/pytorch_gru.json.
 The safetensors file is written by hand (header JSON + little-endian data), as the
 safetensors package is not in Debian; PyTorch's safetensors.torch.load_file reads it.
 """
@@ -37,7 +37,7 @@ def main():
     x = torch.randn(T, B, D)
     with torch.no_grad():
         y, hN = gru(x)
-    out = os.path.join(os.path.dirname(__file__), "..", "gru", "testdata")
+    out = os.path.join(os.path.dirname(__file__), "..", "gru", "interop", "testdata")
     write_safetensors(os.path.join(out, "pytorch_gru.safetensors"), dict(gru.named_parameters()))
     with open(os.path.join(out, "pytorch_gru.json"), "w") as f:
         json.dump({"torch_version": torch.__version__, "input_size": D, "hidden_size": H, "layers": LAYERS,

@@ -11,11 +11,12 @@ import (
 
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/lm"
 )
 
 // A model far too large for any machine is refused before anything is allocated,
 // with the estimate, the limit and the flags to change; a library caller gets a
-// *gru.MemoryError from NewModel.
+// *lm.MemoryError from lm.New.
 func TestTrainRefusesModelThatCannotFit(t *testing.T) {
 	// --hidden 400000: about 4.8e11 parameters, terabytes in any precision.
 	start := time.Now()
@@ -38,10 +39,10 @@ func TestTrainRefusesModelThatCannotFit(t *testing.T) {
 	be := cpu.New32()
 	defer be.Close()
 	cfg := gru.Config{InputSize: 28, HiddenSize: 400000, Layers: 1}
-	_, err := gru.NewModel(be, gru.ModelConfig{Vocab: 28, GRU: cfg}, gru.NewRand(1))
-	var me *gru.MemoryError
+	_, err := lm.New(be, lm.Config{Vocab: 28, GRU: cfg}, gru.NewRand(1))
+	var me *lm.MemoryError
 	if !errors.As(err, &me) || me.Need <= me.Available {
-		t.Fatalf("NewModel: %v, want a *gru.MemoryError", err)
+		t.Fatalf("lm.New: %v, want a *lm.MemoryError", err)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 
 	"github.com/gogru/gogru/corpus"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/checkpoint"
+	"github.com/gogru/gogru/gru/lm"
 )
 
 func exp(x float64) float64   { return math.Exp(x) }
@@ -38,7 +40,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if fi, err := statDir(path); err == nil && fi {
 		path = checkpointPath(path)
 	}
-	ck, err := gru.LoadCheckpoint(path)
+	ck, err := checkpoint.Load(path)
 	if err != nil {
 		return err
 	}
@@ -51,7 +53,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer be.Close()
-	m, err := gru.NewModel(be, ck.Model, gru.NewRand(1))
+	m, err := lm.New(be, ck.Model, gru.NewRand(1))
 	if err != nil {
 		return err
 	}
@@ -77,7 +79,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 
 // lettersOnly reports whether the checkpoint's model was trained on D2L's
 // letters-only, lower-case text (the default; --raw turns it off).
-func lettersOnly(ck *gru.Checkpoint) bool {
+func lettersOnly(ck *checkpoint.Checkpoint) bool {
 	var saved trainOptions
 	if err := json.Unmarshal([]byte(ck.Meta["options"]), &saved); err != nil {
 		return true
@@ -121,7 +123,7 @@ func encodePrefix(vocab *corpus.Vocab, prefix string, lettersOnly bool) ([]int32
 
 // generate feeds prefix to the model and continues it by n tokens (see
 // continueText), returning the prefix's known characters and the continuation.
-func generate(m *gru.Model, vocab *corpus.Vocab, prefix string, lettersOnly bool, n int, temperature float64, rng *rand.Rand) (string, error) {
+func generate(m *lm.Model, vocab *corpus.Vocab, prefix string, lettersOnly bool, n int, temperature float64, rng *rand.Rand) (string, error) {
 	ids, _ := encodePrefix(vocab, prefix, lettersOnly)
 	var b strings.Builder
 	err := continueText(m, vocab, ids, n, temperature, rng, &b)
@@ -131,7 +133,7 @@ func generate(m *gru.Model, vocab *corpus.Vocab, prefix string, lettersOnly bool
 // continueText feeds the prefix ids to the model and writes them, then continues
 // by n tokens, writing each as it is produced: greedy when temperature is 0, else
 // sampled from softmax(logits/temperature). The unknown token is never produced.
-func continueText(m *gru.Model, vocab *corpus.Vocab, ids []int32, n int, temperature float64, rng *rand.Rand, w io.Writer) error {
+func continueText(m *lm.Model, vocab *corpus.Vocab, ids []int32, n int, temperature float64, rng *rand.Rand, w io.Writer) error {
 	m.ResetState()
 	defer m.ResetState()
 	var logits []float64

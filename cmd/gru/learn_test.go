@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/checkpoint"
 )
 
 // TestD2LRecipeLearns runs D2L's recipe (all defaults: reset-before, hidden 256,
@@ -31,7 +31,7 @@ func TestD2LRecipeLearns(t *testing.T) {
 	if err := train(&o, io.Discard, io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	ck, err := gru.LoadCheckpoint(filepath.Join(dir, "checkpoint.safetensors"))
+	ck, err := checkpoint.Load(filepath.Join(dir, "checkpoint.safetensors"))
 	if err != nil {
 		t.Fatal(err)
 	}

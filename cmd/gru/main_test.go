@@ -14,7 +14,7 @@ import (
 	"testing"
 
 	"github.com/gogru/gogru/corpus"
-	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/checkpoint"
 )
 
 // binary is the gru command built once for the end-to-end tests.
@@ -118,11 +118,11 @@ func TestResumeIsBitIdentical(t *testing.T) {
 			t.Fatalf("train %v: code %d\n%s\n%s", args, code, out, errOut)
 		}
 	}
-	a, err := gru.LoadCheckpoint(filepath.Join(straight, "checkpoint.safetensors"))
+	a, err := checkpoint.Load(filepath.Join(straight, "checkpoint.safetensors"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := gru.LoadCheckpoint(filepath.Join(split, "checkpoint.safetensors"))
+	b, err := checkpoint.Load(filepath.Join(split, "checkpoint.safetensors"))
 	if err != nil {
 		t.Fatal(err)
 	}

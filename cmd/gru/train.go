@@ -15,6 +15,9 @@ import (
 
 	"github.com/gogru/gogru/corpus"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/checkpoint"
+	"github.com/gogru/gogru/gru/lm"
+	"github.com/gogru/gogru/gru/optim"
 )
 
 // trainOptions are gru train's flags.
@@ -126,10 +129,10 @@ func (o *trainOptions) validate() error {
 	return nil
 }
 
-func (o *trainOptions) modelConfig(vocab int) gru.ModelConfig {
+func (o *trainOptions) modelConfig(vocab int) lm.Config {
 	v, _ := gru.ParseVariant(o.Variant)
 	init, _ := gru.ParseInit(o.Init)
-	mc := gru.ModelConfig{Vocab: vocab, Embed: o.Embed, Init: init,
+	mc := lm.Config{Vocab: vocab, Embed: o.Embed, Init: init,
 		GRU: gru.Config{HiddenSize: o.Hidden, Layers: o.Layers, Variant: v}}
 	mc.GRU.InputSize = mc.InputWidth()
 	return mc
@@ -183,10 +186,10 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	}
 	text = corpus.Preprocess(text, !o.Raw)
 
-	var ck *gru.Checkpoint
+	var ck *checkpoint.Checkpoint
 	var vocab *corpus.Vocab
 	if o.Resume {
-		if ck, err = gru.LoadCheckpoint(checkpointPath(o.Checkpoint)); err != nil {
+		if ck, err = checkpoint.Load(checkpointPath(o.Checkpoint)); err != nil {
 			return err
 		}
 		if vocab, err = checkpointVocab(ck); err != nil {
@@ -213,14 +216,14 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	if err := checkTrainingFits(be, mc, o); err != nil {
 		return err
 	}
-	model, err := gru.NewModel(be, mc, gru.NewRand(o.Seed))
+	model, err := lm.New(be, mc, gru.NewRand(o.Seed))
 	if err != nil {
 		return err
 	}
 	defer model.Close()
-	var opt gru.Optimizer = &gru.SGD{LR: o.LR}
+	var opt optim.Optimizer = &optim.SGD{LR: o.LR}
 	if o.Optimizer == "adam" {
-		if opt, err = gru.NewAdam(be, model.Params(), o.LR); err != nil {
+		if opt, err = optim.NewAdam(be, model.Params(), o.LR); err != nil {
 			return err
 		}
 	}
@@ -319,7 +322,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 }
 
 // saveRun writes a checkpoint with everything needed to resume exactly.
-func saveRun(o *trainOptions, m *gru.Model, opt gru.Optimizer, src *rand.PCG, vocab *corpus.Vocab, epoch int, history []epochRecord) error {
+func saveRun(o *trainOptions, m *lm.Model, opt optim.Optimizer, src *rand.PCG, vocab *corpus.Vocab, epoch int, history []epochRecord) error {
 	rngState, err := src.MarshalBinary()
 	if err != nil {
 		return err
@@ -334,12 +337,12 @@ func saveRun(o *trainOptions, m *gru.Model, opt gru.Optimizer, src *rand.PCG, vo
 		"history": string(hj),
 		"options": string(oj),
 	}
-	return gru.SaveCheckpoint(checkpointPath(o.Checkpoint), m, opt, meta)
+	return checkpoint.Save(checkpointPath(o.Checkpoint), m, opt, meta)
 }
 
 // restoreRun loads the model, optimiser and RNG state and returns the epoch reached
 // and the curve so far. Training flags that change the run's arithmetic must match.
-func restoreRun(ck *gru.Checkpoint, m *gru.Model, opt gru.Optimizer, src *rand.PCG, o *trainOptions) (int, []epochRecord, error) {
+func restoreRun(ck *checkpoint.Checkpoint, m *lm.Model, opt optim.Optimizer, src *rand.PCG, o *trainOptions) (int, []epochRecord, error) {
 	var saved trainOptions
 	if err := json.Unmarshal([]byte(ck.Meta["options"]), &saved); err != nil {
 		return 0, nil, fmt.Errorf("%s: bad stored options: %v", ck.Path, err)
@@ -375,7 +378,7 @@ func restoreRun(ck *gru.Checkpoint, m *gru.Model, opt gru.Optimizer, src *rand.P
 	return epoch, history, nil
 }
 
-func describeModel(mc gru.ModelConfig) string {
+func describeModel(mc lm.Config) string {
 	return fmt.Sprintf("vocab %d, embed %d, hidden %d, layers %d, variant %v, init %v",
 		mc.Vocab, mc.Embed, mc.GRU.HiddenSize, mc.GRU.Layers, mc.GRU.Variant, mc.Init)
 }

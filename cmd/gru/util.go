@@ -6,7 +6,7 @@ import (
 	"os"
 
 	"github.com/gogru/gogru/corpus"
-	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/checkpoint"
 )
 
 // statDir reports whether path is a directory.
@@ -20,7 +20,7 @@ func statDir(path string) (bool, error) {
 
 // checkpointVocab reads the vocabulary gru train stores in a checkpoint; it must
 // have one token per id of the saved model.
-func checkpointVocab(ck *gru.Checkpoint) (*corpus.Vocab, error) {
+func checkpointVocab(ck *checkpoint.Checkpoint) (*corpus.Vocab, error) {
 	var tokens []string
 	if err := json.Unmarshal([]byte(ck.Meta["vocab"]), &tokens); err != nil || len(tokens) != ck.Model.Vocab {
 		return nil, fmt.Errorf("%s: no usable vocabulary stored (want %d tokens)", ck.Path, ck.Model.Vocab)

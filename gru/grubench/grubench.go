@@ -1,5 +1,6 @@
-// Package grubench holds the workloads that gogru's speed is measured on, shared
-// by the Go benchmarks and `gru bench` so that both time the same thing.
+// Package grubench holds the workloads that gogru's speed is measured on, for those
+// who compare backends: shared by the Go benchmarks and `gru bench` so that both
+// time the same thing.
 package grubench
 
 import (

@@ -3,6 +3,7 @@ package grutest
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -84,7 +85,7 @@ func testBadInput(t *testing.T, be gru.Backend) {
 		}
 		if want != nil {
 			var se *gru.ShapeError
-			if !errors.As(err, &se) || se.Arg != arg || !gru.EqualShape(se.Want, want) || !gru.EqualShape(se.Got, got) {
+			if !errors.As(err, &se) || se.Arg != arg || !slices.Equal(se.Want, want) || !slices.Equal(se.Got, got) {
 				t.Errorf("%s: error %q, want a ShapeError for %s with want %v got %v", name, err, arg, want, got)
 			}
 		}

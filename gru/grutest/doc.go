@@ -1,5 +1,6 @@
-// Package grutest is the conformance suite every gru.Backend runs, in the manner of
-// gonum's blas/testblas: a backend's test file delegates to Run in one line.
+// Package grutest is the conformance suite every gru.Backend runs, for those who
+// implement one, in the manner of gonum's blas/testblas: a backend's test file
+// delegates to Run in one line.
 //
 // The suite compares a backend with the float64 CPU oracle over the cross product
 // of variants, layer counts, directions, ragged lengths, h0 and layouts, at sizes

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/interop"
 )
 
 // golden holds nn.GRU's results made by scripts/gen_golden.py with python3-torch.
@@ -79,7 +80,7 @@ func testGolden(t *testing.T, be gru.Backend) {
 	}
 	for _, f := range fs {
 		cfg := f.config()
-		params, err := gru.FromPyTorch(cfg, f.Weights, f.Shapes)
+		params, err := interop.FromPyTorch(cfg, f.Weights, f.Shapes)
 		if err != nil {
 			t.Fatalf("%s: %v", f.Name, err)
 		}
@@ -89,7 +90,7 @@ func testGolden(t *testing.T, be gru.Backend) {
 		if err != nil {
 			t.Fatalf("%s: %v", f.Name, err)
 		}
-		wantGrads, err := gru.FromPyTorch(cfg, f.Grads, f.Shapes)
+		wantGrads, err := interop.FromPyTorch(cfg, f.Grads, f.Shapes)
 		if err != nil {
 			t.Fatalf("%s: grads: %v", f.Name, err)
 		}

@@ -1,6 +1,11 @@
-package gru
+package interop
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
+)
 
 // ONNX's GRU operator holds one layer (both directions) as
 //
@@ -15,13 +20,13 @@ var onnxGate = [3]int{1, 0, 2}
 
 // ONNXLayer is one GRU layer in ONNX's tensors.
 type ONNXLayer struct {
-	W, R, B           []float64
-	Dirs, H, D        int
-	LinearBeforeReset int
+	W, R, B           []float64 // the operator's inputs W, R and B, shaped as above
+	Dirs, H, D        int       // directions, hidden size and input size
+	LinearBeforeReset int       // the operator's linear_before_reset: 1 for ResetAfter
 }
 
 // ToONNX converts layer l of p to ONNX's W, R and B.
-func (p *Params) ToONNX(l int) (*ONNXLayer, error) {
+func ToONNX(p *gru.Params, l int) (*ONNXLayer, error) {
 	cfg := p.Config
 	if l < 0 || l >= cfg.Layers {
 		return nil, fmt.Errorf("gru: ToONNX: layer %d of %d", l, cfg.Layers)
@@ -29,7 +34,7 @@ func (p *Params) ToONNX(l int) (*ONNXLayer, error) {
 	H, D, dirs := cfg.HiddenSize, cfg.LayerInputSize(l), cfg.Directions()
 	o := &ONNXLayer{Dirs: dirs, H: H, D: D,
 		W: make([]float64, dirs*3*H*D), R: make([]float64, dirs*3*H*H), B: make([]float64, dirs*6*H)}
-	if cfg.Variant == ResetAfter {
+	if cfg.Variant == gru.ResetAfter {
 		o.LinearBeforeReset = 1
 	}
 	for d := range dirs {
@@ -54,13 +59,13 @@ func (p *Params) ToONNX(l int) (*ONNXLayer, error) {
 
 // SetONNX fills layer l of p from ONNX's tensors. The layer's shapes and
 // linear_before_reset must match p's configuration.
-func (p *Params) SetONNX(l int, o *ONNXLayer) error {
+func SetONNX(p *gru.Params, l int, o *ONNXLayer) error {
 	cfg := p.Config
 	if l < 0 || l >= cfg.Layers {
 		return fmt.Errorf("gru: SetONNX: layer %d of %d", l, cfg.Layers)
 	}
 	H, D, dirs := cfg.HiddenSize, cfg.LayerInputSize(l), cfg.Directions()
-	if err := CheckShape("ONNX W", []int{dirs, 3 * H, D}, []int{o.Dirs, 3 * o.H, o.D}); err != nil {
+	if err := backendkit.CheckShape("ONNX W", []int{dirs, 3 * H, D}, []int{o.Dirs, 3 * o.H, o.D}); err != nil {
 		return err
 	}
 	for name, n := range map[string][2]int{"W": {len(o.W), dirs * 3 * H * D}, "R": {len(o.R), dirs * 3 * H * H}, "B": {len(o.B), dirs * 6 * H}} {
@@ -68,7 +73,7 @@ func (p *Params) SetONNX(l int, o *ONNXLayer) error {
 			return fmt.Errorf("gru: ONNX %s: want %d values, got %d", name, n[1], n[0])
 		}
 	}
-	if want := map[Variant]int{ResetBefore: 0, ResetAfter: 1}[cfg.Variant]; o.LinearBeforeReset != want {
+	if want := map[gru.Variant]int{gru.ResetBefore: 0, gru.ResetAfter: 1}[cfg.Variant]; o.LinearBeforeReset != want {
 		return fmt.Errorf("gru: ONNX linear_before_reset=%d does not match variant %v", o.LinearBeforeReset, cfg.Variant)
 	}
 	for d := range dirs {

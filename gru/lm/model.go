@@ -1,22 +1,24 @@
-package gru
+package lm
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/gogru/gogru/gru"
 )
 
-// ModelConfig describes a token language model:
+// Config describes a token language model:
 // input (one-hot or a learned embedding) → GRU stack → linear → softmax cross-entropy.
-type ModelConfig struct {
-	Vocab int    // number of token ids
-	Embed int    // embedding width; 0 feeds one-hot vectors of width Vocab
-	GRU   Config // the stack; its InputSize must be Embed, or Vocab when Embed is 0
-	Init  Init   // initialiser for every parameter
+type Config struct {
+	Vocab int        // number of token ids
+	Embed int        // embedding width; 0 feeds one-hot vectors of width Vocab
+	GRU   gru.Config // the stack; its InputSize must be Embed, or Vocab when Embed is 0
+	Init  gru.Init   // initialiser for every parameter
 }
 
 // InputWidth is the width of the GRU's input: Embed, or Vocab for one-hot.
-func (mc ModelConfig) InputWidth() int {
+func (mc Config) InputWidth() int {
 	if mc.Embed > 0 {
 		return mc.Embed
 	}
@@ -24,7 +26,7 @@ func (mc ModelConfig) InputWidth() int {
 }
 
 // Validate reports the first inconsistent field.
-func (mc ModelConfig) Validate() error {
+func (mc Config) Validate() error {
 	if mc.Vocab < 1 {
 		return fmt.Errorf("gru: model: Vocab must be at least 1, got %d", mc.Vocab)
 	}
@@ -38,37 +40,37 @@ func (mc ModelConfig) Validate() error {
 }
 
 // Model is a language model whose parameters, activations, gradients and optimiser
-// state all live on one Backend. A training step moves only token ids in and the
+// state all live on one gru.Backend. A training step moves only token ids in and the
 // scalar loss out.
 type Model struct {
-	be    Backend
-	cfg   ModelConfig
-	stack Stack
+	be    gru.Backend
+	cfg   Config
+	stack gru.Stack
 
 	// The parameters around the stack and their gradients.
-	emb, dEmb   Tensor // [Vocab, Embed] when Embed > 0
-	wOut, dWOut Tensor // [dirs·H, Vocab]
-	bOut, dBOut Tensor // [Vocab]
+	emb, dEmb   gru.Tensor // [Vocab, Embed] when Embed > 0
+	wOut, dWOut gru.Tensor // [dirs·H, Vocab]
+	bOut, dBOut gru.Tensor // [Vocab]
 
-	steps, batch int    // the shape the buffers below are sized for
-	x, y, dy     Tensor // [T,B,in], [T,B,dirs·H], [T,B,dirs·H]
-	dx           Tensor // [T,B,Embed] when Embed > 0
-	logits, dlg  Tensor // [T·B, Vocab]
-	state, hN    Tensor // [cells,B,H]: the carried state and the final one
-	carry        bool   // state holds a state to start from
+	steps, batch int        // the shape the buffers below are sized for
+	x, y, dy     gru.Tensor // [T,B,in], [T,B,dirs·H], [T,B,dirs·H]
+	dx           gru.Tensor // [T,B,Embed] when Embed > 0
+	logits, dlg  gru.Tensor // [T·B, Vocab]
+	state, hN    gru.Tensor // [cells,B,H]: the carried state and the final one
+	carry        bool       // state holds a state to start from
 }
 
-// NewModel allocates a model on be with parameters drawn from rng. It refuses,
+// New allocates a model on be with parameters drawn from rng. It refuses,
 // with a *MemoryError and before allocating anything, a model whose parameters
 // cannot fit on the host or on a backend that reports its memory.
-func NewModel(be Backend, mc ModelConfig, rng *rand.Rand) (*Model, error) {
+func New(be gru.Backend, mc Config, rng *rand.Rand) (*Model, error) {
 	if err := mc.Validate(); err != nil {
 		return nil, err
 	}
 	if err := checkModelFits(be, mc); err != nil {
 		return nil, err
 	}
-	p, err := InitParams(mc.GRU, mc.Init, rng)
+	p, err := gru.InitParams(mc.GRU, mc.Init, rng)
 	if err != nil {
 		return nil, err
 	}
@@ -77,10 +79,10 @@ func NewModel(be Backend, mc ModelConfig, rng *rand.Rand) (*Model, error) {
 		return nil, err
 	}
 	out := mc.GRU.OutputSize()
-	if err := m.alloc([]*Tensor{&m.wOut, &m.dWOut}, out, mc.Vocab); err != nil {
+	if err := m.alloc([]*gru.Tensor{&m.wOut, &m.dWOut}, out, mc.Vocab); err != nil {
 		return nil, err
 	}
-	if err := m.alloc([]*Tensor{&m.bOut, &m.dBOut}, mc.Vocab); err != nil {
+	if err := m.alloc([]*gru.Tensor{&m.bOut, &m.dBOut}, mc.Vocab); err != nil {
 		return nil, err
 	}
 	w := make([]float64, out*mc.Vocab)
@@ -93,7 +95,7 @@ func NewModel(be Backend, mc ModelConfig, rng *rand.Rand) (*Model, error) {
 		return nil, err
 	}
 	if mc.Embed > 0 {
-		if err := m.alloc([]*Tensor{&m.emb, &m.dEmb}, mc.Vocab, mc.Embed); err != nil {
+		if err := m.alloc([]*gru.Tensor{&m.emb, &m.dEmb}, mc.Vocab, mc.Embed); err != nil {
 			return nil, err
 		}
 		e := make([]float64, mc.Vocab*mc.Embed)
@@ -109,8 +111,8 @@ func NewModel(be Backend, mc ModelConfig, rng *rand.Rand) (*Model, error) {
 
 // initLinear fills the output layer: N(0, 0.01²) and zero bias under InitD2L (as
 // D2L's W_hq and b_q), else U(±1/√in) as nn.Linear.
-func initLinear(init Init, w, b []float64, in int, rng *rand.Rand) {
-	if init == InitD2L {
+func initLinear(init gru.Init, w, b []float64, in int, rng *rand.Rand) {
+	if init == gru.InitD2L {
 		for i := range w {
 			w[i] = 0.01 * rng.NormFloat64()
 		}
@@ -124,7 +126,7 @@ func initLinear(init Init, w, b []float64, in int, rng *rand.Rand) {
 	}
 }
 
-func (m *Model) alloc(dst []*Tensor, shape ...int) error {
+func (m *Model) alloc(dst []*gru.Tensor, shape ...int) error {
 	for _, d := range dst {
 		t, err := m.be.NewTensor(shape...)
 		if err != nil {
@@ -136,14 +138,14 @@ func (m *Model) alloc(dst []*Tensor, shape ...int) error {
 }
 
 // Config returns the model's configuration.
-func (m *Model) Config() ModelConfig { return m.cfg }
+func (m *Model) Config() Config { return m.cfg }
 
 // Backend returns the backend the model lives on.
-func (m *Model) Backend() Backend { return m.be }
+func (m *Model) Backend() gru.Backend { return m.be }
 
 // Params returns every parameter tensor, in the order of ParamNames.
-func (m *Model) Params() []Tensor {
-	ps := append([]Tensor(nil), m.stack.Params()...)
+func (m *Model) Params() []gru.Tensor {
+	ps := append([]gru.Tensor(nil), m.stack.Params()...)
 	if m.emb != nil {
 		ps = append(ps, m.emb)
 	}
@@ -151,8 +153,8 @@ func (m *Model) Params() []Tensor {
 }
 
 // Grads returns the gradient tensors matching Params.
-func (m *Model) Grads() []Tensor {
-	gs := append([]Tensor(nil), m.stack.Grads()...)
+func (m *Model) Grads() []gru.Tensor {
+	gs := append([]gru.Tensor(nil), m.stack.Grads()...)
 	if m.dEmb != nil {
 		gs = append(gs, m.dEmb)
 	}
@@ -167,12 +169,12 @@ func (m *Model) ParamNames() []string {
 
 // ParamShapes lists the model's parameter names, in the order of Model.Params, and
 // their shapes.
-func (mc ModelConfig) ParamShapes() ([]string, [][]int) {
+func (mc Config) ParamShapes() ([]string, [][]int) {
 	var names []string
 	var shapes [][]int
-	for i, n := range TensorNames(mc.GRU) {
+	for i, n := range gru.TensorNames(mc.GRU) {
 		names = append(names, "gru."+n)
-		shapes = append(shapes, CellShapes(mc.GRU, i/4/mc.GRU.Directions())[i%4])
+		shapes = append(shapes, gru.CellShapes(mc.GRU, i/4/mc.GRU.Directions())[i%4])
 	}
 	if mc.Embed > 0 {
 		names, shapes = append(names, "embedding"), append(shapes, []int{mc.Vocab, mc.Embed})
@@ -206,13 +208,13 @@ func (m *Model) shape(steps, batch int) error {
 	mc := m.cfg
 	out, in := mc.GRU.OutputSize(), mc.InputWidth()
 	errs := []error{
-		m.alloc([]*Tensor{&m.x}, steps, batch, in),
-		m.alloc([]*Tensor{&m.y, &m.dy}, steps, batch, out),
-		m.alloc([]*Tensor{&m.logits, &m.dlg}, steps*batch, mc.Vocab),
-		m.alloc([]*Tensor{&m.state, &m.hN}, mc.GRU.StateShape(batch)...),
+		m.alloc([]*gru.Tensor{&m.x}, steps, batch, in),
+		m.alloc([]*gru.Tensor{&m.y, &m.dy}, steps, batch, out),
+		m.alloc([]*gru.Tensor{&m.logits, &m.dlg}, steps*batch, mc.Vocab),
+		m.alloc([]*gru.Tensor{&m.state, &m.hN}, mc.GRU.StateShape(batch)...),
 	}
 	if mc.Embed > 0 {
-		errs = append(errs, m.alloc([]*Tensor{&m.dx}, steps, batch, mc.Embed))
+		errs = append(errs, m.alloc([]*gru.Tensor{&m.dx}, steps, batch, mc.Embed))
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -224,7 +226,7 @@ func (m *Model) shape(steps, batch int) error {
 }
 
 func (m *Model) freeBuffers() {
-	for _, t := range []*Tensor{&m.x, &m.y, &m.dy, &m.dx, &m.logits, &m.dlg, &m.state, &m.hN} {
+	for _, t := range []*gru.Tensor{&m.x, &m.y, &m.dy, &m.dx, &m.logits, &m.dlg, &m.state, &m.hN} {
 		if *t != nil {
 			m.be.Free(*t)
 			*t = nil
@@ -251,7 +253,7 @@ func (m *Model) forward(inputs []int32, steps, batch int) error {
 	if err != nil {
 		return err
 	}
-	var h0 Tensor
+	var h0 gru.Tensor
 	if m.carry {
 		h0 = m.state
 	}
@@ -326,7 +328,7 @@ func (m *Model) Next(id int32) ([]float64, error) {
 // Close frees everything the model holds on its backend.
 func (m *Model) Close() error {
 	m.freeBuffers()
-	for _, t := range []Tensor{m.emb, m.dEmb, m.wOut, m.dWOut, m.bOut, m.dBOut} {
+	for _, t := range []gru.Tensor{m.emb, m.dEmb, m.wOut, m.dWOut, m.bOut, m.dBOut} {
 		if t != nil {
 			m.be.Free(t)
 		}

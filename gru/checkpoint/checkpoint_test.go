@@ -1,4 +1,4 @@
-package gru_test
+package checkpoint_test
 
 import (
 	"encoding/binary"
@@ -15,16 +15,19 @@ import (
 
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/checkpoint"
+	"github.com/gogru/gogru/gru/lm"
+	"github.com/gogru/gogru/gru/optim"
 	"github.com/gogru/gogru/internal/atomicfile"
 )
 
-func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*gru.Model, *gru.Adam) {
-	mc := gru.ModelConfig{Vocab: 7, Embed: 4, GRU: gru.Config{InputSize: 4, HiddenSize: hidden, Layers: 2}}
-	m, err := gru.NewModel(be, mc, gru.NewRand(seed))
+func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*lm.Model, *optim.Adam) {
+	mc := lm.Config{Vocab: 7, Embed: 4, GRU: gru.Config{InputSize: 4, HiddenSize: hidden, Layers: 2}}
+	m, err := lm.New(be, mc, gru.NewRand(seed))
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt, err := gru.NewAdam(be, m.Params(), 0.01)
+	opt, err := optim.NewAdam(be, m.Params(), 0.01)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -32,7 +35,7 @@ func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*gru.M
 }
 
 // trainSteps runs n Adam steps on fixed data.
-func trainSteps(t testing.TB, m *gru.Model, opt gru.Optimizer, n int) {
+func trainSteps(t testing.TB, m *lm.Model, opt optim.Optimizer, n int) {
 	ids := []int32{1, 2, 3, 4, 5, 6, 0, 1, 2, 3, 4, 5}
 	for range n {
 		m.ResetState()
@@ -46,7 +49,7 @@ func trainSteps(t testing.TB, m *gru.Model, opt gru.Optimizer, n int) {
 	}
 }
 
-func hostParams(t testing.TB, m *gru.Model) [][]float64 {
+func hostParams(t testing.TB, m *lm.Model) [][]float64 {
 	var out [][]float64
 	for _, p := range m.Params() {
 		v := make([]float64, gru.Len(p.Shape()))
@@ -69,9 +72,9 @@ func sameBits(a, b [][]float64) bool {
 	return true
 }
 
-// TestCheckpointResumeIsExact trains 3+3 steps with a save and restore in between
+// TestResumeIsExact trains 3+3 steps with a save and restore in between
 // and checks the parameters equal those of 6 uninterrupted steps, bit for bit.
-func TestCheckpointResumeIsExact(t *testing.T) {
+func TestResumeIsExact(t *testing.T) {
 	be := cpu.New32()
 	defer be.Close()
 	path := filepath.Join(t.TempDir(), "ck.safetensors")
@@ -81,10 +84,10 @@ func TestCheckpointResumeIsExact(t *testing.T) {
 
 	b, ob := newTestModel(t, be, 5, 1)
 	trainSteps(t, b, ob, 3)
-	if err := gru.SaveCheckpoint(path, b, ob, map[string]string{"epoch": "3"}); err != nil {
+	if err := checkpoint.Save(path, b, ob, map[string]string{"epoch": "3"}); err != nil {
 		t.Fatal(err)
 	}
-	ck, err := gru.LoadCheckpoint(path)
+	ck, err := checkpoint.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,13 +104,13 @@ func TestCheckpointResumeIsExact(t *testing.T) {
 	}
 }
 
-func TestCheckpointBadFiles(t *testing.T) {
+func TestBadFiles(t *testing.T) {
 	be := cpu.New32()
 	defer be.Close()
 	dir := t.TempDir()
 	m, opt := newTestModel(t, be, 5, 1)
 	good := filepath.Join(dir, "good.safetensors")
-	if err := gru.SaveCheckpoint(good, m, opt, nil); err != nil {
+	if err := checkpoint.Save(good, m, opt, nil); err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(good)
@@ -122,16 +125,16 @@ func TestCheckpointBadFiles(t *testing.T) {
 		{"truncated", write("trunc", b[:len(b)/2]), "trunc"},
 		{"missing", filepath.Join(dir, "nope"), "nope"},
 	} {
-		if _, err := gru.LoadCheckpoint(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
+		if _, err := checkpoint.Load(c.path); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want an error naming %q", c.name, err, c.want)
 		}
 	}
 	// A PyTorch weights file is safetensors but not a checkpoint.
-	if _, err := gru.LoadCheckpoint("testdata/pytorch_gru.safetensors"); err == nil || !strings.Contains(err.Error(), "not a gogru checkpoint") {
+	if _, err := checkpoint.Load("../interop/testdata/pytorch_gru.safetensors"); err == nil || !strings.Contains(err.Error(), "not a gogru checkpoint") {
 		t.Errorf("PyTorch file as checkpoint: %v", err)
 	}
 	// Another config: the error says what differs, and the model is unchanged.
-	ck, err := gru.LoadCheckpoint(good)
+	ck, err := checkpoint.Load(good)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,9 +148,9 @@ func TestCheckpointBadFiles(t *testing.T) {
 	}
 }
 
-// TestCheckpointKilledWriteKeepsPrevious fails a checkpoint write half way and
+// TestKilledWriteKeepsPrevious fails a checkpoint write half way and
 // checks that the previous file is intact and no temporary file is left.
-func TestCheckpointKilledWriteKeepsPrevious(t *testing.T) {
+func TestKilledWriteKeepsPrevious(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "ck.safetensors")
 	if err := atomicfile.WriteFile(path, []byte("previous")); err != nil {
@@ -181,15 +184,15 @@ func headerOnlyCheckpoint(model string) []byte {
 	return append(binary.LittleEndian.AppendUint64(nil, uint64(len(header))), header...)
 }
 
-// TestParseCheckpointHugeLayerCount checks that a small file whose configuration
+// TestParseHugeLayerCount checks that a small file whose configuration
 // claims a huge number of layers gets an error naming them, without a panic and
 // without allocating in proportion to the claim.
-func TestParseCheckpointHugeLayerCount(t *testing.T) {
+func TestParseHugeLayerCount(t *testing.T) {
 	for _, layers := range []int{1 << 20, 1 << 40, math.MaxInt / 2} {
 		b := headerOnlyCheckpoint(fmt.Sprintf(`{"Vocab":7,"Embed":4,"GRU":{"InputSize":4,"HiddenSize":3,"Layers":%d}}`, layers))
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
-		_, err := gru.ParseCheckpoint("huge", b)
+		_, err := checkpoint.Parse("huge", b)
 		runtime.ReadMemStats(&after)
 		if err == nil || !strings.Contains(err.Error(), "layers") {
 			t.Errorf("Layers=%d in %d bytes: %v, want an error naming the layers", layers, len(b), err)
@@ -200,7 +203,7 @@ func TestParseCheckpointHugeLayerCount(t *testing.T) {
 	}
 }
 
-// FuzzParseCheckpoint feeds arbitrary bytes to the checkpoint loader, which must
+// FuzzParse feeds arbitrary bytes to the checkpoint loader, which must
 // return an error or a checkpoint, never panic; a checkpoint it accepts is restored
 // into a model built from its configuration.
 //
@@ -211,19 +214,19 @@ func TestParseCheckpointHugeLayerCount(t *testing.T) {
 // -fuzzminimizetime, and the worker reports no executions meanwhile: on a 5 KB
 // input each minimisation ran the whole minute, so a run sat at 0 execs/s between
 // short bursts (make fuzz also caps the minimisation; see the Makefile).
-func FuzzParseCheckpoint(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	be := cpu.New32()
 	defer be.Close()
-	for i, mc := range []gru.ModelConfig{
+	for i, mc := range []lm.Config{
 		{Vocab: 2, Embed: 1, GRU: gru.Config{InputSize: 1, HiddenSize: 1, Layers: 1}},
 		{Vocab: 2, GRU: gru.Config{InputSize: 2, HiddenSize: 1, Layers: 1, Variant: gru.ResetAfter}},
 	} {
-		m, err := gru.NewModel(be, mc, gru.NewRand(1))
+		m, err := lm.New(be, mc, gru.NewRand(1))
 		if err != nil {
 			f.Fatal(err)
 		}
 		path := filepath.Join(f.TempDir(), fmt.Sprintf("seed%d.safetensors", i))
-		if err := gru.SaveCheckpoint(path, m, nil, nil); err != nil {
+		if err := checkpoint.Save(path, m, nil, nil); err != nil {
 			f.Fatal(err)
 		}
 		m.Close()
@@ -238,11 +241,11 @@ func FuzzParseCheckpoint(f *testing.F) {
 	f.Add([]byte("\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":1}        "))
 	f.Add(headerOnlyCheckpoint(`{"Vocab":7,"Embed":4,"GRU":{"InputSize":4,"HiddenSize":3,"Layers":1099511627776}}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ck, err := gru.ParseCheckpoint("fuzz", b)
+		ck, err := checkpoint.Parse("fuzz", b)
 		if err != nil {
 			return
 		}
-		if m2, err := gru.NewModel(be, ck.Model, gru.NewRand(1)); err == nil {
+		if m2, err := lm.New(be, ck.Model, gru.NewRand(1)); err == nil {
 			ck.Restore(m2, nil)
 			m2.Close()
 		}

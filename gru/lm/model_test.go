@@ -1,4 +1,4 @@
-package gru_test
+package lm_test
 
 import (
 	"math"
@@ -6,6 +6,8 @@ import (
 
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/lm"
+	"github.com/gogru/gogru/gru/optim"
 )
 
 // TestModelGradients checks the model's gradients (embedding, GRU, output layer,
@@ -19,9 +21,9 @@ func TestModelGradients(t *testing.T) {
 		if embed > 0 {
 			in = embed
 		}
-		mc := gru.ModelConfig{Vocab: V, Embed: embed, GRU: gru.Config{InputSize: in, HiddenSize: 3, Layers: 2, Variant: gru.ResetAfter}}
+		mc := lm.Config{Vocab: V, Embed: embed, GRU: gru.Config{InputSize: in, HiddenSize: 3, Layers: 2, Variant: gru.ResetAfter}}
 		rng := gru.NewRand(11)
-		m, err := gru.NewModel(be, mc, rng)
+		m, err := lm.New(be, mc, rng)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,14 +75,14 @@ func TestModelLearns(t *testing.T) {
 	for _, opt := range []string{"sgd", "adam"} {
 		be := cpu.New32()
 		const V, T, B = 6, 12, 4
-		mc := gru.ModelConfig{Vocab: V, GRU: gru.Config{InputSize: V, HiddenSize: 16, Layers: 1}}
-		m, err := gru.NewModel(be, mc, gru.NewRand(3))
+		mc := lm.Config{Vocab: V, GRU: gru.Config{InputSize: V, HiddenSize: 16, Layers: 1}}
+		m, err := lm.New(be, mc, gru.NewRand(3))
 		if err != nil {
 			t.Fatal(err)
 		}
-		var o gru.Optimizer = &gru.SGD{LR: 1}
+		var o optim.Optimizer = &optim.SGD{LR: 1}
 		if opt == "adam" {
-			if o, err = gru.NewAdam(be, m.Params(), 0.02); err != nil {
+			if o, err = optim.NewAdam(be, m.Params(), 0.02); err != nil {
 				t.Fatal(err)
 			}
 		}

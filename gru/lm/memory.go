@@ -1,17 +1,11 @@
-package gru
+package lm
 
 import (
 	"fmt"
 
+	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/internal/sysmem"
 )
-
-// MemoryReporter is implemented by backends that can say how many bytes they can
-// still allocate: the host's available memory for the CPU (onHost true), the
-// device's free memory for a GPU. NewModel uses it to refuse a model that cannot fit.
-type MemoryReporter interface {
-	AvailableMemory() (bytes int64, onHost bool, err error)
-}
 
 // MemoryError reports that a model would need more memory than is available.
 type MemoryError struct {
@@ -21,6 +15,7 @@ type MemoryError struct {
 	Where     string // "the host" or the backend's name
 }
 
+// Error gives the estimate, what is available and where.
 func (e *MemoryError) Error() string {
 	return fmt.Sprintf("gru: not enough memory: %s need about %s, more than the %s available on %s",
 		e.What, sysmem.Format(e.Need), sysmem.Format(e.Available), e.Where)
@@ -37,10 +32,10 @@ type MemoryEstimate struct {
 // parameters and gradients, optimizerSlots more copies of the parameters (Adam
 // keeps 2, SGD 0), and, when steps and batch are positive, the activations of a
 // training step of that shape, all in elements of elemBytes; plus the float64
-// copy of the parameters the host holds while NewModel initialises them. It is an
+// copy of the parameters the host holds while New initialises them. It is an
 // estimate within some tens of percent, made to refuse what cannot fit before any
 // of it is allocated.
-func (mc ModelConfig) EstimateMemory(elemBytes, optimizerSlots, steps, batch int) MemoryEstimate {
+func (mc Config) EstimateMemory(elemBytes, optimizerSlots, steps, batch int) MemoryEstimate {
 	g := mc.GRU
 	var params int64
 	for l := range g.Layers {
@@ -64,9 +59,9 @@ func (mc ModelConfig) EstimateMemory(elemBytes, optimizerSlots, steps, batch int
 // host's available memory (together with its backend part when be's memory is the
 // host's), or its backend part in the memory be reports. A figure that cannot be
 // read is not checked.
-func CheckMemory(be Backend, est MemoryEstimate, what string) error {
+func CheckMemory(be gru.Backend, est MemoryEstimate, what string) error {
 	hostNeed := est.Host
-	if mr, ok := be.(MemoryReporter); ok {
+	if mr, ok := be.(gru.MemoryReporter); ok {
 		avail, onHost, err := mr.AvailableMemory()
 		switch {
 		case err != nil:
@@ -84,9 +79,9 @@ func CheckMemory(be Backend, est MemoryEstimate, what string) error {
 
 // checkModelFits refuses a model whose parameters, gradients and initial float64
 // copy cannot fit (see CheckMemory).
-func checkModelFits(be Backend, mc ModelConfig) error {
+func checkModelFits(be gru.Backend, mc Config) error {
 	esize := 4
-	if be.DType() == Float64 {
+	if be.DType() == gru.Float64 {
 		esize = 8
 	}
 	est := mc.EstimateMemory(esize, 0, 0, 0)

@@ -1,16 +1,18 @@
-package gru_test
+package interop_test
 
 import (
 	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grutest"
+	"github.com/gogru/gogru/gru/interop"
 )
 
 type torchRun struct {
@@ -41,7 +43,7 @@ func loadTorchRun(t *testing.T) (*torchRun, gru.Config) {
 // checks that gogru computes what PyTorch did on the same input.
 func TestPyTorchWeightsGiveTorchOutputs(t *testing.T) {
 	r, cfg := loadTorchRun(t)
-	p, err := gru.LoadPyTorch("testdata/pytorch_gru.safetensors", cfg)
+	p, err := interop.LoadPyTorch("testdata/pytorch_gru.safetensors", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,15 +70,15 @@ func TestPyTorchWeightsGiveTorchOutputs(t *testing.T) {
 
 func TestPyTorchRoundTripIsExact(t *testing.T) {
 	_, cfg := loadTorchRun(t)
-	p, err := gru.LoadPyTorch("testdata/pytorch_gru.safetensors", cfg)
+	p, err := interop.LoadPyTorch("testdata/pytorch_gru.safetensors", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "w.safetensors")
-	if err := gru.SavePyTorch(path, p, gru.Float32); err != nil {
+	if err := interop.SavePyTorch(path, p, gru.Float32); err != nil {
 		t.Fatal(err)
 	}
-	q, err := gru.LoadPyTorch(path, cfg)
+	q, err := interop.LoadPyTorch(path, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,20 +97,20 @@ func TestLoadPyTorchErrorsNameTheTensor(t *testing.T) {
 	// Wrong hidden size: the first tensor checked has the wrong shape.
 	wrong := cfg
 	wrong.HiddenSize = 8
-	if _, err := gru.LoadPyTorch("testdata/pytorch_gru.safetensors", wrong); err == nil || !strings.Contains(err.Error(), "weight_ih_l0") {
+	if _, err := interop.LoadPyTorch("testdata/pytorch_gru.safetensors", wrong); err == nil || !strings.Contains(err.Error(), "weight_ih_l0") {
 		t.Errorf("wrong hidden size: %v", err)
 	}
 	// One layer expected, two stored: the extra tensor is named.
 	one := cfg
 	one.Layers = 1
-	if _, err := gru.LoadPyTorch("testdata/pytorch_gru.safetensors", one); err == nil || !strings.Contains(err.Error(), "_l1") {
+	if _, err := interop.LoadPyTorch("testdata/pytorch_gru.safetensors", one); err == nil || !strings.Contains(err.Error(), "_l1") {
 		t.Errorf("extra layer: %v", err)
 	}
 	// Truncated file.
 	b, _ := os.ReadFile("testdata/pytorch_gru.safetensors")
 	trunc := filepath.Join(dir, "trunc.safetensors")
 	os.WriteFile(trunc, b[:len(b)-10], 0o644)
-	if _, err := gru.LoadPyTorch(trunc, cfg); err == nil || !strings.Contains(err.Error(), "trunc.safetensors") {
+	if _, err := interop.LoadPyTorch(trunc, cfg); err == nil || !strings.Contains(err.Error(), "trunc.safetensors") {
 		t.Errorf("truncated file: %v", err)
 	}
 	// A tensor stored as F16 is refused by name.
@@ -122,7 +124,7 @@ func TestLoadPyTorchErrorsNameTheTensor(t *testing.T) {
 	buf = append(append(buf, hdr...), make([]byte, 210)...)
 	os.WriteFile(f16, buf, 0o644)
 	one.Bidirectional = false
-	if _, err := gru.LoadPyTorch(f16, one); err == nil || !strings.Contains(err.Error(), "weight_ih_l0") || !strings.Contains(err.Error(), "F16") {
+	if _, err := interop.LoadPyTorch(f16, one); err == nil || !strings.Contains(err.Error(), "weight_ih_l0") || !strings.Contains(err.Error(), "F16") {
 		t.Errorf("F16 tensor: %v", err)
 	}
 }
@@ -133,12 +135,12 @@ func TestONNXRoundTripAndSemantics(t *testing.T) {
 	for _, v := range []gru.Variant{gru.ResetBefore, gru.ResetAfter} {
 		cfg := gru.Config{InputSize: 3, HiddenSize: 4, Layers: 1, Variant: v}
 		p, _ := gru.InitParams(cfg, gru.InitPyTorch, gru.NewRand(5))
-		o, err := p.ToONNX(0)
+		o, err := interop.ToONNX(p, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		q, _ := gru.NewParams(cfg)
-		if err := q.SetONNX(0, o); err != nil {
+		if err := interop.SetONNX(q, 0, o); err != nil {
 			t.Fatal(err)
 		}
 		for i, s := range q.Flat() {
@@ -189,5 +191,46 @@ func TestONNXRoundTripAndSemantics(t *testing.T) {
 		if e := grutest.RelErr(got, want); e > 1e-14 {
 			t.Errorf("%v: ONNX step differs from gogru's by %.3g", v, e)
 		}
+	}
+}
+
+func TestToFromPyTorchRoundTrip(t *testing.T) {
+	cfg := gru.Config{InputSize: 3, HiddenSize: 4, Layers: 2, Bidirectional: true, Variant: gru.ResetAfter}
+	p, _ := gru.InitParams(cfg, gru.InitPyTorch, gru.NewRand(2))
+	tensors := interop.ToPyTorch(p)
+	shapes := map[string][]int{}
+	for i := range cfg.Cells() {
+		for k := range 4 {
+			shapes[interop.PyTorchName(cfg, i, k)] = interop.PyTorchShape(cfg, i, k)
+		}
+	}
+	if got := shapes["weight_ih_l1_reverse"]; !slices.Equal(got, []int{12, 8}) {
+		t.Fatalf("weight_ih_l1_reverse shape %v", got)
+	}
+	q, err := interop.FromPyTorch(cfg, tensors, shapes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range q.Flat() {
+		for j := range s {
+			if s[j] != p.Flat()[i][j] {
+				t.Fatalf("round trip changed tensor %d at %d", i, j)
+			}
+		}
+	}
+	// Errors name the tensor.
+	delete(tensors, "bias_hh_l1")
+	if _, err := interop.FromPyTorch(cfg, tensors, shapes); err == nil || !strings.Contains(err.Error(), "bias_hh_l1") {
+		t.Errorf("missing tensor: %v", err)
+	}
+	tensors = interop.ToPyTorch(p)
+	shapes["weight_hh_l0"] = []int{4, 12}
+	if _, err := interop.FromPyTorch(cfg, tensors, shapes); err == nil || !strings.Contains(err.Error(), "weight_hh_l0") {
+		t.Errorf("transposed tensor: %v", err)
+	}
+	shapes["weight_hh_l0"] = []int{12, 4}
+	tensors["weight_hh_l2"] = []float64{1}
+	if _, err := interop.FromPyTorch(cfg, tensors, shapes); err == nil || !strings.Contains(err.Error(), "weight_hh_l2") {
+		t.Errorf("extra tensor: %v", err)
 	}
 }

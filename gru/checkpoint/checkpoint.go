@@ -1,4 +1,4 @@
-package gru
+package checkpoint
 
 import (
 	"encoding/json"
@@ -6,6 +6,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/lm"
+	"github.com/gogru/gogru/gru/optim"
+	"github.com/gogru/gogru/internal/tensorfile"
 )
 
 // checkpointFormat marks gogru checkpoints; a file without it is refused.
@@ -19,20 +24,20 @@ const (
 	metaSteps  = "gogru.optimizer_steps"
 )
 
-// SaveCheckpoint writes the model's parameters, the optimiser's state (opt may be
+// Save writes the model's parameters, the optimiser's state (opt may be
 // nil) and the caller's metadata to path as one safetensors file. The write is
 // atomic: a temporary file is written, fsynced and renamed over path, so a crash
 // leaves the previous checkpoint intact. Tensors are stored in the backend's
 // precision, so a resumed float32 run continues bit for bit.
-func SaveCheckpoint(path string, m *Model, opt Optimizer, meta map[string]string) error {
+func Save(path string, m *lm.Model, opt optim.Optimizer, meta map[string]string) error {
 	be := m.Backend()
-	tensors := map[string]hostTensor{}
-	add := func(name string, t Tensor) error {
-		v := make([]float64, Len(t.Shape()))
+	tensors := map[string]tensorfile.Tensor{}
+	add := func(name string, t gru.Tensor) error {
+		v := make([]float64, gru.Len(t.Shape()))
 		if err := be.Read(v, t); err != nil {
 			return err
 		}
-		tensors[name] = hostTensor{shape: t.Shape(), data: v, dtype: be.DType()}
+		tensors[name] = tensorfile.Tensor{Shape: t.Shape(), Data: v, DType: be.DType()}
 		return nil
 	}
 	names := m.ParamNames()
@@ -43,7 +48,7 @@ func SaveCheckpoint(path string, m *Model, opt Optimizer, meta map[string]string
 	}
 	steps := 0
 	if opt != nil {
-		var state map[string]Tensor
+		var state map[string]gru.Tensor
 		state, steps = opt.State()
 		for name, t := range state {
 			if err := add("optimizer."+name, t); err != nil {
@@ -67,60 +72,60 @@ func SaveCheckpoint(path string, m *Model, opt Optimizer, meta map[string]string
 		}
 		all[k] = v
 	}
-	return writeSafetensors(path, tensors, all)
+	return tensorfile.Write(path, tensors, all)
 }
 
 // Checkpoint is a parsed checkpoint file.
 type Checkpoint struct {
 	Path           string
-	Model          ModelConfig       // the configuration it was saved from
-	DType          DType             // the precision of the tensors
+	Model          lm.Config         // the configuration it was saved from
+	DType          gru.DType         // the precision of the tensors
 	OptimizerSteps int               // the optimiser's step counter
 	Meta           map[string]string // the caller's metadata
-	file           *safetensorsFile
+	file           *tensorfile.File
 }
 
-// LoadCheckpoint reads and checks a checkpoint's header. A truncated file, a file
-// that is not safetensors or not a gogru checkpoint gives an error naming the file.
-func LoadCheckpoint(path string) (*Checkpoint, error) {
-	f, err := readSafetensors(path)
+// Load reads and checks a checkpoint's header. A truncated file, a file that is
+// not safetensors or not a gogru checkpoint gives an error naming the file.
+func Load(path string) (*Checkpoint, error) {
+	f, err := tensorfile.Read(path)
 	if err != nil {
 		return nil, err
 	}
 	return checkpointFrom(f)
 }
 
-// ParseCheckpoint is LoadCheckpoint for bytes already in memory; name labels errors.
-func ParseCheckpoint(name string, b []byte) (*Checkpoint, error) {
-	f, err := parseSafetensors(name, b)
+// Parse is Load for bytes already in memory; name labels errors.
+func Parse(name string, b []byte) (*Checkpoint, error) {
+	f, err := tensorfile.Parse(name, b)
 	if err != nil {
 		return nil, err
 	}
 	return checkpointFrom(f)
 }
 
-func checkpointFrom(f *safetensorsFile) (*Checkpoint, error) {
-	if f.meta[metaFormat] != checkpointFormat {
-		return nil, fmt.Errorf("gru: %s: not a gogru checkpoint (format %q, want %q)", f.path, f.meta[metaFormat], checkpointFormat)
+func checkpointFrom(f *tensorfile.File) (*Checkpoint, error) {
+	if f.Meta[metaFormat] != checkpointFormat {
+		return nil, fmt.Errorf("gru: %s: not a gogru checkpoint (format %q, want %q)", f.Path, f.Meta[metaFormat], checkpointFormat)
 	}
-	c := &Checkpoint{Path: f.path, file: f, Meta: map[string]string{}}
-	if err := json.Unmarshal([]byte(f.meta[metaModel]), &c.Model); err != nil {
-		return nil, fmt.Errorf("gru: %s: bad model configuration: %v", f.path, err)
+	c := &Checkpoint{Path: f.Path, file: f, Meta: map[string]string{}}
+	if err := json.Unmarshal([]byte(f.Meta[metaModel]), &c.Model); err != nil {
+		return nil, fmt.Errorf("gru: %s: bad model configuration: %v", f.Path, err)
 	}
 	if err := c.Model.Validate(); err != nil {
-		return nil, fmt.Errorf("gru: %s: %w", f.path, err)
+		return nil, fmt.Errorf("gru: %s: %w", f.Path, err)
 	}
-	switch f.meta[metaDType] {
+	switch f.Meta[metaDType] {
 	case "float32":
-		c.DType = Float32
+		c.DType = gru.Float32
 	case "float64":
-		c.DType = Float64
+		c.DType = gru.Float64
 	default:
-		return nil, fmt.Errorf("gru: %s: unknown dtype %q", f.path, f.meta[metaDType])
+		return nil, fmt.Errorf("gru: %s: unknown dtype %q", f.Path, f.Meta[metaDType])
 	}
-	steps, err := strconv.Atoi(f.meta[metaSteps])
+	steps, err := strconv.Atoi(f.Meta[metaSteps])
 	if err != nil || steps < 0 {
-		return nil, fmt.Errorf("gru: %s: bad optimizer step count %q", f.path, f.meta[metaSteps])
+		return nil, fmt.Errorf("gru: %s: bad optimizer step count %q", f.Path, f.Meta[metaSteps])
 	}
 	c.OptimizerSteps = steps
 	// Check every parameter's presence and shape now, before anyone allocates a
@@ -129,25 +134,17 @@ func checkpointFrom(f *safetensorsFile) (*Checkpoint, error) {
 	// listing the parameters of 2^40 layers would allocate terabytes (or, with
 	// 4·Cells overflowing, panic) from a file of 300 bytes. Each layer needs four
 	// tensors per direction, so the file bounds it first.
-	if g := c.Model.GRU; g.Layers > f.st.Len()/(4*g.Directions()) {
+	if g := c.Model.GRU; g.Layers > f.Len()/(4*g.Directions()) {
 		return nil, fmt.Errorf("gru: %s: the model has %d layers of %d direction(s), 4 tensors each, but the file holds %d tensors",
-			f.path, g.Layers, g.Directions(), f.st.Len())
+			f.Path, g.Layers, g.Directions(), f.Len())
 	}
 	names, shapes := c.Model.ParamShapes()
 	for i, n := range names {
-		v, ok := f.st.Tensor(n)
-		if !ok {
-			return nil, fmt.Errorf("gru: %s: tensor %s: missing", f.path, n)
-		}
-		got := make([]int, len(v.Shape()))
-		for j, d := range v.Shape() {
-			got[j] = int(d)
-		}
-		if err := CheckShape(fmt.Sprintf("%s: tensor %s", f.path, n), shapes[i], got); err != nil {
+		if err := f.CheckTensor(n, shapes[i]); err != nil {
 			return nil, err
 		}
 	}
-	for k, v := range f.meta {
+	for k, v := range f.Meta {
 		if !strings.HasPrefix(k, "gogru.") {
 			c.Meta[k] = v
 		}
@@ -159,18 +156,18 @@ func checkpointFrom(f *safetensorsFile) (*Checkpoint, error) {
 // opt (nil to skip). The model's configuration must equal the saved one; every
 // tensor is read and checked before anything is written, so a bad file changes
 // nothing.
-func (c *Checkpoint) Restore(m *Model, opt Optimizer) error {
+func (c *Checkpoint) Restore(m *lm.Model, opt optim.Optimizer) error {
 	if m.Config() != c.Model {
 		return fmt.Errorf("gru: %s: saved for %s, the model is %s", c.Path, describe(c.Model), describe(m.Config()))
 	}
 	type pending struct {
-		t Tensor
+		t gru.Tensor
 		v []float64
 	}
 	var todo []pending
 	expected := map[string]bool{}
-	load := func(name string, t Tensor) error {
-		v, err := c.file.tensor(name, t.Shape())
+	load := func(name string, t gru.Tensor) error {
+		v, err := c.file.Tensor(name, t.Shape())
 		if err != nil {
 			return err
 		}
@@ -197,7 +194,7 @@ func (c *Checkpoint) Restore(m *Model, opt Optimizer) error {
 			}
 		}
 	}
-	for _, n := range c.file.names() {
+	for _, n := range c.file.Names() {
 		if !expected[n] && (opt != nil || !strings.HasPrefix(n, "optimizer.")) {
 			return fmt.Errorf("gru: %s: tensor %s is not part of this model", c.Path, n)
 		}
@@ -214,7 +211,7 @@ func (c *Checkpoint) Restore(m *Model, opt Optimizer) error {
 }
 
 // describe summarises a model configuration for error messages.
-func describe(mc ModelConfig) string {
+func describe(mc lm.Config) string {
 	g := mc.GRU
 	return fmt.Sprintf("vocab=%d embed=%d input=%d hidden=%d layers=%d bidirectional=%v variant=%v",
 		mc.Vocab, mc.Embed, g.InputSize, g.HiddenSize, g.Layers, g.Bidirectional, g.Variant)

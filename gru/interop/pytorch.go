@@ -1,8 +1,11 @@
-package gru
+package interop
 
 import (
 	"fmt"
 	"sort"
+
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // PyTorch's nn.GRU names and stores a cell's tensors as
@@ -15,7 +18,7 @@ import (
 // The gate order is ours; the matrices are the transposes of W_x and W_h.
 
 // PyTorchName returns PyTorch's name for tensor k (0 Wx, 1 Wh, 2 Bx, 3 Bh) of cell i.
-func PyTorchName(cfg Config, cell, k int) string {
+func PyTorchName(cfg gru.Config, cell, k int) string {
 	l, d := cell/cfg.Directions(), cell%cfg.Directions()
 	suffix := ""
 	if d == 1 {
@@ -25,8 +28,8 @@ func PyTorchName(cfg Config, cell, k int) string {
 }
 
 // PyTorchShape returns the shape PyTorch stores tensor k of cell i in.
-func PyTorchShape(cfg Config, cell, k int) []int {
-	s := CellShapes(cfg, cell/cfg.Directions())[k]
+func PyTorchShape(cfg gru.Config, cell, k int) []int {
+	s := gru.CellShapes(cfg, cell/cfg.Directions())[k]
 	if len(s) == 2 {
 		return []int{s[1], s[0]}
 	}
@@ -36,11 +39,11 @@ func PyTorchShape(cfg Config, cell, k int) []int {
 // ToPyTorch returns p's tensors under PyTorch's names and layouts (row-major
 // float64). PyTorch's nn.GRU is the ResetAfter cell; exporting ResetBefore weights
 // is allowed, but PyTorch will compute a different function with them.
-func (p *Params) ToPyTorch() map[string][]float64 {
+func ToPyTorch(p *gru.Params) map[string][]float64 {
 	out := make(map[string][]float64, 4*len(p.Cells))
 	for i := range p.Cells {
 		for k, src := range p.Cells[i].Tensors() {
-			shape := CellShapes(p.Config, i/p.Config.Directions())[k]
+			shape := gru.CellShapes(p.Config, i/p.Config.Directions())[k]
 			if len(shape) == 2 {
 				src = transpose(src, shape[0], shape[1])
 			} else {
@@ -55,9 +58,9 @@ func (p *Params) ToPyTorch() map[string][]float64 {
 // FromPyTorch builds ResetAfter parameters for cfg from PyTorch-named tensors, given
 // with their shapes. Any tensor missing, unexpected or of the wrong shape is an error
 // that names it.
-func FromPyTorch(cfg Config, tensors map[string][]float64, shapes map[string][]int) (*Params, error) {
-	cfg.Variant = ResetAfter
-	p, err := NewParams(cfg)
+func FromPyTorch(cfg gru.Config, tensors map[string][]float64, shapes map[string][]int) (*gru.Params, error) {
+	cfg.Variant = gru.ResetAfter
+	p, err := gru.NewParams(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -72,11 +75,11 @@ func FromPyTorch(cfg Config, tensors map[string][]float64, shapes map[string][]i
 			}
 			seen[name] = true
 			want := PyTorchShape(cfg, i, k)
-			if err := CheckShape("PyTorch tensor "+name, want, shapes[name]); err != nil {
+			if err := backendkit.CheckShape("PyTorch tensor "+name, want, shapes[name]); err != nil {
 				return nil, err
 			}
-			if len(src) != Len(want) {
-				return nil, fmt.Errorf("gru: PyTorch tensor %s: shape %v needs %d values, got %d", name, want, Len(want), len(src))
+			if len(src) != gru.Len(want) {
+				return nil, fmt.Errorf("gru: PyTorch tensor %s: shape %v needs %d values, got %d", name, want, gru.Len(want), len(src))
 			}
 			if len(want) == 2 {
 				copy(dst[k], transpose(src, want[0], want[1]))

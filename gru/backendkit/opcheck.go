@@ -1,19 +1,23 @@
-package gru
+package backendkit
 
-import "fmt"
+import (
+	"fmt"
 
-// The checks below are the argument checks of the Ops and of a Backend's tensor
-// calls, written once so that every backend reports a mismatch with the same
-// *ShapeError (or, for what is not a shape, the same error). Each names the
-// argument as "Op: arg", and builds that name only on failure: the checks run in
-// every training step, which allocates nothing.
+	"github.com/gogru/gogru/gru"
+)
+
+// The checks below are the argument checks of the gru.Ops and of a gru.Backend's
+// tensor calls, written once so that every backend reports a mismatch with the
+// same *gru.ShapeError (or, for what is not a shape, the same error). Each names
+// the argument as "Op: arg", and builds that name only on failure: the checks run
+// in every training step, which allocates nothing.
 
 // Matrix returns the 2-D view of a shape: all axes but the last are rows.
 func Matrix(shape []int) (rows, cols int) {
 	if len(shape) == 0 {
 		return 1, 1
 	}
-	return Len(shape[:len(shape)-1]), shape[len(shape)-1]
+	return gru.Len(shape[:len(shape)-1]), shape[len(shape)-1]
 }
 
 // CheckNewShape checks the dimensions NewTensor was given: none may be negative.
@@ -29,8 +33,8 @@ func CheckNewShape(shape []int) error {
 // CheckHostLen checks that a host slice of n values matches a tensor of the given
 // shape value for value (Write's src, Read's dst); arg names the host slice.
 func CheckHostLen(op, arg string, shape []int, n int) error {
-	if Len(shape) != n {
-		return shapeError(op+": "+arg, []int{Len(shape)}, []int{n})
+	if gru.Len(shape) != n {
+		return shapeError(op+": "+arg, []int{gru.Len(shape)}, []int{n})
 	}
 	return nil
 }
@@ -39,7 +43,7 @@ func CheckHostLen(op, arg string, shape []int, n int) error {
 // of shape want (Copy's src and dst, an optimiser's moments and its parameter); the
 // shapes themselves may differ. arg names the tensor of shape got.
 func CheckSameLen(op, arg string, want, got []int) error {
-	if Len(want) != Len(got) {
+	if gru.Len(want) != gru.Len(got) {
 		return shapeError(op+": "+arg, want, got)
 	}
 	return nil
@@ -50,7 +54,7 @@ func CheckSameLen(op, arg string, want, got []int) error {
 // rows and columns. arg names v.
 func CheckRowVector(op, arg string, v, m []int) (rows, cols int, err error) {
 	rows, cols = Matrix(m)
-	if Len(v) != cols {
+	if gru.Len(v) != cols {
 		return 0, 0, shapeError(op+": "+arg, []int{cols}, v)
 	}
 	return rows, cols, nil

@@ -1,0 +1,154 @@
+// Package tensorfile reads and writes the safetensors files that gogru's checkpoints
+// and PyTorch weights are stored in, for packages gru/checkpoint and gru/interop:
+// named float32 or float64 tensors beside string metadata. Values are float64 on
+// the host whatever the file stores.
+package tensorfile
+
+import (
+	"encoding/binary"
+	"fmt"
+	"io"
+	"math"
+	"os"
+
+	"github.com/nlpodyssey/safetensors"
+
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
+	"github.com/gogru/gogru/internal/atomicfile"
+)
+
+// Tensor is a host tensor on its way to a safetensors file.
+type Tensor struct {
+	Shape []int
+	Data  []float64
+	DType gru.DType // the element type stored in the file
+}
+
+// Write writes tensors and metadata to path atomically (see atomicfile).
+func Write(path string, tensors map[string]Tensor, meta map[string]string) error {
+	views := make(map[string]safetensors.TensorView, len(tensors))
+	for name, t := range tensors {
+		if gru.Len(t.Shape) != len(t.Data) {
+			return fmt.Errorf("gru: tensor %s: shape %v holds %d values, have %d", name, t.Shape, gru.Len(t.Shape), len(t.Data))
+		}
+		shape := make([]uint64, len(t.Shape))
+		for i, d := range t.Shape {
+			shape[i] = uint64(d)
+		}
+		var buf []byte
+		dt := safetensors.F64
+		if t.DType == gru.Float32 {
+			dt = safetensors.F32
+			buf = make([]byte, 4*len(t.Data))
+			for i, v := range t.Data {
+				binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(float32(v)))
+			}
+		} else {
+			buf = make([]byte, 8*len(t.Data))
+			for i, v := range t.Data {
+				binary.LittleEndian.PutUint64(buf[8*i:], math.Float64bits(v))
+			}
+		}
+		v, err := safetensors.NewTensorView(dt, shape, buf)
+		if err != nil {
+			return fmt.Errorf("gru: tensor %s: %w", name, err)
+		}
+		views[name] = v
+	}
+	return atomicfile.Write(path, func(w io.Writer) error {
+		return safetensors.SerializeToWriter(views, meta, w)
+	})
+}
+
+// File is a parsed safetensors file.
+type File struct {
+	Path string            // the file's name, as errors give it
+	Meta map[string]string // the header's __metadata__
+	st   safetensors.SafeTensors
+}
+
+// Read parses path. Every way the bytes can be wrong gives an error that names the
+// file.
+func Read(path string) (*File, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("gru: %w", err)
+	}
+	return Parse(path, b)
+}
+
+// Parse is Read for bytes already in memory; name labels errors. It never panics,
+// whatever b holds.
+func Parse(name string, b []byte) (f *File, err error) {
+	defer func() {
+		if r := recover(); r != nil { // the parser must never take the process down
+			f, err = nil, fmt.Errorf("gru: %s: not a valid safetensors file (%v)", name, r)
+		}
+	}()
+	st, err := safetensors.Deserialize(b)
+	if err != nil {
+		return nil, fmt.Errorf("gru: %s: not a valid safetensors file: %w", name, err)
+	}
+	_, md, err := safetensors.ReadMetadata(b)
+	if err != nil {
+		return nil, fmt.Errorf("gru: %s: not a valid safetensors file: %w", name, err)
+	}
+	return &File{Path: name, st: st, Meta: md.Metadata()}, nil
+}
+
+// CheckTensor checks that the file holds the named tensor in the shape want. The
+// error names the file and the tensor; a shape that differs is a *gru.ShapeError.
+func (f *File) CheckTensor(name string, want []int) error {
+	_, err := f.view(name, want)
+	return err
+}
+
+func (f *File) view(name string, want []int) (safetensors.TensorView, error) {
+	v, ok := f.st.Tensor(name)
+	if !ok {
+		return v, fmt.Errorf("gru: %s: tensor %s: missing", f.Path, name)
+	}
+	got := make([]int, len(v.Shape()))
+	for i, d := range v.Shape() {
+		got[i] = int(d)
+	}
+	return v, backendkit.CheckShape(fmt.Sprintf("%s: tensor %s", f.Path, name), want, got)
+}
+
+// Tensor returns the named tensor as float64 after checking its shape (as
+// CheckTensor does) and its dtype (F32 or F64).
+func (f *File) Tensor(name string, want []int) ([]float64, error) {
+	v, err := f.view(name, want)
+	if err != nil {
+		return nil, err
+	}
+	n := gru.Len(want)
+	out := make([]float64, n)
+	data := v.Data()
+	switch v.DType() {
+	case safetensors.F32:
+		if len(data) != 4*n {
+			return nil, fmt.Errorf("gru: %s: tensor %s: %d bytes for %d float32 values", f.Path, name, len(data), n)
+		}
+		for i := range out {
+			out[i] = float64(math.Float32frombits(binary.LittleEndian.Uint32(data[4*i:])))
+		}
+	case safetensors.F64:
+		if len(data) != 8*n {
+			return nil, fmt.Errorf("gru: %s: tensor %s: %d bytes for %d float64 values", f.Path, name, len(data), n)
+		}
+		for i := range out {
+			out[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
+		}
+	default:
+		return nil, fmt.Errorf("gru: %s: tensor %s: dtype %v, want F32 or F64", f.Path, name, v.DType())
+	}
+	return out, nil
+}
+
+// Names lists the file's tensors.
+func (f *File) Names() []string { return f.st.Names() }
+
+// Len is the number of tensors in the file.
+func (f *File) Len() int { return f.st.Len() }
