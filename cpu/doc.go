@@ -1,6 +1,7 @@
 // Package cpu is the gonum backend of gogru: a gru.Backend that runs on any CPU in
 // float32 or float64. In float64 it is the oracle every other backend is tested
-// against.
+// against. It is for users of the cell who want a backend that needs no GPU; they
+// need only New (or New32, New64) and the gru interfaces.
 //
 // The GEMMs go through gonum's blas32 and blas64 packages, so the pure-Go gonum
 // kernels are the default; building with -tags openblas routes them to OpenBLAS

@@ -1,5 +1,7 @@
 // Package cuda is the GPU backend of gogru: a gru.Backend whose GEMMs run on cuBLAS
-// and whose pointwise work runs on the kernels in ../kernels.
+// and whose pointwise work runs on the kernels in ../kernels. It is for users of
+// the cell with an NVIDIA GPU (New, NewTF32, Devices) and for anyone testing the GPU
+// path without one (NewSimulated).
 //
 // The backend orchestrates GEMMs and kernel launches over a small device interface
 // with two implementations:

@@ -1,6 +1,7 @@
 // Package kernels holds gogru's CUDA kernels: one kernel family per .cu file, each
 // kernel with its formula in a comment, and the fatbin nvcc builds from them
-// (make kernels), embedded so that `go build -tags cuda` needs no nvcc.
+// (make kernels), embedded so that `go build -tags cuda` needs no nvcc. It is for
+// package cuda and for those who change a kernel; users never import it.
 //
 // The same sources compile as host C++ for the simulator in ../cuda (see sim.h).
 //
