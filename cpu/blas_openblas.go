@@ -38,5 +38,8 @@ func BLAS() string {
 		C.GoString(C.openblas_get_config()), int(C.openblas_get_num_threads()))
 }
 
+// BLASReason says why this BLAS is in use.
+func BLASReason() string { return "built with -tags openblas" }
+
 // tileGemm is false: OpenBLAS gets each part whole.
 const tileGemm = false

@@ -26,7 +26,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "gogru on %s/%s, %s, %d CPUs\n", runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU())
 	fmt.Fprintf(stdout, "build tags: %s\n", tags)
-	fmt.Fprintf(stdout, "BLAS: %s\n", cpu.BLAS())
+	fmt.Fprintf(stdout, "BLAS: %s; %s\n", cpu.BLAS(), cpu.BLASReason())
 	devs, err := cuda.Devices()
 	switch {
 	case err != nil:

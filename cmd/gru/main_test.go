@@ -212,6 +212,9 @@ func TestInfoAndBench(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "BLAS:") || !strings.Contains(out, "GPUs:") {
 		t.Errorf("info: code %d\n%s", code, out)
 	}
+	if !strings.Contains(out, "-tags openblas") { // why this BLAS: built with or without the tag
+		t.Errorf("info does not say why it uses its BLAS:\n%s", out)
+	}
 	out, errOut, code := gruRun(t, "bench", "--shapes", "2x3x4x5", "--runs", "1", "--warmup", "0", "--json", "--device", "cpu", "--plot", filepath.Join(t.TempDir(), "b.png"))
 	if code != 0 {
 		t.Fatalf("bench: code %d\n%s", code, errOut)
