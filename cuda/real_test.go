@@ -21,6 +21,11 @@ func TestGPUConformance64(t *testing.T) {
 	grutest.Run(t, func() (gru.Backend, error) { return cuda.New(gru.Float64) })
 }
 
+// On a real GPU, cuBLAS's TF32 tensor-op GEMMs meet the bound TF32 states.
+func TestGPUTF32ErrorBound(t *testing.T) {
+	checkTF32Bound(t, cuda.NewTF32, func() (gru.Backend, error) { return cuda.New(gru.Float32) })
+}
+
 // gpuShapes are the GPU issue's shapes (B, T, D, H).
 var gpuShapes = []grubench.Shape{{B: 64, T: 100, D: 512, H: 512}, {B: 256, T: 100, D: 1024, H: 1024}, {B: 32, T: 1500, D: 1024, H: 1024}}
 

@@ -9,7 +9,8 @@
 #   env          card, driver, nvcc, and the CUDA_VERSION cgo sees through cuda/compat
 #   build        bin/gru-gpu and the cuda test binary, with the host's own CUDA headers
 #   kernels      make kernels with the host's nvcc into a scratch fatbin (-Werror)
-#   conformance  the whole conformance suite in float32 and float64, golden files included
+#   conformance  the whole conformance suite in float32 and float64, golden files included,
+#                and TF32's stated error bound
 #   fatbin       the device-built fatbin, and the committed one's PTX forced through the JIT
 #   oom          running out of device memory names the allocation and frees everything
 #   cli          gru train --device auto --dtype tf32 takes the GPU and says so
@@ -40,11 +41,11 @@ TESTBIN=bin/cuda-gpu.test
 
 case "$MODE" in
 real)
-  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPUConformance(32|64)$' OOMTEST='^TestGPUOutOfMemory$'
+  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|TF32ErrorBound)$' OOMTEST='^TestGPUOutOfMemory$'
   SHAPES="${GPU_CHECK_SHAPES:-64x100x512x512,256x100x1024x1024,32x1500x1024x1024,32x35x28x256}"
   RUNS=7 WARMUP=3 EPOCHS="${GPU_CHECK_EPOCHS:-500}" RECIPE="" ;;
 sim)
-  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulatedConformance(32|64)$' OOMTEST='OutOfMemory'
+  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|TF32ErrorBound)$' OOMTEST='OutOfMemory'
   SHAPES="${GPU_CHECK_SHAPES:-4x6x5x7,3x9x8x16}"
   RUNS=3 WARMUP=1 EPOCHS="${GPU_CHECK_EPOCHS:-1}" RECIPE="--max-tokens 300 --hidden 16 --batch 4 --steps 8" ;;
 *)
