@@ -66,6 +66,15 @@ func (be *Backend) alloc(what string, bytes int) (ptr, error) {
 // debug the GPU path on machines without a GPU.
 func NewSimulated(dtype gru.DType) (*Backend, error) { return newBackend(newSimDevice(), dtype) }
 
+// NewSimulatedTF32 returns a float32 backend on the CUDA simulator whose GEMMs round
+// their operands to TF32 (10 mantissa bits) and accumulate in float32, the
+// simulated counterpart of NewTF32.
+func NewSimulatedTF32() (*Backend, error) {
+	d := newSimDevice()
+	d.tf32 = true
+	return newBackend(d, gru.Float32)
+}
+
 // Name describes the device and precision.
 func (be *Backend) Name() string { return fmt.Sprintf("cuda/%v (%s)", be.dtype, be.dev.name()) }
 

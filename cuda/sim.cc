@@ -221,20 +221,15 @@ static int gemm_colmajor(int ta, int tb, int m, int n, int k, T alpha, const T* 
   return 0;
 }
 
-extern "C" int gogru_sim_gemm(int f64, int ta, int tb, int m, int n, int k, double alpha, uintptr_t A, int lda,
-                              uintptr_t B, int ldb, double beta, uintptr_t C, int ldc) {
+// gogru_sim_gemm is cuBLAS's gemm in float64 or float32; with tf32 (float32 only)
+// the operands are rounded to TF32 first, as cuBLAS's TF32 tensor-op math does.
+extern "C" int gogru_sim_gemm(int f64, int tf32, int ta, int tb, int m, int n, int k, double alpha, uintptr_t A,
+                              int lda, uintptr_t B, int ldb, double beta, uintptr_t C, int ldc) {
   if (f64)
     return gemm_colmajor<double>(ta, tb, m, n, k, alpha, (const double*)A, lda, (const double*)B, ldb, beta,
                                  (double*)C, ldc);
   return gemm_colmajor<float>(ta, tb, m, n, k, (float)alpha, (const float*)A, lda, (const float*)B, ldb,
-                              (float)beta, (float*)C, ldc);
-}
-
-// gogru_sim_gemm_tf32 is the float32 GEMM with TF32 operands.
-extern "C" int gogru_sim_gemm_tf32(int ta, int tb, int m, int n, int k, float alpha, uintptr_t A, int lda,
-                                   uintptr_t B, int ldb, float beta, uintptr_t C, int ldc) {
-  return gemm_colmajor<float>(ta, tb, m, n, k, alpha, (const float*)A, lda, (const float*)B, ldb, beta, (float*)C,
-                              ldc, true);
+                              (float)beta, (float*)C, ldc, tf32 != 0);
 }
 
 // gogru_sim_launch_slots runs kernel k with its arguments given as 8-byte slots,
