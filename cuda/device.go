@@ -44,6 +44,8 @@ type device interface {
 	sync() error
 	// live reports the number of allocations not yet freed.
 	live() int
+	// availableMemory reports the bytes the device can still allocate.
+	availableMemory() (int64, error)
 	close() error
 }
 

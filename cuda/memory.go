@@ -5,11 +5,6 @@ import (
 	"github.com/gogru/gogru/internal/sysmem"
 )
 
-// memoryReporter is a device that can say how many bytes it can still allocate.
-type memoryReporter interface {
-	availableMemory() (int64, error)
-}
-
 // AvailableMemory reports the bytes the device can still allocate (see
 // gru.MemoryReporter): the driver's free memory on a GPU; on the simulator its
 // limit less what is live, or the host's available memory.
@@ -17,11 +12,7 @@ func (be *Backend) AvailableMemory() (int64, bool, error) {
 	if be.closed {
 		return 0, false, gru.ErrClosed
 	}
-	if mr, ok := be.dev.(memoryReporter); ok {
-		n, err := mr.availableMemory()
-		return n, false, err
-	}
-	n, err := sysmem.Available()
+	n, err := be.dev.availableMemory()
 	return n, false, err
 }
 
