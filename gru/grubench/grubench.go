@@ -131,9 +131,3 @@ func Measure(be gru.Backend, f func() error, warmup, runs int) (Timing, error) {
 	slices.Sort(ds)
 	return Timing{Median: ds[len(ds)/2], Min: ds[0], Max: ds[len(ds)-1]}, nil
 }
-
-// Median runs f as Measure does and returns the median duration.
-func Median(be gru.Backend, f func() error, warmup, runs int) (time.Duration, error) {
-	t, err := Measure(be, f, warmup, runs)
-	return t.Median, err
-}
