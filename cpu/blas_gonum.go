@@ -1,4 +1,4 @@
-//go:build !openblas
+//go:build !cgo && !openblas
 
 package cpu
 
@@ -7,7 +7,7 @@ func BLAS() string { return "gonum (pure Go)" }
 
 // BLASReason says why this BLAS is in use and what the alternative is.
 func BLASReason() string {
-	return "built without -tags openblas; make build-openblas, with libopenblas-dev installed, builds the faster OpenBLAS binary"
+	return "built without cgo, so OpenBLAS cannot be loaded at run time; a cgo build (the default with gcc) loads it when libopenblas0 is installed"
 }
 
 // tileGemm makes parGemm cut each part into tiles small enough that gonum's Sgemm
