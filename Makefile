@@ -14,7 +14,7 @@ export CGO_CPPFLAGS := -I$(CURDIR)/cuda/compat $(CGO_CPPFLAGS)
 # rest run without -race, which would only slow them.
 RACE_PKGS ?= ./cpu
 
-.PHONY: all help build build-openblas build-cuda test test-openblas vet vet-cuda fuzz bench bench-peer \
+.PHONY: all help d2l build build-openblas build-cuda test test-gonum test-openblas vet vet-cuda fuzz bench bench-peer \
 	kernels kernels-check generate generate-check gpu-check ci-cuda fmt-check
 
 ## all: build and test.
@@ -25,6 +25,15 @@ all: build test
 help:
 	@awk '/^## [A-Za-z0-9_-]+:/ { n = $$2; sub(/:$$/, "", n); sub(/^## [^:]*: */, ""); printf "%-15s %s\n", n, $$0; next } \
 		/^## / { sub(/^## /, ""); printf "%-15s %s\n", "", $$0 }' $(firstword $(MAKEFILE_LIST))
+
+# TIMEMACHINE is a local copy of D2L's corpus for make d2l to verify and cache instead
+# of downloading it; this workplace keeps one beside the repository. Empty: download.
+TIMEMACHINE ?= $(wildcard $(CURDIR)/../shared/data/timemachine.txt)
+
+## d2l: the main job: D2L's GRU on The Time Machine (installs OpenBLAS when it can,
+## builds bin/gru, trains; scripts/d2l.sh). ARGS go to gru train.
+d2l:
+	TIMEMACHINE="$(TIMEMACHINE)" bash scripts/d2l.sh $(ARGS)
 
 ## build: compile every package and bin/gru (pure-Go gonum BLAS, no GPU).
 build:
@@ -44,7 +53,12 @@ test: fmt-check vet
 	$(GO) test -tags "$(TAGS)" -count=1 -race $(RACE_PKGS)
 	$(GO) test -tags "$(TAGS)" -count=1 $(filter-out $(shell $(GO) list -tags "$(TAGS)" $(RACE_PKGS)),$(shell $(GO) list -tags "$(TAGS)" $(PKGS)))
 
-## test-openblas: the test suite on the OpenBLAS build.
+## test-gonum: the packages that compute, on gonum's pure-Go BLAS even where OpenBLAS
+## is installed (make test uses whichever BLAS the machine has).
+test-gonum:
+	GOGRU_BLAS=gonum $(GO) test -count=1 ./cpu ./gru/... ./cmd/gru
+
+## test-openblas: the test suite on the OpenBLAS build (-tags openblas, linked).
 test-openblas:
 	$(GO) test -tags openblas -count=1 $(PKGS)
 

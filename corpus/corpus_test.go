@@ -130,3 +130,29 @@ func TestFetchChecksDigestAndCaches(t *testing.T) {
 		t.Errorf("no network: %v, want a hint to use --data PATH", err)
 	}
 }
+
+// Adopt caches a local copy only when its digest matches, and Fetch then finds it
+// without a network; Cached reports the same.
+func TestAdoptCachesAVerifiedCopy(t *testing.T) {
+	body := []byte("the time machine by h g wells")
+	dir := t.TempDir()
+	r := Remote{Name: "tm.txt", URL: "http://127.0.0.1:1/unreachable", SHA1: digest(body)}
+	if _, ok := r.Cached(dir); ok {
+		t.Fatal("an empty cache reports the file cached")
+	}
+	if ok, err := r.Adopt([]byte("another text"), dir); ok || err != nil {
+		t.Errorf("Adopt of a different text: %v, %v", ok, err)
+	}
+	if _, ok := r.Cached(dir); ok {
+		t.Fatal("a different text was cached")
+	}
+	if ok, err := r.Adopt(body, dir); !ok || err != nil {
+		t.Fatalf("Adopt of the right text: %v, %v", ok, err)
+	}
+	if path, ok := r.Cached(dir); !ok || path != filepath.Join(dir, "tm.txt") {
+		t.Errorf("Cached after Adopt: %q, %v", path, ok)
+	}
+	if got, err := r.Fetch(context.Background(), dir); err != nil || got != string(body) {
+		t.Errorf("Fetch after Adopt (offline): %q, %v", got, err)
+	}
+}

@@ -72,6 +72,28 @@ func (r Remote) Fetch(ctx context.Context, cacheDir string) (string, error) {
 	return string(b), nil
 }
 
+// Adopt checks a local copy of the file against the digest: when it matches, it
+// is stored in cacheDir (atomically, unless an intact copy is already there) so
+// that Fetch finds it offline, and Adopt reports true. Another file is left alone.
+func (r Remote) Adopt(b []byte, cacheDir string) (bool, error) {
+	if digest(b) != r.SHA1 {
+		return false, nil
+	}
+	path := filepath.Join(cacheDir, r.Name)
+	if old, err := os.ReadFile(path); err == nil && digest(old) == r.SHA1 {
+		return true, nil
+	}
+	return true, atomicfile.WriteFile(path, b)
+}
+
+// Cached returns the path of the file in cacheDir and whether an intact copy is
+// there.
+func (r Remote) Cached(cacheDir string) (string, bool) {
+	path := filepath.Join(cacheDir, r.Name)
+	b, err := os.ReadFile(path)
+	return path, err == nil && digest(b) == r.SHA1
+}
+
 func digest(b []byte) string {
 	h := sha1.Sum(b)
 	return hex.EncodeToString(h[:])

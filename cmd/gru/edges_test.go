@@ -20,7 +20,7 @@ import (
 func TestTrainRefusesModelThatCannotFit(t *testing.T) {
 	// --hidden 400000: about 4.8e11 parameters, terabytes in any precision.
 	start := time.Now()
-	_, errOut, code := gruRun(t, "train", "--hidden", "400000", "--device", "cpu", "--epochs", "1")
+	_, errOut, code := gruRun(t, "train", "--data", "builtin", "--hidden", "400000", "--device", "cpu", "--epochs", "1")
 	if code != 1 {
 		t.Fatalf("exit code %d, want 1; stderr %q", code, errOut)
 	}

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
 	"strings"
 
+	"github.com/gogru/gogru/corpus"
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/cuda"
+	"github.com/gogru/gogru/gru/checkpoint"
 	"github.com/gogru/gogru/kernels"
 )
 
@@ -16,7 +19,9 @@ import (
 var buildTags []string
 
 func runInfo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("info", "Reports the build tags, the BLAS in use, the GPUs and the embedded kernels.", "gru info", stderr)
+	fs := newFlagSet("info", "Reports the build tags, the BLAS in use, the GPUs, the embedded kernels and the\n"+
+		"default corpus; with --checkpoint, also the run a checkpoint holds.", "gru info --checkpoint runs/tm", stderr)
+	ckDir := fs.String("checkpoint", "", "also describe the checkpoint in this directory: epoch, model, corpus")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -45,5 +50,42 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	} else {
 		fmt.Fprintf(stdout, "kernels: %s\n", strings.Join(archs, " "))
 	}
+	fmt.Fprintf(stdout, "default corpus: %s\n", defaultCorpusStatus())
+	if *ckDir != "" {
+		return describeCheckpoint(stdout, *ckDir)
+	}
+	return nil
+}
+
+// defaultCorpusStatus says whether train's default corpus is in the cache.
+func defaultCorpusStatus() string {
+	dir, err := corpus.CacheDir()
+	if err != nil {
+		return fmt.Sprintf("The Time Machine, but %v", err)
+	}
+	if path, ok := corpus.TimeMachine.Cached(dir); ok {
+		return "The Time Machine is cached at " + path
+	}
+	return fmt.Sprintf("The Time Machine, not cached yet: train fetches it from %s on first use (or caches a copy given with --data PATH)", corpus.TimeMachine.URL)
+}
+
+// describeCheckpoint prints the run a checkpoint directory holds.
+func describeCheckpoint(stdout io.Writer, dir string) error {
+	ck, err := checkpoint.Load(checkpointPath(dir))
+	if err != nil {
+		return err
+	}
+	var o trainOptions
+	if err := json.Unmarshal([]byte(ck.Meta["options"]), &o); err != nil {
+		return fmt.Errorf("%s: bad stored options: %v", ck.Path, err)
+	}
+	src := o.Corpus
+	if src == "" { // written before checkpoints named their corpus
+		src = fmt.Sprintf("--data %q", o.Data)
+	}
+	fmt.Fprintf(stdout, "checkpoint %s: epoch %s, %s\n", ck.Path, ck.Meta["epoch"], describeModel(ck.Model))
+	fmt.Fprintf(stdout, "  corpus: %s\n", src)
+	fmt.Fprintf(stdout, "  training: %s lr %g, clip %g, batch %d, steps %d, %s sampling, dtype %s\n",
+		o.Optimizer, o.LR, o.Clip, o.Batch, o.Steps, o.Sampling, o.DType)
 	return nil
 }

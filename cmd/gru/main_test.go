@@ -26,6 +26,9 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	binary = filepath.Join(dir, "gru")
+	// The binary's corpus cache starts empty for every run of the tests, so no test
+	// depends on (or fills) the user's cache.
+	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput()
 	if err != nil {
 		os.Stderr.Write(out)
@@ -69,7 +72,7 @@ func TestHelp(t *testing.T) {
 }
 
 // small are flags that make a training run take a second on the embedded corpus.
-var small = []string{"--hidden", "24", "--batch", "8", "--steps", "10", "--sample-every", "0", "--progress", "log", "--device", "cpu"}
+var small = []string{"--data", "builtin", "--hidden", "24", "--batch", "8", "--steps", "10", "--sample-every", "0", "--progress", "log", "--device", "cpu"}
 
 func TestTrainGenerateEndToEnd(t *testing.T) {
 	dir := t.TempDir()
@@ -78,7 +81,7 @@ func TestTrainGenerateEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("train: code %d\n%s\n%s", code, out, errOut)
 	}
-	for _, want := range []string{"the built-in corpus", "device: cpu/float32", "final: epoch 3, perplexity"} {
+	for _, want := range []string{"the short built-in text", "device: cpu/float32", "final: epoch 3, perplexity"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("train output lacks %q:\n%s", want, out)
 		}
@@ -212,7 +215,7 @@ func TestInfoAndBench(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "BLAS:") || !strings.Contains(out, "GPUs:") {
 		t.Errorf("info: code %d\n%s", code, out)
 	}
-	if !strings.Contains(out, "-tags openblas") { // why this BLAS: built with or without the tag
+	if !strings.Contains(out, "run time") && !strings.Contains(out, "GOGRU_BLAS") && !strings.Contains(out, "-tags openblas") { // why this BLAS
 		t.Errorf("info does not say why it uses its BLAS:\n%s", out)
 	}
 	out, errOut, code := gruRun(t, "bench", "--shapes", "2x3x4x5", "--runs", "1", "--warmup", "0", "--json", "--device", "cpu", "--plot", filepath.Join(t.TempDir(), "b.png"))
@@ -250,5 +253,58 @@ func TestTimeMachineDownload(t *testing.T) {
 	corpus.TimeMachine.Name = "other.txt"
 	if _, _, err := loadText("timemachine"); err == nil || !strings.Contains(err.Error(), "--data PATH") {
 		t.Errorf("offline: %v", err)
+	}
+}
+
+// Without --data, train runs on The Time Machine: with an empty cache and no way to
+// download it, it says how to give a copy; given a copy once (verified by SHA-1),
+// it caches it, and a run without --data then finds it, and the checkpoint and
+// gru info name it.
+func TestDefaultCorpusIsTheTimeMachine(t *testing.T) {
+	cache := t.TempDir()
+	run := func(args ...string) (string, string, int) {
+		t.Helper()
+		cmd := exec.Command(binary, args...)
+		dead := httptest.NewServer(http.NotFoundHandler())
+		dead.Close() // a mirror that refuses connections: the download fails at once
+		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache, "GOGRU_TIMEMACHINE_URL="+dead.URL)
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return stdout.String(), stderr.String(), ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return stdout.String(), stderr.String(), 0
+	}
+	quick := []string{"--epochs", "1", "--max-tokens", "400", "--hidden", "8", "--batch", "2", "--steps", "5", "--sample-every", "0", "--progress", "log", "--device", "cpu"}
+	_, errOut, code := run(append([]string{"train"}, quick...)...)
+	if code != 1 || !strings.Contains(errOut, "The Time Machine") || !strings.Contains(errOut, "--data PATH") || !strings.Contains(errOut, "--data builtin") {
+		t.Fatalf("no cache, no network: code %d\n%s", code, errOut)
+	}
+	out, _, _ := run("info")
+	if !strings.Contains(out, "not cached yet") {
+		t.Errorf("gru info with an empty cache:\n%s", out)
+	}
+	copyPath := filepath.Join("..", "..", "..", "shared", "data", "timemachine.txt")
+	if _, err := os.Stat(copyPath); err != nil {
+		t.Skipf("no local copy of The Time Machine to seed the cache with (%v)", err)
+	}
+	out, errOut, code = run(append([]string{"train", "--data", copyPath}, quick...)...)
+	if code != 0 || !strings.Contains(out, "The Time Machine") || !strings.Contains(out, "now cached") {
+		t.Fatalf("train --data COPY: code %d\n%s%s", code, out, errOut)
+	}
+	ck := filepath.Join(t.TempDir(), "ck")
+	out, errOut, code = run(append([]string{"train", "--checkpoint", ck}, quick...)...)
+	if code != 0 || !strings.Contains(out, "data: The Time Machine") || !strings.Contains(out, cache) {
+		t.Fatalf("train without --data after caching: code %d\n%s%s", code, out, errOut)
+	}
+	out, _, _ = run("info", "--checkpoint", ck)
+	if !strings.Contains(out, "corpus: The Time Machine") || !strings.Contains(out, "epoch 1") {
+		t.Errorf("gru info --checkpoint does not name the corpus:\n%s", out)
+	}
+	if out, _, _ = run("info"); !strings.Contains(out, "The Time Machine is cached at") {
+		t.Errorf("gru info after caching:\n%s", out)
 	}
 }

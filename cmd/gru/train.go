@@ -9,6 +9,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -23,6 +24,7 @@ import (
 // trainOptions are gru train's flags.
 type trainOptions struct {
 	Data        string  `json:"data"`
+	Corpus      string  `json:"corpus"` // what --data named, as train printed it
 	MaxTokens   int     `json:"max_tokens"`
 	Raw         bool    `json:"raw"`
 	Batch       int     `json:"batch"`
@@ -53,10 +55,10 @@ type trainOptions struct {
 
 func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
 	fs := newFlagSet("train", "Trains a character language model: one-hot (or embedding) → GRU → linear →\n"+
-		"softmax cross-entropy. The defaults are D2L's GRU run (batch 32, 35 steps, hidden\n"+
-		"256, SGD lr 1, clip 1, 500 epochs, letters only, 10000 tokens).",
-		"gru train --data timemachine --epochs 500 --checkpoint runs/tm", out)
-	fs.StringVar(&o.Data, "data", "", "text to train on: a UTF-8 file, 'timemachine' (D2L's corpus, downloaded and verified), or empty for the corpus built into the binary")
+		"softmax cross-entropy. The defaults are D2L's GRU run on The Time Machine (batch 32,\n"+
+		"35 steps, hidden 256, SGD lr 1, clip 1, 500 epochs, letters only, 10000 tokens).",
+		"gru train --checkpoint runs/tm", out)
+	fs.StringVar(&o.Data, "data", "timemachine", "text to train on: 'timemachine' (D2L's corpus, fetched once, verified by SHA-1 and cached; a local copy given as a file is cached too), 'builtin' (a short text in the binary) or a UTF-8 file")
 	fs.IntVar(&o.MaxTokens, "max-tokens", 10000, "keep the first N tokens of the corpus (0 keeps all)")
 	fs.BoolVar(&o.Raw, "raw", false, "keep every character as a token instead of D2L's letters-only lower case")
 	fs.IntVar(&o.Batch, "batch", 32, "sequences per minibatch")
@@ -138,21 +140,55 @@ func (o *trainOptions) modelConfig(vocab int) lm.Config {
 	return mc
 }
 
-// loadText returns the training text named by --data.
+// loadText returns the training text named by --data and a description of it.
+// "timemachine" (the default) is D2L's corpus from the cache, downloaded and
+// verified on first use; "builtin" is the short text in the binary; anything else
+// is a file, and a file that is D2L's corpus (its SHA-1 matches) is also cached,
+// so that later runs find it without a network.
 func loadText(data string) (string, string, error) {
 	switch data {
-	case "":
-		return corpus.Embedded, "the built-in corpus", nil
+	case "builtin":
+		return corpus.Embedded, "the short built-in text", nil
 	case "timemachine":
 		dir, err := corpus.CacheDir()
 		if err != nil {
 			return "", "", err
 		}
-		text, err := corpus.TimeMachine.Fetch(context.Background(), dir)
-		return text, "timemachine (" + filepath.Join(dir, corpus.TimeMachine.Name) + ")", err
+		tm := corpus.TimeMachine
+		if url := os.Getenv("GOGRU_TIMEMACHINE_URL"); url != "" { // a mirror
+			tm.URL = url
+		}
+		text, err := tm.Fetch(context.Background(), dir)
+		if err != nil {
+			return "", "", fmt.Errorf("The Time Machine (D2L's corpus, the default --data) is not in %s yet and could not be fetched: %w.\n"+
+				"Pass a copy once with --data PATH (it is checked against SHA-1 %s and cached, so later runs need no flag), or train on the short built-in text with --data builtin",
+				dir, err, corpus.TimeMachine.SHA1)
+		}
+		return text, timeMachineSource(filepath.Join(dir, corpus.TimeMachine.Name)), nil
+	case "":
+		return "", "", usagef("--data is empty: give a file, timemachine (the default) or builtin")
 	}
 	text, err := corpus.ReadFile(data)
-	return text, data, err
+	if err != nil {
+		return "", "", err
+	}
+	dir, err := corpus.CacheDir()
+	if err != nil {
+		return text, data, nil // a file needs no cache
+	}
+	if ok, err := corpus.TimeMachine.Adopt([]byte(text), dir); ok {
+		src := timeMachineSource(data)
+		if err == nil {
+			src += ", now cached for runs without --data"
+		}
+		return text, src, nil
+	}
+	return text, data, nil
+}
+
+// timeMachineSource describes D2L's corpus read from path.
+func timeMachineSource(path string) string {
+	return fmt.Sprintf("The Time Machine (D2L's corpus, SHA-1 %s… verified) from %s", corpus.TimeMachine.SHA1[:10], path)
 }
 
 // epochRecord is one epoch of the learning curve.
@@ -185,6 +221,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	text = corpus.Preprocess(text, !o.Raw)
+	o.Corpus = source
 
 	var ck *checkpoint.Checkpoint
 	var vocab *corpus.Vocab
