@@ -16,7 +16,7 @@ import (
 var buildTags []string
 
 func runInfo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("info", "Reports the build tags, the BLAS in use, the GPUs and the embedded kernels.", "gru info", stderr)
+	fs := newFlagSet("info", "Reports the build tags, the BLAS in use, the GPUs, the precisions and the embedded kernels.", "gru info", stderr)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -39,6 +39,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 				d.Index, d.Name, d.Major, d.Minor, float64(d.MemoryBytes)/(1<<30), d.Driver/1000, d.Driver%1000/10)
 		}
 	}
+	fmt.Fprintln(stdout, "dtypes: float32, float64; on a GPU also tf32 and bf16 (float32 tensors, GEMM operands in TF32 or bfloat16 on tensor cores)")
 	archs := kernels.Architectures()
 	if len(archs) == 0 {
 		fmt.Fprintln(stdout, "kernels: none embedded")
