@@ -69,9 +69,17 @@ func NewSimulated(dtype gru.DType) (*Backend, error) { return newBackend(newSimD
 // NewSimulatedTF32 returns a float32 backend on the CUDA simulator whose GEMMs round
 // their operands to TF32 (10 mantissa bits) and accumulate in float32, the
 // simulated counterpart of NewTF32.
-func NewSimulatedTF32() (*Backend, error) {
+func NewSimulatedTF32() (*Backend, error) { return newSimulatedMath(mathTF32) }
+
+// NewSimulatedBF16 returns a float32 backend on the CUDA simulator whose GEMMs round
+// their operands to bfloat16 (7 mantissa bits, round to nearest even) and
+// accumulate in float32, the simulated counterpart of NewBF16. Tensors stay float32.
+func NewSimulatedBF16() (*Backend, error) { return newSimulatedMath(mathBF16) }
+
+// newSimulatedMath returns a float32 backend on the simulator with GEMM math m.
+func newSimulatedMath(m gemmMath) (*Backend, error) {
 	d := newSimDevice()
-	d.tf32 = true
+	d.math = m
 	return newBackend(d, gru.Float32)
 }
 

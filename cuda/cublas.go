@@ -30,12 +30,14 @@ static cublasStatus_t gogru_dgemm(uintptr_t h, int ta, int tb, int m, int n, int
 	return cublasDgemm((cublasHandle_t)h, op(ta), op(tb), m, n, k, &alpha, (const double*)A, lda, (const double*)B, ldb,
 	                   &beta, (double*)C, ldc);
 }
-// float32 GEMM through cublasGemmEx; tf32 selects TF32 tensor-core compute.
-static cublasStatus_t gogru_gemm_ex(uintptr_t h, int ta, int tb, int m, int n, int k, float alpha, uintptr_t A, int lda,
-                                    uintptr_t B, int ldb, float beta, uintptr_t C, int ldc, int tf32) {
+// float32 GEMM whose operands tensor cores take in bfloat16, accumulating in float32:
+// cublasGemmEx with float32 A, B and C and CUBLAS_COMPUTE_32F_FAST_16BF ("allows
+// down-converting inputs to bfloat16"; the name is the same in CUDA 11.8 to 13).
+static cublasStatus_t gogru_gemm_bf16(uintptr_t h, int ta, int tb, int m, int n, int k, float alpha, uintptr_t A,
+                                      int lda, uintptr_t B, int ldb, float beta, uintptr_t C, int ldc) {
 	return cublasGemmEx((cublasHandle_t)h, op(ta), op(tb), m, n, k, &alpha, (const void*)A, CUDA_R_32F, lda,
 	                    (const void*)B, CUDA_R_32F, ldb, &beta, (void*)C, CUDA_R_32F, ldc,
-	                    tf32 ? CUBLAS_COMPUTE_32F_FAST_TF32 : CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+	                    CUBLAS_COMPUTE_32F_FAST_16BF, CUBLAS_GEMM_DEFAULT);
 }
 static cublasStatus_t gogru_sgemm_strided_batched(uintptr_t h, int ta, int tb, int m, int n, int k, float alpha,
                                                   uintptr_t A, int lda, long long sa, uintptr_t B, int ldb, long long sb,
@@ -48,9 +50,13 @@ import "C"
 
 import "fmt"
 
-// cublasHandle is a cuBLAS handle bound to one stream. Every call is column-major;
-// callers holding row-major data swap operands (see Backend.rowGemm).
-type cublasHandle struct{ h C.uintptr_t }
+// cublasHandle is a cuBLAS handle bound to one stream, with the math of its float32
+// GEMMs. Every call is column-major; callers holding row-major data swap operands
+// (see Backend.rowGemm).
+type cublasHandle struct {
+	h    C.uintptr_t
+	math gemmMath
+}
 
 func cublasCheck(call string, st C.cublasStatus_t) error {
 	if st == C.CUBLAS_STATUS_SUCCESS {
@@ -69,18 +75,20 @@ func cublasStatusName(st int) string {
 	return fmt.Sprintf("cuBLAS status %d", st)
 }
 
-// newCublas creates a handle and binds it to stream (a CUstream as uintptr).
-func newCublas(stream uintptr, tf32 bool) (*cublasHandle, error) {
+// newCublas creates a handle, binds it to stream (a CUstream as uintptr) and sets
+// its math mode: TF32 tensor-op math for mathTF32, the default otherwise (mathBF16
+// has no math mode; it chooses its compute type in each cublasGemmEx).
+func newCublas(stream uintptr, math gemmMath) (*cublasHandle, error) {
 	var h C.uintptr_t
 	if err := cublasCheck("cublasCreate", C.gogru_cublas_create(&h)); err != nil {
 		return nil, err
 	}
-	c := &cublasHandle{h}
+	c := &cublasHandle{h: h, math: math}
 	if err := cublasCheck("cublasSetStream", C.gogru_cublas_set_stream(h, C.uintptr_t(stream))); err != nil {
 		c.destroy()
 		return nil, err
 	}
-	if err := cublasCheck("cublasSetMathMode", C.gogru_cublas_set_tf32(h, cint(tf32))); err != nil {
+	if err := cublasCheck("cublasSetMathMode", C.gogru_cublas_set_tf32(h, cint(math == mathTF32))); err != nil {
 		c.destroy()
 		return nil, err
 	}
@@ -103,16 +111,17 @@ func cint(v bool) C.int {
 	return 0
 }
 
-// gemm runs a column-major GEMM: cublasDgemm for float64; for float32,
-// cublasGemmEx (TF32 compute when tf32) or cublasSgemm.
-func (c *cublasHandle) gemm(f64, tf32 bool, ta, tb bool, m, n, k int, alpha float64, a uintptr, lda int, b uintptr, ldb int, beta float64, cp uintptr, ldc int) error {
+// gemm runs a column-major GEMM: cublasDgemm for float64; for float32, cublasGemmEx
+// with bfloat16 compute under mathBF16, else cublasSgemm (TF32 tensor cores when the
+// handle's math mode says so).
+func (c *cublasHandle) gemm(f64 bool, ta, tb bool, m, n, k int, alpha float64, a uintptr, lda int, b uintptr, ldb int, beta float64, cp uintptr, ldc int) error {
 	switch {
 	case f64:
 		return cublasCheck("cublasDgemm", C.gogru_dgemm(c.h, cint(ta), cint(tb), C.int(m), C.int(n), C.int(k), C.double(alpha),
 			C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.double(beta), C.uintptr_t(cp), C.int(ldc)))
-	case tf32:
-		return cublasCheck("cublasGemmEx", C.gogru_gemm_ex(c.h, cint(ta), cint(tb), C.int(m), C.int(n), C.int(k), C.float(alpha),
-			C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.float(beta), C.uintptr_t(cp), C.int(ldc), 1))
+	case c.math == mathBF16:
+		return cublasCheck("cublasGemmEx", C.gogru_gemm_bf16(c.h, cint(ta), cint(tb), C.int(m), C.int(n), C.int(k), C.float(alpha),
+			C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.float(beta), C.uintptr_t(cp), C.int(ldc)))
 	default:
 		return cublasCheck("cublasSgemm", C.gogru_sgemm(c.h, cint(ta), cint(tb), C.int(m), C.int(n), C.int(k), C.float(alpha),
 			C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.float(beta), C.uintptr_t(cp), C.int(ldc)))

@@ -1,7 +1,17 @@
 // Package cuda is the GPU backend of gogru: a gru.Backend whose GEMMs run on cuBLAS
 // and whose pointwise work runs on the kernels in ../kernels. It is for users of
-// the cell with an NVIDIA GPU (New, NewTF32, Devices) and for anyone testing the GPU
-// path without one (NewSimulated).
+// the cell with an NVIDIA GPU (New, NewTF32, NewBF16, Devices) and for anyone testing
+// the GPU path without one (NewSimulated, NewSimulatedTF32, NewSimulatedBF16).
+//
+// Precision: tensors are float32 or float64. NewTF32 and NewBF16 keep float32
+// tensors and change only the GEMMs, which take their operands in TF32 or bfloat16
+// on tensor cores and accumulate in float32: PyTorch's allow_tf32, and what
+// torch.autocast(dtype=torch.bfloat16) does to matmuls. Parameters, activations,
+// gradients and optimiser state stay float32 and the pointwise kernels run in
+// float32, so BF16 saves GEMM time and no memory. There is deliberately no bfloat16
+// storage type: it would need a second set of kernels, and training keeps float32
+// master weights anyway. grutest.TF32Tolerances and grutest.BF16Tolerances state
+// their error bounds.
 //
 // The backend orchestrates GEMMs and kernel launches over a small device interface
 // with two implementations:
@@ -10,7 +20,7 @@
 //     module and launches, each call made on the calling goroutine locked to its
 //     OS thread with the context current there, and this package's own cgo for
 //     cuBLAS (a handle bound to our stream, cublasSgemm, cublasDgemm, cublasGemmEx
-//     and strided batches);
+//     for BF16, and strided batches);
 //   - the simulated device (every build; cgo and g++): the same .cu sources compiled
 //     as host C++ (kernels/sim.h), run with CUDA's grid semantics, and a GEMM with
 //     cuBLAS's column-major semantics. NewSimulated exposes it as a debugging aid, in

@@ -19,3 +19,6 @@ func Devices() ([]Device, error) { return nil, ErrNotBuilt }
 
 // NewTF32 returns ErrNotBuilt: this build has no GPU path.
 func NewTF32() (gru.Backend, error) { return nil, ErrNotBuilt }
+
+// NewBF16 returns ErrNotBuilt: this build has no GPU path.
+func NewBF16() (gru.Backend, error) { return nil, ErrNotBuilt }

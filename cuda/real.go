@@ -34,7 +34,7 @@ type realDevice struct {
 
 // New opens GPU 0 with a float32 or float64 backend.
 func New(dtype gru.DType) (gru.Backend, error) {
-	dev, err := openDevice(0, false)
+	dev, err := openDevice(0, mathFP32)
 	if err != nil {
 		return nil, err
 	}
@@ -42,10 +42,21 @@ func New(dtype gru.DType) (gru.Backend, error) {
 }
 
 // NewTF32 opens GPU 0 with float32 tensors whose GEMMs use TF32 tensor cores
-// (cublasGemmEx with CUBLAS_COMPUTE_32F_FAST_TF32): faster, with a 10-bit mantissa
+// (cublasSgemm under CUBLAS_TF32_TENSOR_OP_MATH): faster, with a 10-bit mantissa
 // in the products.
-func NewTF32() (gru.Backend, error) {
-	dev, err := openDevice(0, true)
+func NewTF32() (gru.Backend, error) { return openMath(mathTF32) }
+
+// NewBF16 opens GPU 0 with float32 tensors whose GEMMs take their operands in
+// bfloat16 on tensor cores and accumulate in float32 (cublasGemmEx with float32 A,
+// B and C and CUBLAS_COMPUTE_32F_FAST_16BF), as torch.autocast(dtype=torch.bfloat16)
+// runs matmuls: faster, with an 8-bit significand in the products. Parameters,
+// activations, gradients and optimiser state stay float32, so it saves no memory;
+// the pointwise kernels run in float32.
+func NewBF16() (gru.Backend, error) { return openMath(mathBF16) }
+
+// openMath opens GPU 0 with float32 tensors and GEMM math m.
+func openMath(m gemmMath) (gru.Backend, error) {
+	dev, err := openDevice(0, m)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +98,7 @@ func driverError(call string, err error) error {
 }
 
 // openDevice creates the context, stream, module and cuBLAS handle.
-func openDevice(index int, tf32 bool) (*realDevice, error) {
+func openDevice(index int, math gemmMath) (*realDevice, error) {
 	d := &realDevice{index: index, funcs: map[kernel]cu.Function{}}
 	err := d.do(func() error {
 		n, err := cu.NumDevices()
@@ -102,10 +113,7 @@ func openDevice(index int, tf32 bool) (*realDevice, error) {
 			return driverError("cuDeviceGet", err)
 		}
 		name, _ := dev.Name()
-		d.label = fmt.Sprintf("GPU %d: %s", index, name)
-		if tf32 {
-			d.label += ", TF32 GEMMs"
-		}
+		d.label = fmt.Sprintf("GPU %d: %s%s", index, name, math.label())
 		if d.ctx, err = dev.MakeContext(cu.SchedAuto); err != nil {
 			return driverError("cuCtxCreate", err)
 		}
@@ -120,7 +128,7 @@ func openDevice(index int, tf32 bool) (*realDevice, error) {
 			return driverError("cuModuleLoadFatBinary ("+source+")", err)
 		}
 		raw := d.stream.C()
-		d.blas, err = newCublas(uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw))), tf32)
+		d.blas, err = newCublas(uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw))), math)
 		return err
 	})
 	if err != nil {
@@ -264,7 +272,7 @@ func (d *realDevice) launch(k kernel, grid, block dim3, args []uint64) error {
 
 func (d *realDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
 	return d.do(func() error {
-		return d.blas.gemm(f64, false, transA, transB, m, n, k, alpha, uintptr(a), lda, uintptr(b), ldb, beta, uintptr(c), ldc)
+		return d.blas.gemm(f64, transA, transB, m, n, k, alpha, uintptr(a), lda, uintptr(b), ldb, beta, uintptr(c), ldc)
 	})
 }
 

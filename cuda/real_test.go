@@ -21,9 +21,20 @@ func TestGPUConformance64(t *testing.T) {
 	grutest.Run(t, func() (gru.Backend, error) { return cuda.New(gru.Float64) })
 }
 
-// On a real GPU, cuBLAS's TF32 tensor-op GEMMs meet the bound TF32 states.
+// On a real GPU, cuBLAS's TF32 tensor-op GEMMs meet the bound TF32 states, and
+// their error is far above strict float32's.
 func TestGPUTF32ErrorBound(t *testing.T) {
-	checkTF32Bound(t, cuda.NewTF32, func() (gru.Backend, error) { return cuda.New(gru.Float32) })
+	checkErrorBound(t, errorBound{name: "TF32", tol: grutest.TF32Tolerances(), open: cuda.NewTF32,
+		finer: "float32", openFiner: func() (gru.Backend, error) { return cuda.New(gru.Float32) }, factor: 20})
+}
+
+// On a real GPU, cuBLAS's GEMMs with CUBLAS_COMPUTE_32F_FAST_16BF meet the bound
+// BF16 states, and their error is well above TF32's: the operands really go to
+// bfloat16 (the compute type also allows cuBLAS to choose TF32, which would fail
+// the factor).
+func TestGPUBF16ErrorBound(t *testing.T) {
+	checkErrorBound(t, errorBound{name: "BF16", tol: grutest.BF16Tolerances(), open: cuda.NewBF16,
+		finer: "TF32", openFiner: cuda.NewTF32, factor: 4})
 }
 
 // gpuShapes are the GPU issue's shapes (B, T, D, H).

@@ -180,6 +180,9 @@ extern "C" void gogru_sim_dtoh(void* dst, uintptr_t src, size_t n) { std::memcpy
 extern "C" void gogru_sim_dtod(uintptr_t dst, uintptr_t src, size_t n) { std::memmove((void*)dst, (const void*)src, n); }
 extern "C" void gogru_sim_memset0(uintptr_t dst, size_t n) { std::memset((void*)dst, 0, n); }
 
+// gemm_math is how a float32 GEMM rounds its operands: the values of cuda/gemm_math.go.
+enum gemm_math { math_fp32 = 0, math_tf32 = 1, math_bf16 = 2 };
+
 // to_tf32 rounds a float to TF32, the tensor cores' float32 operand format: 10
 // mantissa bits, round to nearest with ties away from zero (cvt.rna.tf32.f32).
 // Infinities and NaNs pass unchanged.
@@ -191,15 +194,41 @@ static float to_tf32(float x) {
   return x;
 }
 
+// to_bf16 rounds a float to bfloat16 (8 exponent bits, 7 mantissa bits) and back:
+// round to nearest with ties to even (cvt.rn.bf16.f32). Adding 0x7fff plus the
+// lowest kept bit to the bits and truncating is that rounding; a carry out of the
+// mantissa moves the exponent up, and past the largest finite value it gives
+// infinity, as the hardware does. Infinities and NaNs pass unchanged.
+static float to_bf16(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, 4);
+  if ((u & 0x7f800000u) != 0x7f800000u) u = (u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u;
+  std::memcpy(&x, &u, 4);
+  return x;
+}
+
+// round_operand rounds a float32 GEMM operand as math says; float64 is never rounded.
+static float round_operand(gemm_math math, float x) {
+  switch (math) {
+    case math_tf32:
+      return to_tf32(x);
+    case math_bf16:
+      return to_bf16(x);
+    default:
+      return x;
+  }
+}
+static double round_operand(gemm_math, double x) { return x; }
+
 // gemm_colmajor has cuBLAS's semantics exactly: column-major storage,
 //   C[i + j·ldc] = alpha·Σ_l op(A)[i,l]·op(B)[l,j] + beta·C[i + j·ldc]
 // with op(A)[i,l] = A[l + i·lda] when transposed, else A[i + l·lda]; C is not read
-// when beta is 0. With tf32 the operands are rounded to TF32 before the products, as
-// cuBLAS's TF32 tensor-op math does, and accumulated in float32. Bad dimensions
-// return CUBLAS_STATUS_INVALID_VALUE (7).
+// when beta is 0. Under math_tf32 or math_bf16 the operands are rounded to TF32 or
+// bfloat16 before the products, as cuBLAS's tensor-op math does, and accumulated in
+// float32. Bad dimensions return CUBLAS_STATUS_INVALID_VALUE (7).
 template <typename T>
 static int gemm_colmajor(int ta, int tb, int m, int n, int k, T alpha, const T* A, int lda, const T* B, int ldb,
-                         T beta, T* C, int ldc, bool tf32 = false) {
+                         T beta, T* C, int ldc, gemm_math math = math_fp32) {
   auto at_least = [](int v, int lo) { return v >= (lo > 1 ? lo : 1); };
   if (m < 0 || n < 0 || k < 0 || !at_least(lda, ta ? k : m) || !at_least(ldb, tb ? n : k) || !at_least(ldc, m))
     return 7;
@@ -209,11 +238,7 @@ static int gemm_colmajor(int ta, int tb, int m, int n, int k, T alpha, const T* 
       for (int l = 0; l < k; l++) {
         T a = ta ? A[l + (long)i * lda] : A[i + (long)l * lda];
         T b = tb ? B[j + (long)l * ldb] : B[l + (long)j * ldb];
-        if (tf32) {
-          a = to_tf32(a);
-          b = to_tf32(b);
-        }
-        s += a * b;
+        s += round_operand(math, a) * round_operand(math, b);
       }
       T* c = &C[i + (long)j * ldc];
       *c = beta == 0 ? alpha * s : alpha * s + beta * *c;
@@ -221,15 +246,17 @@ static int gemm_colmajor(int ta, int tb, int m, int n, int k, T alpha, const T* 
   return 0;
 }
 
-// gogru_sim_gemm is cuBLAS's gemm in float64 or float32; with tf32 (float32 only)
-// the operands are rounded to TF32 first, as cuBLAS's TF32 tensor-op math does.
-extern "C" int gogru_sim_gemm(int f64, int tf32, int ta, int tb, int m, int n, int k, double alpha, uintptr_t A,
+// gogru_sim_gemm is cuBLAS's gemm in float64 or float32; in float32, math (a
+// gemm_math) says how the operands are rounded first, as cuBLAS's tensor-op math
+// does. An unknown math returns CUBLAS_STATUS_INVALID_VALUE (7).
+extern "C" int gogru_sim_gemm(int f64, int math, int ta, int tb, int m, int n, int k, double alpha, uintptr_t A,
                               int lda, uintptr_t B, int ldb, double beta, uintptr_t C, int ldc) {
   if (f64)
     return gemm_colmajor<double>(ta, tb, m, n, k, alpha, (const double*)A, lda, (const double*)B, ldb, beta,
                                  (double*)C, ldc);
+  if (math < math_fp32 || math > math_bf16) return 7;
   return gemm_colmajor<float>(ta, tb, m, n, k, (float)alpha, (const float*)A, lda, (const float*)B, ldb,
-                              (float)beta, (float*)C, ldc, tf32 != 0);
+                              (float)beta, (float*)C, ldc, (gemm_math)math);
 }
 
 // gogru_sim_launch_slots runs kernel k with its arguments given as 8-byte slots,

@@ -15,7 +15,7 @@ void gogru_sim_htod(uintptr_t dst, const void* src, size_t n);
 void gogru_sim_dtoh(void* dst, uintptr_t src, size_t n);
 void gogru_sim_dtod(uintptr_t dst, uintptr_t src, size_t n);
 void gogru_sim_memset0(uintptr_t dst, size_t n);
-int gogru_sim_gemm(int f64, int tf32, int ta, int tb, int m, int n, int k, double alpha, uintptr_t A, int lda,
+int gogru_sim_gemm(int f64, int math, int ta, int tb, int m, int n, int k, double alpha, uintptr_t A, int lda,
                    uintptr_t B, int ldb, double beta, uintptr_t C, int ldc);
 */
 import "C"
@@ -36,8 +36,8 @@ var simMu sync.Mutex
 // simDevice runs the kernels as host C++ in host memory (see kernels/sim.h).
 type simDevice struct {
 	allocTracker
-	limit  int  // most bytes live at once, as a GPU's memory; 0 means no limit
-	tf32   bool // float32 GEMMs round their operands to TF32, as NewTF32's do on a GPU
+	limit  int      // most bytes live at once, as a GPU's memory; 0 means no limit
+	math   gemmMath // how float32 GEMMs round their operands, as NewTF32's and NewBF16's do on a GPU
 	closed bool
 }
 
@@ -52,12 +52,7 @@ func newSimDeviceLimit(limit int) *simDevice {
 	return d
 }
 
-func (d *simDevice) name() string {
-	if d.tf32 {
-		return "simulated GPU (host C++), TF32 GEMMs"
-	}
-	return "simulated GPU (host C++)"
-}
+func (d *simDevice) name() string { return "simulated GPU (host C++)" + d.math.label() }
 
 func (d *simDevice) alloc(bytes int) (ptr, error) {
 	if bytes < 0 {
@@ -141,7 +136,7 @@ func simRegistry() []kernelSig {
 }
 
 func (d *simDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
-	st := C.gogru_sim_gemm(cbool(f64), cbool(d.tf32), cbool(transA), cbool(transB), C.int(m), C.int(n), C.int(k),
+	st := C.gogru_sim_gemm(cbool(f64), C.int(d.math), cbool(transA), cbool(transB), C.int(m), C.int(n), C.int(k),
 		C.double(alpha), C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.double(beta), C.uintptr_t(c), C.int(ldc))
 	if st != 0 {
 		call := "cublasSgemm"

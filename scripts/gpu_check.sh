@@ -10,18 +10,20 @@
 #   build        bin/gru-gpu and the cuda test binary, with the host's own CUDA headers
 #   kernels      make kernels with the host's nvcc into a scratch fatbin (-Werror)
 #   conformance  the whole conformance suite in float32 and float64, golden files included,
-#                and TF32's stated error bound
+#                and TF32's and BF16's stated error bounds
 #   fatbin       the device-built fatbin, and the committed one's PTX forced through the JIT
 #   oom          running out of device memory names the allocation and frees everything
-#   cli          gru train --device auto --dtype tf32 takes the GPU and says so
-#   bench        gru bench beside PyTorch's nn.GRU (cuDNN), strict FP32 and TF32
+#   cli          gru train --device auto --dtype tf32 and bf16 take the GPU and say so
+#   bench        gru bench beside PyTorch's nn.GRU (cuDNN), strict FP32, TF32 and BF16
+#                (PyTorch under autocast(bfloat16); see scripts/peer_torch.py --bf16)
 #   d2l          D2L's recipe (500 epochs) with both cells beside scripts/d2l_gru_torch.py
 #   ncu          per-kernel GPU time of a forward and a training step (Nsight Compute);
 #                in sim mode, the parser on a recorded sample of its output
 #
-# GPU_CHECK_BUDGET caps the whole run. Everything goes to $OUT (default out/), at most 8 files: gpu-check.log, the bench
-# JSON of both sides at both precisions, gpu-table.md, d2l.log and ncu.txt. The last
-# lines printed are the summary: one PASS/FAIL/SKIP line per step with its time.
+# GPU_CHECK_BUDGET caps the whole run. Everything goes to $OUT (default out/), at most 8 files: gpu-check.log,
+# bench.json (both sides' rows at every precision, keyed "gogru-tf32", "torch-tf32", …),
+# gpu-table.md, d2l.log and ncu.txt. The last lines printed are the summary: one
+# PASS/FAIL/SKIP line per step with its time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT="${OUT:-out}"
@@ -41,11 +43,11 @@ TESTBIN=bin/cuda-gpu.test
 
 case "$MODE" in
 real)
-  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|TF32ErrorBound)$' OOMTEST='^TestGPUOutOfMemory$'
+  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|(TF32|BF16)ErrorBound)$' OOMTEST='^TestGPUOutOfMemory$'
   SHAPES="${GPU_CHECK_SHAPES:-64x100x512x512,256x100x1024x1024,32x1500x1024x1024,32x35x28x256}"
   RUNS=7 WARMUP=3 EPOCHS="${GPU_CHECK_EPOCHS:-500}" RECIPE="" ;;
 sim)
-  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|TF32ErrorBound)$' OOMTEST='OutOfMemory'
+  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|(TF32|BF16)ErrorBound)$' OOMTEST='OutOfMemory'
   SHAPES="${GPU_CHECK_SHAPES:-4x6x5x7,3x9x8x16}"
   RUNS=3 WARMUP=1 EPOCHS="${GPU_CHECK_EPOCHS:-1}" RECIPE="--max-tokens 300 --hidden 16 --batch 4 --steps 8" ;;
 *)
@@ -162,37 +164,55 @@ fatbin() {
 
 oom() { "$TESTBIN" -test.run "$OOMTEST" -test.count=1 -test.v; }
 
-# cli: --device auto takes the GPU and says so; --dtype tf32 trains through it.
+# cli: --device auto takes the GPU and says so; --dtype tf32 and bf16 train through it.
 cli() {
   [ -n "$DATA" ] || skip "no timemachine.txt" || return
-  local auto=auto
+  local auto=auto prec rc=0
   [ "$MODE" = sim ] && auto=sim # auto never picks the simulator
-  "$BIN" train --device $auto --dtype tf32 --data "$DATA" --epochs 2 $RECIPE --progress log --sample-every 0 2>&1 |
-    tee "$SCRATCH/cli.log" | grep -E '^(device|final)'
-  grep -q "^device: cuda/float32 (.*TF32 GEMMs)" "$SCRATCH/cli.log"
+  for prec in tf32 bf16; do
+    "$BIN" train --device $auto --dtype $prec --data "$DATA" --epochs 2 $RECIPE --progress log --sample-every 0 2>&1 |
+      tee "$SCRATCH/cli.log" | grep -E '^(device|final)'
+    grep -q "^device: cuda/float32 (.*${prec^^} GEMMs)" "$SCRATCH/cli.log" || rc=1
+  done
+  return $rc
 }
 
 bench() {
-  local prec tf rc=0
-  for prec in float32 tf32; do
-    tf=0; [ $prec = tf32 ] && tf=1
+  local prec peerflags rc=0 dir="$SCRATCH/bench"
+  rm -rf "$dir" && mkdir -p "$dir"
+  for prec in float32 tf32 bf16; do
+    case $prec in
+    float32) peerflags="--tf32 0" ;;
+    tf32) peerflags="--tf32 1" ;;
+    bf16) peerflags="--bf16 1" ;;
+    esac
     # Interleaved: ours, then the peer, per precision, on the same GPU.
     "$BIN" bench --device "$DEV" --dtype $prec --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
-      > "$OUT/gogru-$prec.json" || rc=1
+      > "$dir/gogru-$prec.json" || rc=1
     if [ "$HAVE_TORCH" = 1 ]; then
-      "$PY" scripts/peer_torch.py --device "$PEER" --tf32 $tf --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
-        > "$OUT/torch-$prec.json" || rc=1
+      "$PY" scripts/peer_torch.py --device "$PEER" $peerflags --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
+        > "$dir/torch-$prec.json" || rc=1
     else
       echo "peer: skipped, $PY has no torch" >&2
-      : > "$OUT/torch-$prec.json"
+      : > "$dir/torch-$prec.json"
     fi
   done
-  for prec in float32 tf32; do
+  for prec in float32 tf32 bf16; do
     echo "### $prec"
-    "$PY" scripts/bench_table.py "$OUT/gogru-$prec.json" "$OUT/torch-$prec.json" || rc=1
+    "$PY" scripts/bench_table.py "$dir/gogru-$prec.json" "$dir/torch-$prec.json" || rc=1
     echo
   done > "$OUT/gpu-table.md"
   cat "$OUT/gpu-table.md"
+  # One file for all the rows: $OUT brings back at most 8 files.
+  "$PY" - "$dir" > "$OUT/bench.json" <<'PYEOF' || rc=1
+import json, os, sys
+d = sys.argv[1]
+out = {}
+for f in sorted(os.listdir(d)):
+    p = os.path.join(d, f)
+    out[f[:-len('.json')]] = json.load(open(p)) if os.path.getsize(p) else []
+print(json.dumps(out, indent=1))
+PYEOF
   return $rc
 }
 
@@ -244,7 +264,7 @@ export -f skip timed env_report build kernels conformance fatbin oom cli bench d
   step conformance 300 conformance
   step fatbin 180 fatbin
   step oom 60 oom
-  step cli 60 cli
+  step cli 120 cli
   step bench 300 bench
   step d2l 300 d2l
   step ncu 180 ncu_profile

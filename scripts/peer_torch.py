@@ -5,7 +5,13 @@ speed claim (CPU with Debian's python3-torch; cuDNN on a GPU).
     /usr/bin/python3 scripts/peer_torch.py --device cpu --threads 2 --shapes 32x35x28x256,64x100x256x256 --json
 
 --tf32 1 allows TF32 in cuBLAS and cuDNN, --tf32 0 (the default) forbids it: the
-matched-precision peers of `gru bench --dtype tf32` and `--dtype float32`.
+matched-precision peers of `gru bench --dtype tf32` and `--dtype float32`. --bf16 1
+runs the forward (and the loss) under torch.autocast(dtype=torch.bfloat16), the
+usual PyTorch peer of `gru bench --dtype bf16`. It is not matched precision: in the
+PyTorch sources read, autocast casts cuDNN's RNN to float16 whatever dtype it is
+given (aten/src/ATen/cudnn/AutocastRNN.cpp hardcodes kHalf) and its activations are
+stored in that type, where gogru keeps float32 tensors and rounds only GEMM
+operands to bfloat16. The rows name the dtype the GRU's output really came in.
 
 forward: y, hN = gru(x) under no_grad.  train: forward, (y·dy).sum().backward() with
 dx, and an SGD update: the same step as gogru's grubench.Case.TrainStep. Warm-up,
@@ -43,13 +49,21 @@ def main():
     ap.add_argument('--tf32', type=int, choices=(0, 1), default=0,
                     help='1 lets cuBLAS and cuDNN use TF32 tensor cores; 0 (default) is strict FP32. '
                          'PyTorch allows TF32 in cuDNN by default, so it is set explicitly either way')
+    ap.add_argument('--bf16', type=int, choices=(0, 1), default=0,
+                    help='1 runs the forward and the loss under torch.autocast(dtype=torch.bfloat16), '
+                         "the peer of gru bench --dtype bf16 (cuDNN's RNN then runs in float16; see above)")
     a = ap.parse_args()
+    if a.tf32 and a.bf16:
+        ap.error('--tf32 1 and --bf16 1 are different precisions: choose one')
     if a.threads > 0:
         torch.set_num_threads(a.threads)
     torch.backends.cuda.matmul.allow_tf32 = bool(a.tf32)
     torch.backends.cudnn.allow_tf32 = bool(a.tf32)
     dev = torch.device(a.device)
     precision = 'tf32' if a.tf32 and dev.type == 'cuda' else 'float32'
+
+    def autocast():
+        return torch.autocast(dev.type, dtype=torch.bfloat16, enabled=bool(a.bf16))
     sync = torch.cuda.synchronize if dev.type == 'cuda' else (lambda: None)
     torch.manual_seed(1)
     rows = []
@@ -61,15 +75,21 @@ def main():
         dy = torch.randn(T, B, H, device=dev)
 
         def forward():
-            with torch.no_grad():
-                gru(x)
+            with torch.no_grad(), autocast():
+                return gru(x)[0]
 
         def train():
             opt.zero_grad()
             x.grad = None
-            y, _ = gru(x)
-            (y * dy).sum().backward()
+            with autocast():
+                y, _ = gru(x)
+                loss = (y * dy).sum()
+            loss.backward()
             opt.step()
+
+        if a.bf16:
+            ran = str(forward().dtype).replace('torch.', '')
+            precision = f'bf16 autocast (GRU ran in {ran})'
 
         for op, fn, mult in (('forward', forward, 1), ('train', train, 3)):
             sec, fastest, slowest = timed(fn, a.warmup, a.runs, sync)

@@ -63,7 +63,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	warmup := fs.Int("warmup", 2, "untimed runs first")
 	variant := fs.String("variant", "both", "reset-before, reset-after or both")
 	device := fs.String("device", "all", "all (every backend present), cpu, cuda or sim (the CUDA simulator)")
-	dtype := fs.String("dtype", "float32", "float32, float64 or tf32 (GPU GEMMs on TF32 tensor cores; float32 on the CPU)")
+	dtype := fs.String("dtype", "float32", dtypeHelp+"; the CPU rows are float32")
 	asJSON := fs.Bool("json", false, "print JSON rows instead of a table")
 	plotPath := fs.String("plot", "", "also draw tokens/s as a bar chart PNG")
 	if err := parse(fs, args); err != nil {

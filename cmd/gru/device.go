@@ -9,25 +9,32 @@ import (
 	"github.com/gogru/gogru/gru"
 )
 
-// precision is what --dtype asks for: a storage type, and for float32 on a GPU
-// whether its GEMMs may use TF32 tensor cores.
+// precision is what --dtype asks for: its name and storage type. tf32 and bf16 are
+// float32 tensors whose GPU GEMMs take their operands in TF32 or bfloat16 on tensor
+// cores and accumulate in float32.
 type precision struct {
+	name  string
 	dtype gru.DType
-	tf32  bool
 }
 
-// parsePrecision reads --dtype: float32, float64 or tf32 (float32 tensors whose
-// GPU GEMMs run on TF32 tensor cores, as PyTorch's allow_tf32).
+// tensorCores reports whether the precision changes the GPU's GEMMs only (tf32,
+// bf16): float32 tensors, operands rounded on tensor cores.
+func (p precision) tensorCores() bool { return p.name == "tf32" || p.name == "bf16" }
+
+// dtypeHelp is --dtype's usage text.
+const dtypeHelp = "float32, float64, tf32 or bf16 (float32 tensors whose GPU GEMMs take TF32 or bfloat16 operands on tensor cores, as PyTorch's allow_tf32 and autocast(bfloat16))"
+
+// parsePrecision reads --dtype: float32, float64, tf32 (as PyTorch's allow_tf32) or
+// bf16 (as torch.autocast(dtype=torch.bfloat16) for the GEMMs; storage stays
+// float32).
 func parsePrecision(s string) (precision, error) {
 	switch s {
-	case "float32":
-		return precision{dtype: gru.Float32}, nil
+	case "float32", "tf32", "bf16":
+		return precision{name: s, dtype: gru.Float32}, nil
 	case "float64":
-		return precision{dtype: gru.Float64}, nil
-	case "tf32":
-		return precision{dtype: gru.Float32, tf32: true}, nil
+		return precision{name: s, dtype: gru.Float64}, nil
 	}
-	return precision{}, usagef("--dtype %q: want float32, float64 or tf32", s)
+	return precision{}, usagef("--dtype %q: want float32, float64, tf32 or bf16", s)
 }
 
 // openGPU opens GPU 0, or the CUDA simulator when sim is set, at precision p.
@@ -35,9 +42,12 @@ func openGPU(p precision, sim bool) (gru.Backend, error) {
 	if sim {
 		var be *cuda.Backend
 		var err error
-		if p.tf32 {
+		switch p.name {
+		case "tf32":
 			be, err = cuda.NewSimulatedTF32()
-		} else {
+		case "bf16":
+			be, err = cuda.NewSimulatedBF16()
+		default:
 			be, err = cuda.NewSimulated(p.dtype)
 		}
 		if err != nil {
@@ -45,8 +55,11 @@ func openGPU(p precision, sim bool) (gru.Backend, error) {
 		}
 		return be, nil
 	}
-	if p.tf32 {
+	switch p.name {
+	case "tf32":
 		return cuda.NewTF32()
+	case "bf16":
+		return cuda.NewBF16()
 	}
 	return cuda.New(p.dtype)
 }
@@ -63,8 +76,8 @@ func openBackend(device, dtype string, out io.Writer) (gru.Backend, error) {
 	var be gru.Backend
 	switch device {
 	case "cpu":
-		if p.tf32 {
-			return nil, usagef("--dtype tf32 needs a GPU (--device cuda or auto); the CPU computes float32 exactly")
+		if p.tensorCores() {
+			return nil, usagef("--dtype %s needs a GPU (--device cuda or auto); the CPU computes float32 exactly", p.name)
 		}
 		be, err = cpu.New(p.dtype)
 	case "cuda", "sim":
@@ -73,8 +86,8 @@ func openBackend(device, dtype string, out io.Writer) (gru.Backend, error) {
 		be, err = openGPU(p, false)
 		if err != nil {
 			fmt.Fprintf(out, "device: GPU not used (%v)\n", err)
-			if p.tf32 {
-				fmt.Fprintln(out, "device: --dtype tf32 falls back to float32 on the CPU")
+			if p.tensorCores() {
+				fmt.Fprintf(out, "device: --dtype %s falls back to float32 on the CPU\n", p.name)
 			}
 			be, err = cpu.New(p.dtype)
 		}

@@ -19,8 +19,8 @@ import (
 var buildTags []string
 
 func runInfo(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("info", "Reports the build tags, the BLAS in use, the GPUs, the embedded kernels and the\n"+
-		"default corpus; with --checkpoint, also the run a checkpoint holds.", "gru info --checkpoint runs/tm", stderr)
+	fs := newFlagSet("info", "Reports the build tags, the BLAS in use, the GPUs, the precisions, the embedded\n"+
+		"kernels and the default corpus; with --checkpoint, also the run a checkpoint holds.", "gru info --checkpoint runs/tm", stderr)
 	ckDir := fs.String("checkpoint", "", "also describe the checkpoint in this directory: epoch, model, corpus")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -44,6 +44,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 				d.Index, d.Name, d.Major, d.Minor, float64(d.MemoryBytes)/(1<<30), d.Driver/1000, d.Driver%1000/10)
 		}
 	}
+	fmt.Fprintln(stdout, "dtypes: float32, float64; on a GPU also tf32 and bf16 (float32 tensors, GEMM operands in TF32 or bfloat16 on tensor cores)")
 	archs := kernels.Architectures()
 	if len(archs) == 0 {
 		fmt.Fprintln(stdout, "kernels: none embedded")

@@ -189,6 +189,9 @@ func TestBadInput(t *testing.T) {
 		{"junk checkpoint", []string{"generate", "--checkpoint", write("junk.safetensors", []byte("hello, not a checkpoint"))}, 1, "not a valid safetensors"},
 		{"cuda without the tag", []string{"train", "--device", "cuda"}, 1, "-tags cuda"},
 		{"bad shapes", []string{"bench", "--shapes", "1x2x3"}, 2, "BxTxDxH"},
+		{"unknown dtype", []string{"train", "--dtype", "fp8"}, 2, "want float32, float64, tf32 or bf16"},
+		{"tf32 on the CPU", []string{"train", "--device", "cpu", "--dtype", "tf32"}, 2, "--dtype tf32 needs a GPU"},
+		{"bf16 on the CPU", []string{"train", "--device", "cpu", "--dtype", "bf16"}, 2, "--dtype bf16 needs a GPU"},
 	} {
 		_, errOut, code := gruRun(t, c.args...)
 		if code != c.code || !strings.Contains(errOut, c.want) {
@@ -214,6 +217,9 @@ func TestInfoAndBench(t *testing.T) {
 	out, _, code := gruRun(t, "info")
 	if code != 0 || !strings.Contains(out, "BLAS:") || !strings.Contains(out, "GPUs:") {
 		t.Errorf("info: code %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "tf32 and bf16") {
+		t.Errorf("info does not name the GPU precisions:\n%s", out)
 	}
 	if !strings.Contains(out, "run time") && !strings.Contains(out, "GOGRU_BLAS") && !strings.Contains(out, "-tags openblas") { // why this BLAS
 		t.Errorf("info does not say why it uses its BLAS:\n%s", out)

@@ -76,7 +76,7 @@ func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.Sampling, "sampling", "sequential", "minibatches: sequential (state carried between batches) or random")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed for initialisation and batching")
 	fs.StringVar(&o.Device, "device", "auto", "cpu, cuda, auto (the GPU when the binary has it and one exists) or sim (the CUDA simulator, slow)")
-	fs.StringVar(&o.DType, "dtype", "float32", "float32, float64 or tf32 (float32 with TF32 tensor-core GEMMs on a GPU)")
+	fs.StringVar(&o.DType, "dtype", "float32", dtypeHelp)
 	fs.StringVar(&o.Checkpoint, "checkpoint", "", "directory for checkpoints (written atomically)")
 	fs.IntVar(&o.Every, "checkpoint-every", 50, "write a checkpoint every N epochs (and at the end)")
 	fs.BoolVar(&o.Resume, "resume", false, "continue from the checkpoint in --checkpoint")
