@@ -10,7 +10,7 @@ import (
 )
 
 // tiny are flags that make a training run on the CPU take a fraction of a second.
-var tiny = []string{"--max-tokens", "300", "--hidden", "16", "--batch", "4", "--steps", "8", "--sample-every", "0", "--progress", "log", "--epochs", "1"}
+var tiny = []string{"--data", "builtin", "--max-tokens", "300", "--hidden", "16", "--batch", "4", "--steps", "8", "--sample-every", "0", "--progress", "log", "--epochs", "1"}
 
 // --dtype tf32 and bf16 change only the GPU's GEMMs: --device auto without a GPU
 // falls back to float32 on the CPU and says so; the checkpoint records the dtype,

@@ -216,6 +216,12 @@ func checkpointPath(dir string) string { return filepath.Join(dir, "checkpoint.s
 
 func train(o *trainOptions, stdout, stderr io.Writer) error {
 	started := time.Now()
+	// The device first: a flag it refuses should not wait for the corpus.
+	be, err := openBackend(o.Device, o.DType, stdout)
+	if err != nil {
+		return err
+	}
+	defer be.Close()
 	text, source, err := loadText(o.Data)
 	if err != nil {
 		return err
@@ -241,11 +247,6 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "data: %s, %d tokens, vocabulary %d\n", source, len(ids), vocab.Len())
 
-	be, err := openBackend(o.Device, o.DType, stdout)
-	if err != nil {
-		return err
-	}
-	defer be.Close()
 	mc := o.modelConfig(vocab.Len())
 	if ck != nil && ck.Model != mc {
 		return fmt.Errorf("%s: the checkpoint was trained with %s; the flags ask for %s", ck.Path, describeModel(ck.Model), describeModel(mc))
