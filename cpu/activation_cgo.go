@@ -1,0 +1,75 @@
+//go:build cgo
+
+package cpu
+
+/*
+#cgo CFLAGS: -O3
+#include <stdint.h>
+
+#pragma GCC optimize("no-trapping-math")
+
+// The float32 activations of activation.go in C, so that gcc vectorises them: the
+// same exp (range reduction to |f| ≤ ln2/2, degree-7 Taylor polynomial, 2^n in the
+// exponent bits) and the same clamps. no-trapping-math lets gcc turn the clamps'
+// branches into selects; gogru never reads floating-point exception flags. On
+// x86-64, target_clones compiles each function twice, for x86-64-v3 (AVX2 and FMA:
+// eight lanes) and for the baseline (SSE2: four), and the loader picks the one the
+// CPU runs (an ifunc): dispatch on CPU features at run time, no flag needed.
+
+static inline float gogru_exp32(float x) {
+  const float log2e = 1.44269504088896341f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
+  const float round = 12582912.f;  // 1.5·2²³: adding and subtracting it rounds to an integer
+  float n = (x * log2e + round) - round;
+  float f = x - n * ln2hi - n * ln2lo;
+  float p = 1 + f * (1 + f * (1.0f / 2 + f * (1.0f / 6 + f * (1.0f / 24 + f * (1.0f / 120 + f * (1.0f / 720 + f * (1.0f / 5040)))))));
+  union { int32_t i; float f; } two_n;
+  two_n.i = ((int32_t)n + 127) << 23;
+  return p * two_n.f;
+}
+
+// gogru_clamp_exp keeps gogru_exp32's argument where the result is finite and normal.
+static inline float gogru_clamp_exp(float x) { return x > 88.3f ? 88.3f : (x < -87.3f ? -87.3f : x); }
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define GOGRU_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define GOGRU_CLONES
+#endif
+
+// gogru_sigmoid_f32 sets v[i] = 1/(1+e^−v[i]).
+GOGRU_CLONES static void gogru_sigmoid_f32(float* v, long n) {
+  for (long i = 0; i < n; i++) {
+    float x = v[i], s = 1 / (1 + gogru_exp32(gogru_clamp_exp(-x)));
+    v[i] = x == x ? s : x;  // NaN stays NaN, as in Go, which a vector min or max would lose
+  }
+}
+
+// gogru_tanh_f32 sets v[i] = tanh(v[i]) = sign·(1 − 2/(e^{2|x|}+1)), |x| capped at 9,
+// where tanh rounds to 1 in float32.
+GOGRU_CLONES static void gogru_tanh_f32(float* v, long n) {
+  for (long i = 0; i < n; i++) {
+    float x = v[i], a = x < 0 ? -x : x;
+    a = a < 9 ? a : 9;
+    float t = 1 - 2 / (gogru_exp32(2 * a) + 1);
+    t = x < 0 ? -t : t;
+    v[i] = x == x ? t : x;  // NaN stays NaN
+  }
+}
+*/
+import "C"
+
+import "unsafe"
+
+// sigmoidRow32 is sigmoidRow32Go, vectorised in C.
+func sigmoidRow32(v []float32) {
+	if len(v) > 0 {
+		C.gogru_sigmoid_f32((*C.float)(unsafe.Pointer(&v[0])), C.long(len(v)))
+	}
+}
+
+// tanhRow32 is tanhRow32Go, vectorised in C.
+func tanhRow32(v []float32) {
+	if len(v) > 0 {
+		C.gogru_tanh_f32((*C.float)(unsafe.Pointer(&v[0])), C.long(len(v)))
+	}
+}
