@@ -55,6 +55,7 @@ import "C"
 import (
 	"fmt"
 	"os"
+	"strings"
 	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
@@ -104,13 +105,30 @@ func init() {
 		}
 		blas32.Use(openBLAS{})
 		blas64.Use(openBLAS{})
-		blasName = fmt.Sprintf("%s (loaded at run time), GEMMs split across Go workers", C.GoString(C.gogru_config()))
+		blasName = openBLASName(C.GoString(C.gogru_config()))
 		blasReason = lib + " was found at run time (GOGRU_BLAS=gonum keeps the pure-Go kernels)"
 		tileGemm = false
 		return
 	}
 	blasReason = "no OpenBLAS shared library was found at run time (" + failures[2:] +
 		"); installing Debian's libopenblas0 makes the same binary use it"
+}
+
+// openBLASName shortens OpenBLAS's configuration string ("OpenBLAS 0.3.21
+// NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64") to its version and
+// the kernel set it chose: "OpenBLAS 0.3.21 (Haswell kernels, loaded at run time)".
+func openBLASName(config string) string {
+	f := strings.Fields(config)
+	if len(f) < 2 {
+		return "OpenBLAS (loaded at run time)"
+	}
+	core := ""
+	for _, w := range f[2:] {
+		if !strings.Contains(w, "=") && strings.ToUpper(w) != w {
+			core = w + " kernels, "
+		}
+	}
+	return fmt.Sprintf("%s %s (%sloaded at run time)", f[0], f[1], core)
 }
 
 // BLAS names the BLAS implementation the CPU backend uses.

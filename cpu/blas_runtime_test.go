@@ -131,3 +131,16 @@ func maxDiff(a, b []float64) float64 {
 	}
 	return d
 }
+
+func TestOpenBLASName(t *testing.T) {
+	for config, want := range map[string]string{
+		"OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64": "OpenBLAS 0.3.21 (Haswell kernels, loaded at run time)",
+		"OpenBLAS 0.3.26 DYNAMIC_ARCH NO_AFFINITY SkylakeX MAX_THREADS=128":          "OpenBLAS 0.3.26 (SkylakeX kernels, loaded at run time)",
+		"OpenBLAS 0.3.21": "OpenBLAS 0.3.21 (loaded at run time)",
+		"":                "OpenBLAS (loaded at run time)",
+	} {
+		if got := openBLASName(config); got != want {
+			t.Errorf("openBLASName(%q) = %q, want %q", config, got, want)
+		}
+	}
+}

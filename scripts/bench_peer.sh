@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench-peer: gogru (OpenBLAS build) and PyTorch 1.13's nn.GRU on the same CPU,
+# make bench-peer: gogru (the default build, which loads OpenBLAS at run time) and PyTorch 1.13's nn.GRU on the same CPU,
 # interleaved (gogru, PyTorch, gogru, PyTorch, … for ROUNDS rounds), with the same
 # thread count, on the four shapes (forward and training step, both variants), then
 # D2L's whole training recipe. Prints medians with their spread and the targets met
@@ -18,19 +18,19 @@ OUT="${OUT:-out/bench-peer}"
 PY=/usr/bin/python3
 SHAPES="${SHAPES:-32x35x28x256,64x100x256x256,64x100x512x512,128x50x1024x1024}"
 mkdir -p "$OUT"
-export GOMAXPROCS="$THREADS" # gogru's Go workers; OpenBLAS itself runs one thread (cpu/blas_openblas.go)
-go build -tags openblas -o bin/gru-openblas ./cmd/gru
+export GOMAXPROCS="$THREADS" # gogru's Go workers; OpenBLAS itself runs one thread (cpu/blas_runtime.go)
+go build -o bin/gru ./cmd/gru
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; threads $THREADS; $(date -u)"
-bin/gru-openblas info | sed -n '1,3p'
+bin/gru info | sed -n '1,3p'
 echo
 echo "## Shapes: $ROUNDS interleaved rounds, each a median of $RUNS runs after $WARMUP warm-ups"
-$PY scripts/bench_interleaved.py --gru bin/gru-openblas --threads "$THREADS" --shapes "$SHAPES" \
+$PY scripts/bench_interleaved.py --gru bin/gru --threads "$THREADS" --shapes "$SHAPES" \
   --rounds "$ROUNDS" --runs "$RUNS" --warmup "$WARMUP" --targets forward=1.5,train=2 --json "$OUT/rounds.json"
 [ "$EPOCHS" -gt 0 ] || exit 0
 echo
 echo "## D2L recipe: $EPOCHS epochs, batch 32, 35 steps, hidden 256, SGD lr 1, clip 1, $DATA"
-bin/gru-openblas train --data "$DATA" --epochs "$EPOCHS" --variant reset-after --init pytorch --device cpu \
+bin/gru train --data "$DATA" --epochs "$EPOCHS" --variant reset-after --init pytorch --device cpu \
   --sample-every 0 --progress log --log-every 100000 2>/dev/null | grep -E '^final' | sed 's/^/gogru reset-after (nn.GRU cell): /'
-bin/gru-openblas train --data "$DATA" --epochs "$EPOCHS" --device cpu \
+bin/gru train --data "$DATA" --epochs "$EPOCHS" --device cpu \
   --sample-every 0 --progress log --log-every 100000 2>/dev/null | grep -E '^final' | sed 's/^/gogru reset-before (D2L cell):   /'
 $PY scripts/d2l_gru_torch.py --data "$DATA" --epochs "$EPOCHS" --threads "$THREADS" | grep -E '^final' | sed 's/^/PyTorch nn.GRU:                /'
