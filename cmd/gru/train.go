@@ -264,7 +264,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 				return err
 			}
 			if o.Clip > 0 {
-				if _, err := be.ClipGradNorm(model.Grads(), o.Clip); err != nil {
+				if err := be.ClipGradNorm(model.Grads(), o.Clip, nil); err != nil {
 					return err
 				}
 			}

@@ -46,7 +46,7 @@ func Example() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if _, err := be.ClipGradNorm(m.Grads(), 1); err != nil {
+		if err := be.ClipGradNorm(m.Grads(), 1, nil); err != nil {
 			log.Fatal(err)
 		}
 		if err := opt.Step(be, m.Params(), m.Grads()); err != nil {
