@@ -23,6 +23,7 @@ type Backend struct {
 	tensors    map[*Tensor]struct{}
 	ids        map[*IDs]struct{}
 	stacks     map[*stack]struct{}
+	recordings map[*recording]struct{}
 }
 
 var _ gru.Backend = (*Backend)(nil)
@@ -37,7 +38,7 @@ func newBackend(dev device, dtype gru.DType) (*Backend, error) {
 		return nil, fmt.Errorf("cuda: unsupported %v", dtype)
 	}
 	be := &Backend{dev: dev, dtype: dtype, tensors: map[*Tensor]struct{}{}, ids: map[*IDs]struct{}{},
-		stacks: map[*stack]struct{}{}}
+		stacks: map[*stack]struct{}{}, recordings: map[*recording]struct{}{}}
 	var err error
 	if be.scratch, err = be.alloc("scratch [8] float64", 8*8); err != nil {
 		dev.close()
@@ -261,7 +262,7 @@ func (be *Backend) Sync() error {
 	return be.dev.sync()
 }
 
-// Close closes every stack, frees every tensor, ids and buffer, checks that no device
+// Close closes every recording and stack, frees every tensor, ids and buffer, checks that no device
 // allocation is left, and releases the device. Calling it twice is safe.
 func (be *Backend) Close() error {
 	if be.closed {
@@ -272,6 +273,9 @@ func (be *Backend) Close() error {
 		if first == nil {
 			first = err
 		}
+	}
+	for r := range be.recordings {
+		keep(r.Close())
 	}
 	for s := range be.stacks {
 		keep(s.Close())
