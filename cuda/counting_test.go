@@ -5,6 +5,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"testing"
+
+	"github.com/gogru/gogru/gru"
 )
 
 // countingDevice counts the host's calls into a device, by kind: every call that
@@ -18,6 +21,29 @@ type countingDevice struct {
 // newCounting wraps dev.
 func newCounting(dev device) *countingDevice {
 	return &countingDevice{device: dev, calls: map[string]int{}}
+}
+
+// newTestBackend returns a backend of dtype on dev, which the test closes (and
+// fails when Close does).
+func newTestBackend(t *testing.T, dev device, dtype gru.DType) *Backend {
+	t.Helper()
+	be, err := newBackend(dev, dtype)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := be.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return be
+}
+
+// newCountingBackend returns a backend of dtype on dev behind a call counter.
+func newCountingBackend(t *testing.T, dev device, dtype gru.DType) (*Backend, *countingDevice) {
+	t.Helper()
+	c := newCounting(dev)
+	return newTestBackend(t, c, dtype), c
 }
 
 // total is the number of calls counted since the last reset.

@@ -156,13 +156,7 @@ func checkHostCallBudget(t *testing.T, open func(t *testing.T) (*Backend, *count
 
 func TestSimulatedGraphBudget(t *testing.T) {
 	checkHostCallBudget(t, func(t *testing.T) (*Backend, *countingDevice) {
-		dev := newCounting(newSimDevice())
-		be, err := newBackend(dev, gru.Float32)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { be.Close() })
-		return be, dev
+		return newCountingBackend(t, newSimDevice(), gru.Float32)
 	})
 }
 
@@ -252,13 +246,7 @@ func readAll(t *testing.T, be gru.Backend, x gru.Tensor) []float64 {
 
 func TestSimulatedGraphReplay(t *testing.T) {
 	checkReplayMatchesEager(t, func(t *testing.T, dtype gru.DType) (*Backend, *countingDevice) {
-		dev := newCounting(newSimDevice())
-		be, err := newBackend(dev, dtype)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { be.Close() })
-		return be, dev
+		return newCountingBackend(t, newSimDevice(), dtype)
 	})
 }
 

@@ -18,16 +18,7 @@ const oomLimit = 16 << 20
 func newLimitedBackend(t *testing.T, limit int) (*Backend, *simDevice) {
 	t.Helper()
 	dev := newSimDeviceLimit(limit)
-	be, err := newBackend(dev, gru.Float32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := be.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return be, dev
+	return newTestBackend(t, dev, gru.Float32), dev
 }
 
 // checkAllocError checks that err is an *AllocError over a driver *Error from

@@ -14,17 +14,7 @@ func openCountingGPU(t *testing.T, dtype gru.DType) (*Backend, *countingDevice) 
 	if err != nil {
 		t.Skipf("no GPU: %v", err)
 	}
-	dev := newCounting(d)
-	be, err := newBackend(dev, dtype)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := be.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return be, dev
+	return newCountingBackend(t, d, dtype)
 }
 
 // On a GPU, a replayed training step or evaluation makes at most stepBudget host

@@ -355,27 +355,24 @@ func (m *Model) readLoss() (float64, error) {
 // targets and returns the mean cross-entropy. Gradients are added to the
 // accumulated ones; the optimiser applies them. A Trainer runs whole steps.
 func (m *Model) Step(inputs, targets []int32, steps, batch int) (float64, error) {
-	if err := m.load(inputs, targets, steps, batch); err != nil {
-		return 0, err
-	}
-	if err := m.forward(); err != nil {
-		return 0, err
-	}
-	if err := m.backward(); err != nil {
-		return 0, err
-	}
-	return m.readLoss()
+	return m.lossOf(inputs, targets, steps, batch, m.backward)
 }
 
 // Loss returns the mean cross-entropy of the targets without computing gradients.
 func (m *Model) Loss(inputs, targets []int32, steps, batch int) (float64, error) {
+	return m.lossOf(inputs, targets, steps, batch, m.evaluate)
+}
+
+// lossOf loads the ids, runs the forward pass and then work (backward or
+// evaluate), and reads back the loss work wrote.
+func (m *Model) lossOf(inputs, targets []int32, steps, batch int, work func() error) (float64, error) {
 	if err := m.load(inputs, targets, steps, batch); err != nil {
 		return 0, err
 	}
 	if err := m.forward(); err != nil {
 		return 0, err
 	}
-	if err := m.evaluate(); err != nil {
+	if err := work(); err != nil {
 		return 0, err
 	}
 	return m.readLoss()
