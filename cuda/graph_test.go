@@ -178,13 +178,17 @@ func checkReplayMatchesEager(t *testing.T, open func(t *testing.T, dtype gru.DTy
 	type call struct {
 		steps, batch int
 		reset, eval  bool
+		clip         float64 // when not 0, Clip changes to it before the call
 	}
 	// Carried state (eager, eager, recorded, replayed), resets (the second replayed,
-	// and carried on from), evaluations, a new shape, and the first shape again.
-	plan := []call{{3, 2, true, false}, {3, 2, false, false}, {3, 2, false, false}, {3, 2, false, false},
-		{3, 2, true, false}, {3, 2, true, false}, {3, 2, false, false}, {3, 2, false, true}, {3, 2, false, true}, {3, 2, false, true},
-		{2, 1, true, false}, {2, 1, false, false}, {2, 1, false, false}, {2, 1, false, false},
-		{3, 2, false, false}, {3, 2, false, false}, {3, 2, false, false}}
+	// and carried on from), evaluations, a new shape, the first shape again, and a
+	// new Clip, which a recording holds.
+	plan := []call{{3, 2, true, false, 0}, {3, 2, false, false, 0}, {3, 2, false, false, 0}, {3, 2, false, false, 0},
+		{3, 2, true, false, 0}, {3, 2, true, false, 0}, {3, 2, false, false, 0},
+		{3, 2, false, true, 0}, {3, 2, false, true, 0}, {3, 2, false, true, 0},
+		{2, 1, true, false, 0}, {2, 1, false, false, 0}, {2, 1, false, false, 0}, {2, 1, false, false, 0},
+		{3, 2, false, false, 0}, {3, 2, false, false, 0}, {3, 2, false, false, 0},
+		{3, 2, false, false, 0.05}, {3, 2, false, false, 0}, {3, 2, false, false, 0}}
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%v/%v/L=%d", c.dtype, c.graphCase, c.layers), func(t *testing.T) {
 			beG, devG := open(t, c.dtype)
@@ -201,6 +205,9 @@ func checkReplayMatchesEager(t *testing.T, open func(t *testing.T, dtype gru.DTy
 				}{{mG, trG}, {mE, trE}} {
 					if p.reset {
 						run.m.ResetState()
+					}
+					if p.clip != 0 {
+						run.tr.Clip = p.clip
 					}
 					var err error
 					if p.eval {
