@@ -40,6 +40,13 @@ import (
 	"gorgonia.org/cu"
 )
 
+// graphSupport is what the real device keeps for recording: the guard of the
+// calls a capture refuses, and the workspace cuBLAS captures its GEMMs with.
+type graphSupport struct {
+	captureGuard
+	blasWork cu.DevicePtr
+}
+
 // cuCheck turns a driver status into nil or an *Error naming call and the status.
 func cuCheck(call string, r C.CUresult) error {
 	if r == C.CUDA_SUCCESS {

@@ -29,9 +29,8 @@ type realDevice struct {
 	blas   *cublasHandle
 	funcs  map[kernel]cu.Function // loaded on first launch
 	allocTracker
-	captureGuard
-	blasWork cu.DevicePtr // cuBLAS's workspace (graph_real.go)
-	closed   bool
+	graphSupport
+	closed bool
 }
 
 // New opens GPU 0 with a float32 or float64 backend.
