@@ -67,49 +67,50 @@ func (be *Backend[T]) SumRows(dst, src gru.Tensor, beta float64) error {
 }
 
 // OneHot writes one-hot rows of ids.
-func (be *Backend[T]) OneHot(dst gru.Tensor, ids []int32) error {
+func (be *Backend[T]) OneHot(dst gru.Tensor, ids gru.IDs) error {
 	dt, err := mustTensor[T]("OneHot: dst", dst)
 	if err != nil {
 		return err
 	}
 	rows, cols := dt.rowsCols()
-	if err := backendkit.CheckIDs("OneHot", ids, rows, cols); err != nil {
+	it, err := checkedIDs("OneHot", ids, rows, cols)
+	if err != nil {
 		return err
 	}
 	clear(dt.data)
-	for i, id := range ids {
+	for i, id := range it.data {
 		dt.data[i*cols+int(id)] = 1
 	}
 	return nil
 }
 
 // Gather copies table rows: dst[i,:] = table[ids[i],:].
-func (be *Backend[T]) Gather(dst, table gru.Tensor, ids []int32) error {
+func (be *Backend[T]) Gather(dst, table gru.Tensor, ids gru.IDs) error {
 	dt, tt, err := pair[T]("Gather", dst, table)
 	if err != nil {
 		return err
 	}
-	_, cols, err := backendkit.CheckRowIDs("Gather", dt.shape, tt.shape, ids)
+	it, cols, err := checkedRowIDs("Gather", dt.shape, tt.shape, ids)
 	if err != nil {
 		return err
 	}
-	for i, id := range ids {
+	for i, id := range it.data {
 		copy(dt.data[i*cols:(i+1)*cols], tt.data[int(id)*cols:(int(id)+1)*cols])
 	}
 	return nil
 }
 
 // ScatterAdd accumulates rows into table: table[ids[i],:] += src[i,:], in order.
-func (be *Backend[T]) ScatterAdd(table, src gru.Tensor, ids []int32) error {
+func (be *Backend[T]) ScatterAdd(table, src gru.Tensor, ids gru.IDs) error {
 	tt, st, err := pair[T]("ScatterAdd", table, src)
 	if err != nil {
 		return err
 	}
-	_, cols, err := backendkit.CheckRowIDs("ScatterAdd", st.shape, tt.shape, ids)
+	it, cols, err := checkedRowIDs("ScatterAdd", st.shape, tt.shape, ids)
 	if err != nil {
 		return err
 	}
-	for i, id := range ids {
+	for i, id := range it.data {
 		row := tt.data[int(id)*cols : (int(id)+1)*cols]
 		for j, v := range st.data[i*cols : (i+1)*cols] {
 			row[j] += v
@@ -118,47 +119,76 @@ func (be *Backend[T]) ScatterAdd(table, src gru.Tensor, ids []int32) error {
 	return nil
 }
 
-// SoftmaxCrossEntropy returns the mean cross-entropy and its gradient.
-func (be *Backend[T]) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dlogits gru.Tensor) (float64, error) {
+// checkedIDs resolves ids and checks them against rows and the indexed axis n.
+func checkedIDs(op string, ids gru.IDs, rows, n int) (*IDs, error) {
+	if err := backendkit.CheckIDs(op, ids, rows, n); err != nil {
+		return nil, err
+	}
+	return mustIDs(op+": ids", ids)
+}
+
+// checkedRowIDs is checkedIDs for a row lookup in a table (backendkit.CheckRowIDs);
+// it returns the ids and the row width.
+func checkedRowIDs(op string, rows, table []int, ids gru.IDs) (*IDs, int, error) {
+	_, cols, err := backendkit.CheckRowIDs(op, rows, table, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	it, err := mustIDs(op+": ids", ids)
+	return it, cols, err
+}
+
+// SoftmaxCrossEntropy writes the mean cross-entropy to loss and its gradient to dlogits.
+func (be *Backend[T]) SoftmaxCrossEntropy(logits gru.Tensor, targets gru.IDs, dlogits, loss gru.Tensor) error {
 	lt, err := mustTensor[T]("SoftmaxCrossEntropy: logits", logits)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	dt, err := asTensor[T]("SoftmaxCrossEntropy: dlogits", dlogits)
 	if err != nil {
-		return 0, err
+		return err
+	}
+	out, err := mustTensor[T]("SoftmaxCrossEntropy: loss", loss)
+	if err != nil {
+		return err
 	}
 	rows, cols := lt.rowsCols()
-	if err := backendkit.CheckIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
-		return 0, err
+	tg, err := checkedIDs("SoftmaxCrossEntropy", targets, rows, cols)
+	if err != nil {
+		return err
 	}
 	if dt != nil {
 		if err := backendkit.CheckSameLen("SoftmaxCrossEntropy", "dlogits", lt.shape, dt.shape); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	var loss float64
+	if err := backendkit.CheckScalar("SoftmaxCrossEntropy", "loss", out.shape); err != nil {
+		return err
+	}
+	var sum float64
 	for i := range rows {
 		row := lt.data[i*cols : (i+1)*cols]
 		m := float64(row[0])
 		for _, v := range row {
 			m = max(m, float64(v))
 		}
-		var sum float64
+		var s float64
 		for _, v := range row {
-			sum += math.Exp(float64(v) - m)
+			s += math.Exp(float64(v) - m)
 		}
-		lse := m + math.Log(sum)
-		loss += lse - float64(row[targets[i]])
+		lse := m + math.Log(s)
+		target := tg.data[i]
+		sum += lse - float64(row[target])
 		if dt != nil {
 			drow := dt.data[i*cols : (i+1)*cols]
 			for j, v := range row {
 				drow[j] = T(math.Exp(float64(v)-lse) / float64(rows))
 			}
-			drow[targets[i]] -= T(1 / float64(rows))
+			drow[target] -= T(1 / float64(rows))
 		}
 	}
-	return loss / float64(rows), nil
+	out.data[0] = T(sum / float64(rows))
+	return nil
 }
 
 // Copy copies src into dst.
@@ -199,7 +229,7 @@ func (be *Backend[T]) SGD(param, grad gru.Tensor, lr float64) error {
 }
 
 // Adam applies one bias-corrected Adam step.
-func (be *Backend[T]) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps float64, step int) error {
+func (be *Backend[T]) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps float64, step gru.IDs) error {
 	pt, gt, err := sameLen[T]("Adam", param, grad)
 	if err != nil {
 		return err
@@ -211,11 +241,19 @@ func (be *Backend[T]) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps f
 	if err := backendkit.CheckSameLen("Adam", "m", pt.shape, mt.shape); err != nil {
 		return err
 	}
-	if err := backendkit.CheckAdamStep(step); err != nil {
+	if err := backendkit.CheckAdamStepIDs(step); err != nil {
 		return err
 	}
-	c1 := 1 - math.Pow(beta1, float64(step))
-	c2 := 1 - math.Pow(beta2, float64(step))
+	st, err := mustIDs("Adam: step", step)
+	if err != nil {
+		return err
+	}
+	t := int(st.data[0])
+	if err := backendkit.CheckAdamStep(t); err != nil {
+		return err
+	}
+	c1 := 1 - math.Pow(beta1, float64(t))
+	c2 := 1 - math.Pow(beta2, float64(t))
 	for i, g := range gt.data {
 		mi := T(beta1)*mt.data[i] + T(1-beta1)*g
 		vi := T(beta2)*vt.data[i] + T(1-beta2)*g*g
@@ -225,30 +263,43 @@ func (be *Backend[T]) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps f
 	return nil
 }
 
-// ClipGradNorm scales the gradients to a global L2 norm of at most maxNorm.
-func (be *Backend[T]) ClipGradNorm(grads []gru.Tensor, maxNorm float64) (float64, error) {
+// ClipGradNorm scales the gradients to a global L2 norm of at most maxNorm and
+// writes the norm before scaling to norm (when not nil).
+func (be *Backend[T]) ClipGradNorm(grads []gru.Tensor, maxNorm float64, norm gru.Tensor) error {
+	nt, err := asTensor[T]("ClipGradNorm: norm", norm)
+	if err != nil {
+		return err
+	}
+	if nt != nil {
+		if err := backendkit.CheckScalar("ClipGradNorm", "norm", nt.shape); err != nil {
+			return err
+		}
+	}
 	ts := make([]*Tensor[T], len(grads))
 	var sum float64
 	for i, g := range grads {
 		t, err := mustTensor[T](fmt.Sprintf("ClipGradNorm: grads[%d]", i), g)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		ts[i] = t
 		for _, v := range t.data {
 			sum += float64(v) * float64(v)
 		}
 	}
-	norm := math.Sqrt(sum)
-	if maxNorm > 0 && norm > maxNorm {
-		scale := T(maxNorm / norm)
+	n := math.Sqrt(sum)
+	if maxNorm > 0 && n > maxNorm {
+		scale := T(maxNorm / n)
 		for _, t := range ts {
 			for i := range t.data {
 				t.data[i] *= scale
 			}
 		}
 	}
-	return norm, nil
+	if nt != nil {
+		nt.data[0] = T(n)
+	}
+	return nil
 }
 
 func pair[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {

@@ -7,12 +7,13 @@ import (
 
 // allocTracker is the bookkeeping both devices keep of their live allocations:
 // each address with its size in bytes. It is safe for concurrent use. A device
-// embeds it, which gives the device its live method, and calls add after each
+// embeds it, which gives the device its live and frees methods, and calls add after each
 // driver allocation, remove before each driver free and takeAll when it closes.
 type allocTracker struct {
 	mu    sync.Mutex
 	sizes map[ptr]int
-	bytes int // the sum of sizes
+	bytes int    // the sum of sizes
+	freed uint64 // the number of removes
 }
 
 // add records the allocation of bytes at p.
@@ -38,7 +39,15 @@ func (t *allocTracker) remove(p ptr, call string) error {
 	}
 	delete(t.sizes, p)
 	t.bytes -= n
+	t.freed++
 	return nil
+}
+
+// frees counts the allocations removed so far.
+func (t *allocTracker) frees() uint64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.freed
 }
 
 // used reports the bytes allocated and not yet freed.
@@ -66,5 +75,6 @@ func (t *allocTracker) takeAll() []ptr {
 	}
 	clear(t.sizes)
 	t.bytes = 0
+	t.freed += uint64(len(ps))
 	return ps
 }

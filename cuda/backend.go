@@ -18,12 +18,12 @@ type Backend struct {
 
 	scratch    ptr // 8 doubles on the device: reduction results
 	partial    ptr // reduction partials, partialCap doubles
-	ids        ptr // int32 ids and targets uploaded per call, idsCap of them
-	idsCap     int
 	rowLoss    ptr // per-row losses of SoftmaxCrossEntropy, rowLossCap doubles
 	rowLossCap int
 	tensors    map[*Tensor]struct{}
+	ids        map[*IDs]struct{}
 	stacks     map[*stack]struct{}
+	recordings map[*recording]struct{}
 }
 
 var _ gru.Backend = (*Backend)(nil)
@@ -37,7 +37,8 @@ func newBackend(dev device, dtype gru.DType) (*Backend, error) {
 		dev.close()
 		return nil, fmt.Errorf("cuda: unsupported %v", dtype)
 	}
-	be := &Backend{dev: dev, dtype: dtype, tensors: map[*Tensor]struct{}{}, stacks: map[*stack]struct{}{}}
+	be := &Backend{dev: dev, dtype: dtype, tensors: map[*Tensor]struct{}{}, ids: map[*IDs]struct{}{},
+		stacks: map[*stack]struct{}{}, recordings: map[*recording]struct{}{}}
 	var err error
 	if be.scratch, err = be.alloc("scratch [8] float64", 8*8); err != nil {
 		dev.close()
@@ -152,8 +153,11 @@ func (be *Backend) Free(t gru.Tensor) error {
 	if _, live := be.tensors[ct]; !live {
 		return nil
 	}
+	if err := be.dev.free(ct.p); err != nil {
+		return err // still allocated, so still the backend's to free
+	}
 	delete(be.tensors, ct)
-	return be.dev.free(ct.p)
+	return nil
 }
 
 // tensor checks that t is a live tensor of this backend; nil gives nil, nil.
@@ -229,16 +233,7 @@ func (be *Backend) decode(dst []float64, buf []byte) {
 	}
 }
 
-// readScalar reads the double at scratch[i].
-func (be *Backend) readScalar(i int) (float64, error) {
-	var b [8]byte
-	if err := be.dev.dtoh(b[:], be.scratch.add(i, 8)); err != nil {
-		return 0, err
-	}
-	return math.Float64frombits(binary.LittleEndian.Uint64(b[:])), nil
-}
-
-// grow makes *p, one of the backend's growable buffers (ids or rowLoss), hold at
+// grow makes *p, one of the backend's growable buffers (rowLoss), hold at
 // least n bytes, reallocating when *capacity is smaller. The old buffer is freed
 // first, so when the new allocation fails nothing is held and *p is 0.
 func (be *Backend) grow(p *ptr, capacity *int, n int) error {
@@ -261,25 +256,10 @@ func (be *Backend) grow(p *ptr, capacity *int, n int) error {
 
 // bufferName describes a growable buffer of n bytes for an *AllocError.
 func (be *Backend) bufferName(p *ptr, n int) string {
-	switch p {
-	case &be.ids:
-		return fmt.Sprintf("ids [%d] int32", n/4)
-	case &be.rowLoss:
+	if p == &be.rowLoss {
 		return fmt.Sprintf("rowLoss [%d] float64", n/8)
 	}
 	return "buffer"
-}
-
-// uploadIDs copies int32 ids to the device and returns their address.
-func (be *Backend) uploadIDs(ids []int32) (ptr, error) {
-	if err := be.grow(&be.ids, &be.idsCap, 4*len(ids)); err != nil {
-		return 0, err
-	}
-	buf := make([]byte, 4*len(ids))
-	for i, id := range ids {
-		binary.LittleEndian.PutUint32(buf[4*i:], uint32(id))
-	}
-	return be.ids, be.dev.htod(be.ids, buf)
 }
 
 // Sync waits for all queued work.
@@ -290,7 +270,7 @@ func (be *Backend) Sync() error {
 	return be.dev.sync()
 }
 
-// Close closes every stack, frees every tensor and buffer, checks that no device
+// Close closes every recording and stack, frees every tensor, ids and buffer, checks that no device
 // allocation is left, and releases the device. Calling it twice is safe.
 func (be *Backend) Close() error {
 	if be.closed {
@@ -302,13 +282,19 @@ func (be *Backend) Close() error {
 			first = err
 		}
 	}
+	for r := range be.recordings {
+		keep(r.Close())
+	}
 	for s := range be.stacks {
 		keep(s.Close())
 	}
 	for t := range be.tensors {
 		keep(be.Free(t))
 	}
-	for _, p := range []ptr{be.scratch, be.partial, be.ids, be.rowLoss} {
+	for ids := range be.ids {
+		keep(be.FreeIDs(ids))
+	}
+	for _, p := range []ptr{be.scratch, be.partial, be.rowLoss} {
 		if p != 0 {
 			keep(be.dev.free(p))
 		}

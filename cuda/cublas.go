@@ -19,6 +19,9 @@ static cublasStatus_t gogru_cublas_set_stream(uintptr_t h, uintptr_t s) {
 static cublasStatus_t gogru_cublas_set_tf32(uintptr_t h, int on) {
 	return cublasSetMathMode((cublasHandle_t)h, on ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH);
 }
+static cublasStatus_t gogru_cublas_set_workspace(uintptr_t h, uintptr_t p, size_t n) {
+	return cublasSetWorkspace((cublasHandle_t)h, (void*)p, n);
+}
 static cublasOperation_t op(int t) { return t ? CUBLAS_OP_T : CUBLAS_OP_N; }
 static cublasStatus_t gogru_sgemm(uintptr_t h, int ta, int tb, int m, int n, int k, float alpha, uintptr_t A, int lda,
                                   uintptr_t B, int ldb, float beta, uintptr_t C, int ldc) {
@@ -93,6 +96,16 @@ func newCublas(stream uintptr, math gemmMath) (*cublasHandle, error) {
 		return nil, err
 	}
 	return c, nil
+}
+
+// setWorkspace hands cuBLAS a workspace of bytes at p (device memory the caller
+// owns and frees after the handle). Without one, cuBLAS takes workspace from its
+// own pool, and under stream capture it took a new one for every captured graph
+// (PyTorch, pytorch#83461, saw memory grow with each capture); with ours a
+// captured GEMM allocates nothing. cublasSetStream resets the workspace, so it is
+// set after the stream.
+func (c *cublasHandle) setWorkspace(p uintptr, bytes int) error {
+	return cublasCheck("cublasSetWorkspace", C.gogru_cublas_set_workspace(c.h, C.uintptr_t(p), C.size_t(bytes)))
 }
 
 func (c *cublasHandle) destroy() error {

@@ -26,8 +26,16 @@ func (p ptr) add(n, size int) ptr { return p + ptr(n*size) }
 type dim3 struct{ x, y, z int }
 
 // device is what the orchestration needs from a GPU: memory, kernel launches,
-// column-major GEMM, and synchronisation. The real device and the simulator
-// implement it; nothing else differs between them.
+// column-major GEMM, synchronisation, and the recording of work as a graph. The
+// real device and the simulator implement it; nothing else differs between them.
+//
+// Between beginCapture and endCapture the device work (launch, gemm, dtod,
+// memsetZero) is recorded into a graph instead of run, as CUDA's stream capture
+// does; host traffic and anything that waits for or changes memory (htod, dtoh,
+// sync, alloc, free, a graph's launch) fails with an *Error of status 900
+// (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED) that names the call, and the capture is
+// invalidated: endCapture then fails too. A recorded step therefore reads no host
+// memory, and a test on the simulator catches any step that would.
 type device interface {
 	name() string
 	alloc(bytes int) (ptr, error)
@@ -42,11 +50,27 @@ type device interface {
 	// gemm is cuBLAS's gemm: column-major C = alpha·op(A)·op(B) + beta·C, C m×n.
 	gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error
 	sync() error
+	// beginCapture starts recording device work; see the interface's comment.
+	beginCapture() error
+	// endCapture stops recording and returns what was recorded, ready to launch.
+	endCapture() (graph, error)
 	// live reports the number of allocations not yet freed.
 	live() int
+	// frees counts the frees so far: a graph recorded before the count changed may
+	// hold an address that no longer names its buffer.
+	frees() uint64
 	// availableMemory reports the bytes the device can still allocate.
 	availableMemory() (int64, error)
 	close() error
+}
+
+// graph is device work recorded between beginCapture and endCapture: on a GPU an
+// instantiated CUDA graph, on the simulator the list of calls.
+type graph interface {
+	// launch runs the recorded work again, queued on the device's stream.
+	launch() error
+	// destroy releases the graph.
+	destroy() error
 }
 
 // Kernel arguments are packed into 8-byte slots, the value in the low bytes, the

@@ -1,8 +1,6 @@
 package cuda
 
 import (
-	"encoding/binary"
-
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
 )
@@ -28,16 +26,8 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 	}
 	ws := s.ws
 	s.saved = false
-	lens := make([]byte, 4*batch)
-	for b := range batch {
-		n := steps
-		if lengths != nil {
-			n = lengths[b]
-		}
-		binary.LittleEndian.PutUint32(lens[4*b:], uint32(n))
-	}
 	q := be.queue()
-	q.htod(ws.lens, lens)
+	ws.setLengths(q, lengths)
 	es, H := be.esize(), cfg.HiddenSize
 	s.toTimeMajor(q, ws.x0, xt.p, steps, batch, cfg.InputSize)
 	in := ws.x0

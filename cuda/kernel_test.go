@@ -40,6 +40,18 @@ func (r *kernelRig) buf(v []float64) ptr {
 	return tn.p
 }
 
+// ids uploads v as ids bounded by limit and returns them.
+func (r *kernelRig) ids(limit int, v []int32) *IDs {
+	ids, err := r.be.NewIDs(len(v), limit)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	if err := r.be.WriteIDs(ids, v); err != nil {
+		r.t.Fatal(err)
+	}
+	return ids.(*IDs)
+}
+
 func (r *kernelRig) rand(n int) []float64 {
 	v := make([]float64, n)
 	for i := range v {
@@ -88,7 +100,7 @@ func TestKernelGRUPointwise(t *testing.T) {
 			for b := range lensHost {
 				lensHost[b] = int32(1 + 2*b) // b=0 is padding at t=2, the others are not
 			}
-			lens, _ := r.be.uploadIDs(lensHost)
+			lens := r.ids(math.MaxInt32, lensHost).p
 			xp, hh, bh, hp := r.rand(B*3*H), r.rand(B*3*H), r.rand(3*H), r.rand(B*H)
 			ys := 2*H + 1 // a row stride wider than H, as for a bidirectional output
 			dXP, dHH, dBH, dHP := r.buf(xp), r.buf(hh), r.buf(bh), r.buf(hp)
@@ -183,10 +195,11 @@ func TestKernelReductions(t *testing.T) {
 		v := r.rand(n)
 		tn, _ := r.be.newTensor(n)
 		r.be.Write(tn, v)
-		norm, err := r.be.ClipGradNorm([]gru.Tensor{tn}, 0)
-		if err != nil {
+		normT, _ := r.be.newTensor(1)
+		if err := r.be.ClipGradNorm([]gru.Tensor{tn}, 0, normT); err != nil {
 			t.Fatal(err)
 		}
+		norm := r.read(normT.p, 1)[0]
 		var ss float64
 		for _, x := range v {
 			ss += x * x
@@ -206,10 +219,11 @@ func TestKernelSoftmaxAndRows(t *testing.T) {
 		logits, _ := r.be.newTensor(rows, V)
 		r.be.Write(logits, lv)
 		dl, _ := r.be.newTensor(rows, V)
-		loss, err := r.be.SoftmaxCrossEntropy(logits, targets, dl)
-		if err != nil {
+		lossT, _ := r.be.newTensor(1)
+		if err := r.be.SoftmaxCrossEntropy(logits, r.ids(V, targets), dl, lossT); err != nil {
 			t.Fatal(err)
 		}
+		loss := r.read(lossT.p, 1)[0]
 		var want float64
 		grad := make([]float64, rows*V)
 		for i := range rows {
@@ -239,7 +253,7 @@ func TestKernelSoftmaxAndRows(t *testing.T) {
 	st, _ := r.be.newTensor(n, C)
 	r.be.Write(tt, table)
 	r.be.Write(st, src)
-	if err := r.be.ScatterAdd(tt, st, ids); err != nil {
+	if err := r.be.ScatterAdd(tt, st, r.ids(4, ids)); err != nil {
 		t.Fatal(err)
 	}
 	for i, id := range ids {

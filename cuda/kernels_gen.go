@@ -31,6 +31,10 @@ const (
 	kernelSumSquaresF32                   // sum_squares_f32
 	kernelSumSquaresF64                   // sum_squares_f64
 	kernelSumFinal                        // sum_final
+	kernelMeanFinalF32                    // mean_final_f32
+	kernelMeanFinalF64                    // mean_final_f64
+	kernelNormFinalF32                    // norm_final_f32
+	kernelNormFinalF64                    // norm_final_f64
 	kernelClipScaleF32                    // clip_scale_f32
 	kernelClipScaleF64                    // clip_scale_f64
 	kernelOneHotF32                       // one_hot_f32
@@ -73,6 +77,10 @@ var kernelSigs = [numKernels]kernelSig{
 	kernelSumSquaresF32:     {"sum_squares_f32", 3},
 	kernelSumSquaresF64:     {"sum_squares_f64", 3},
 	kernelSumFinal:          {"sum_final", 3},
+	kernelMeanFinalF32:      {"mean_final_f32", 3},
+	kernelMeanFinalF64:      {"mean_final_f64", 3},
+	kernelNormFinalF32:      {"norm_final_f32", 2},
+	kernelNormFinalF64:      {"norm_final_f64", 2},
 	kernelClipScaleF32:      {"clip_scale_f32", 4},
 	kernelClipScaleF64:      {"clip_scale_f64", 4},
 	kernelOneHotF32:         {"one_hot_f32", 4},
@@ -91,8 +99,8 @@ var kernelSigs = [numKernels]kernelSig{
 	kernelSoftmaxXentF64:    {"softmax_xent_f64", 6},
 	kernelSgdF32:            {"sgd_f32", 4},
 	kernelSgdF64:            {"sgd_f64", 4},
-	kernelAdamF32:           {"adam_f32", 11},
-	kernelAdamF64:           {"adam_f64", 11},
+	kernelAdamF32:           {"adam_f32", 10},
+	kernelAdamF64:           {"adam_f64", 10},
 }
 
 // gruFwdAfter launches gru_fwd_after (_f32 or _f64 by the backend's dtype)
@@ -181,6 +189,25 @@ func (q *queue) sumFinal(lg launchGeom, n int, in, out ptr) {
 	q.launch(kernelSumFinal, lg, argInt(n), argPtr(in), argPtr(out))
 }
 
+// meanFinal launches mean_final (_f32 or _f64 by the backend's dtype)
+// over lg. From kernels/reduce.cu:
+//
+//	One block GOGRU_REDUCE_THREADS: the mean of n doubles, summed in sum_final's order,
+//	rounded to T (the mean loss of softmax_xent's rows):
+//	  out[0] = (T)((Σ_k in[k]) / n)
+func (q *queue) meanFinal(lg launchGeom, n int, in, out ptr) {
+	q.launch(q.typed(kernelMeanFinalF32, kernelMeanFinalF64), lg, argInt(n), argPtr(in), argPtr(out))
+}
+
+// normFinal launches norm_final (_f32 or _f64 by the backend's dtype)
+// over lg. From kernels/reduce.cu:
+//
+//	One thread: the global norm from its sum of squares, rounded to T:
+//	  out[0] = (T)√sumsq[0]
+func (q *queue) normFinal(lg launchGeom, sumsq, out ptr) {
+	q.launch(q.typed(kernelNormFinalF32, kernelNormFinalF64), lg, argPtr(sumsq), argPtr(out))
+}
+
 // clipScale launches clip_scale (_f32 or _f64 by the backend's dtype)
 // over lg. From kernels/reduce.cu:
 //
@@ -261,8 +288,9 @@ func (q *queue) sgd(lg launchGeom, n int, lr float64, p, g ptr) {
 // adam launches adam (_f32 or _f64 by the backend's dtype)
 // over lg. From kernels/optim.cu:
 //
-//	Adam (Kingma & Ba) with bias corrections c1 = 1 − β1ᵗ, c2 = 1 − β2ᵗ:
+//	Adam (Kingma & Ba) at step t = step[0] ≥ 1, with the bias corrections c1 = 1 − β1ᵗ and
+//	c2 = 1 − β2ᵗ computed here, so that a recorded step stays right as t grows:
 //	  m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²    p ← p − lr·(m/c1) / (√(v/c2) + ε)
-func (q *queue) adam(lg launchGeom, n int, lr, b1, b2, eps, c1, c2 float64, p, g, m, v ptr) {
-	q.launch(q.typed(kernelAdamF32, kernelAdamF64), lg, argInt(n), argF64(lr), argF64(b1), argF64(b2), argF64(eps), argF64(c1), argF64(c2), argPtr(p), argPtr(g), argPtr(m), argPtr(v))
+func (q *queue) adam(lg launchGeom, n int, lr, b1, b2, eps float64, step, p, g, m, v ptr) {
+	q.launch(q.typed(kernelAdamF32, kernelAdamF64), lg, argInt(n), argF64(lr), argF64(b1), argF64(b2), argF64(eps), argPtr(step), argPtr(p), argPtr(g), argPtr(m), argPtr(v))
 }

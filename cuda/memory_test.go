@@ -32,7 +32,7 @@ func TestCloseFreesEverything(t *testing.T) {
 		if _, err := m.Step(ids[:6], ids[2:], 3, 2); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := be.ClipGradNorm(m.Grads(), 1); err != nil {
+		if err := be.ClipGradNorm(m.Grads(), 1, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := opt.Step(be, m.Params(), m.Grads()); err != nil {

@@ -18,16 +18,7 @@ const oomLimit = 16 << 20
 func newLimitedBackend(t *testing.T, limit int) (*Backend, *simDevice) {
 	t.Helper()
 	dev := newSimDeviceLimit(limit)
-	be, err := newBackend(dev, gru.Float32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := be.Close(); err != nil {
-			t.Error(err)
-		}
-	})
-	return be, dev
+	return newTestBackend(t, dev, gru.Float32), dev
 }
 
 // checkAllocError checks that err is an *AllocError over a driver *Error from
@@ -238,20 +229,38 @@ func TestGrowOutOfMemory(t *testing.T) {
 	for i := range targets {
 		targets[i] = int32(rng.IntN(cols))
 	}
-	dev.limit = dev.used() + 4*rows + 8*rows - 1 // room for the ids, not for rowLoss
+	uploadIDs := func(v []int32) gru.IDs {
+		ids, err := be.NewIDs(len(v), cols)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := be.WriteIDs(ids, v); err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	ids := uploadIDs(targets)
+	loss, err := be.NewTensor(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dev.limit = dev.used() + 8*rows - 1 // no room for rowLoss
 	before := dev.live()
-	_, err := be.SoftmaxCrossEntropy(logits, targets, nil)
+	err = be.SoftmaxCrossEntropy(logits, ids, nil, loss)
 	checkOOM(t, err, fmt.Sprintf("rowLoss [%d] float64", rows))
 	if be.rowLoss != 0 || be.rowLossCap != 0 {
 		t.Error("rowLoss still set after its allocation failed")
 	}
-	if n := dev.live(); n != before+1 { // the ids buffer, kept for reuse
-		t.Errorf("%d live allocations after the failure, want %d", n, before+1)
+	if n := dev.live(); n != before {
+		t.Errorf("%d live allocations after the failure, want %d", n, before)
 	}
 	small := randTensor(t, be, rng, 4, cols)
-	loss, err := be.SoftmaxCrossEntropy(small, targets[:4], nil)
-	if err != nil || loss <= 0 {
-		t.Fatalf("SoftmaxCrossEntropy after the failure: %v, %v", loss, err)
+	if err := be.SoftmaxCrossEntropy(small, uploadIDs(targets[:4]), nil, loss); err != nil {
+		t.Fatalf("SoftmaxCrossEntropy after the failure: %v", err)
+	}
+	v := make([]float64, 1)
+	if err := be.Read(v, loss); err != nil || !(v[0] > 0) {
+		t.Fatalf("loss after the failure: %v, %v", v[0], err)
 	}
 }
 

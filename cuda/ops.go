@@ -2,7 +2,6 @@ package cuda
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
@@ -56,26 +55,23 @@ func (be *Backend) SumRows(dst, src gru.Tensor, beta float64) error {
 }
 
 // OneHot writes one-hot rows of ids.
-func (be *Backend) OneHot(dst gru.Tensor, ids []int32) error {
+func (be *Backend) OneHot(dst gru.Tensor, ids gru.IDs) error {
 	dt, err := be.mustTensor("OneHot: dst", dst)
 	if err != nil {
 		return err
 	}
 	rows, cols := dt.rowsCols()
-	if err := backendkit.CheckIDs("OneHot", ids, rows, cols); err != nil {
-		return err
-	}
-	p, err := be.uploadIDs(ids)
+	it, err := be.checkedIDs("OneHot", ids, rows, cols)
 	if err != nil {
 		return err
 	}
 	q := be.queue()
-	q.oneHot(elems(rows*cols), rows, cols, p, dt.p)
+	q.oneHot(elems(rows*cols), rows, cols, it.p, dt.p)
 	return q.Err()
 }
 
 // Gather copies table rows: dst[i,:] = table[ids[i],:].
-func (be *Backend) Gather(dst, table gru.Tensor, ids []int32) error {
+func (be *Backend) Gather(dst, table gru.Tensor, ids gru.IDs) error {
 	dt, tt, err := be.pair("Gather", dst, table)
 	if err != nil {
 		return err
@@ -84,17 +80,17 @@ func (be *Backend) Gather(dst, table gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	p, err := be.uploadIDs(ids)
+	it, err := be.liveIDs("Gather: ids", ids)
 	if err != nil {
 		return err
 	}
 	q := be.queue()
-	q.gatherRows(elems(rows*cols), rows, cols, p, tt.p, dt.p)
+	q.gatherRows(elems(rows*cols), rows, cols, it.p, tt.p, dt.p)
 	return q.Err()
 }
 
 // ScatterAdd accumulates rows into table in id order (deterministic).
-func (be *Backend) ScatterAdd(table, src gru.Tensor, ids []int32) error {
+func (be *Backend) ScatterAdd(table, src gru.Tensor, ids gru.IDs) error {
 	tt, st, err := be.pair("ScatterAdd", table, src)
 	if err != nil {
 		return err
@@ -103,56 +99,56 @@ func (be *Backend) ScatterAdd(table, src gru.Tensor, ids []int32) error {
 	if err != nil {
 		return err
 	}
-	p, err := be.uploadIDs(ids)
+	it, err := be.liveIDs("ScatterAdd: ids", ids)
 	if err != nil {
 		return err
 	}
 	// One thread per column walks the rows in order.
 	q := be.queue()
-	q.scatterAddRows(elems(cols), rows, cols, p, st.p, tt.p)
+	q.scatterAddRows(elems(cols), rows, cols, it.p, st.p, tt.p)
 	return q.Err()
 }
 
-// SoftmaxCrossEntropy returns the mean cross-entropy and writes its gradient. The
-// per-row losses are summed on the device; only the mean comes back.
-func (be *Backend) SoftmaxCrossEntropy(logits gru.Tensor, targets []int32, dlogits gru.Tensor) (float64, error) {
+// SoftmaxCrossEntropy writes the mean cross-entropy to loss and its gradient to
+// dlogits. The per-row losses are summed on the device, in double, and the mean is
+// written there: nothing comes back to the host.
+func (be *Backend) SoftmaxCrossEntropy(logits gru.Tensor, targets gru.IDs, dlogits, loss gru.Tensor) error {
 	lt, err := be.mustTensor("SoftmaxCrossEntropy: logits", logits)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	dt, err := be.tensor("SoftmaxCrossEntropy: dlogits", dlogits)
 	if err != nil {
-		return 0, err
+		return err
+	}
+	out, err := be.mustTensor("SoftmaxCrossEntropy: loss", loss)
+	if err != nil {
+		return err
 	}
 	rows, cols := lt.rowsCols()
-	if err := backendkit.CheckIDs("SoftmaxCrossEntropy", targets, rows, cols); err != nil {
-		return 0, err
+	tg, err := be.checkedIDs("SoftmaxCrossEntropy", targets, rows, cols)
+	if err != nil {
+		return err
 	}
 	if dt != nil {
 		if err := backendkit.CheckSameLen("SoftmaxCrossEntropy", "dlogits", lt.shape, dt.shape); err != nil {
-			return 0, err
+			return err
 		}
 	}
-	p, err := be.uploadIDs(targets)
-	if err != nil {
-		return 0, err
+	if err := backendkit.CheckScalar("SoftmaxCrossEntropy", "loss", out.shape); err != nil {
+		return err
 	}
 	if err := be.grow(&be.rowLoss, &be.rowLossCap, 8*rows); err != nil {
-		return 0, err
+		return err
 	}
-	rowLoss := be.rowLoss
 	var dp ptr
 	if dt != nil {
 		dp = dt.p
 	}
 	q := be.queue()
-	q.softmaxXent(reduceBlocks(rows), rows, cols, lt.p, p, dp, rowLoss) // dp 0: no gradient
-	q.sumFinal(reduceBlocks(1), rows, rowLoss, be.scratch)
-	if err := q.Err(); err != nil {
-		return 0, err
-	}
-	sum, err := be.readScalar(0)
-	return sum / float64(rows), err
+	q.softmaxXent(reduceBlocks(rows), rows, cols, lt.p, tg.p, dp, be.rowLoss) // dp 0: no gradient
+	q.meanFinal(reduceBlocks(1), rows, be.rowLoss, out.p)
+	return q.Err()
 }
 
 // Copy copies src into dst on the device.
@@ -189,8 +185,9 @@ func (be *Backend) SGD(param, grad gru.Tensor, lr float64) error {
 	return q.Err()
 }
 
-// Adam applies one bias-corrected Adam step.
-func (be *Backend) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps float64, step int) error {
+// Adam applies one bias-corrected Adam step; the kernel reads the step number
+// from step and computes the corrections itself.
+func (be *Backend) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps float64, step gru.IDs) error {
 	pt, gt, err := be.sameLen("Adam", param, grad)
 	if err != nil {
 		return err
@@ -202,30 +199,43 @@ func (be *Backend) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps floa
 	if err := backendkit.CheckSameLen("Adam", "m", pt.shape, mt.shape); err != nil {
 		return err
 	}
-	if err := backendkit.CheckAdamStep(step); err != nil {
+	if err := backendkit.CheckAdamStepIDs(step); err != nil {
 		return err
 	}
-	c1, c2 := 1-math.Pow(beta1, float64(step)), 1-math.Pow(beta2, float64(step))
+	st, err := be.liveIDs("Adam: step", step)
+	if err != nil {
+		return err
+	}
 	q := be.queue()
-	q.adam(elems(pt.n), pt.n, lr, beta1, beta2, eps, c1, c2, pt.p, gt.p, mt.p, vt.p)
+	q.adam(elems(pt.n), pt.n, lr, beta1, beta2, eps, st.p, pt.p, gt.p, mt.p, vt.p)
 	return q.Err()
 }
 
 // ClipGradNorm measures the global L2 norm on the device (deterministic partial
-// sums, then one final sum) and scales the gradients there; only the norm comes back.
-func (be *Backend) ClipGradNorm(grads []gru.Tensor, maxNorm float64) (float64, error) {
+// sums, then one final sum), scales the gradients there, and writes the norm to
+// norm when it is not nil; nothing comes back to the host.
+func (be *Backend) ClipGradNorm(grads []gru.Tensor, maxNorm float64, norm gru.Tensor) error {
+	nt, err := be.tensor("ClipGradNorm: norm", norm)
+	if err != nil {
+		return err
+	}
+	if nt != nil {
+		if err := backendkit.CheckScalar("ClipGradNorm", "norm", nt.shape); err != nil {
+			return err
+		}
+	}
 	ts := make([]*Tensor, len(grads))
 	blocks := 0
 	for i, g := range grads {
 		t, err := be.mustTensor(fmt.Sprintf("ClipGradNorm: grads[%d]", i), g)
 		if err != nil {
-			return 0, err
+			return err
 		}
 		ts[i] = t
 		blocks += squareBlocks(t.n)
 	}
 	if blocks > partialCap {
-		return 0, fmt.Errorf("cuda: ClipGradNorm: %d tensors need %d partial sums, more than %d", len(ts), blocks, partialCap)
+		return fmt.Errorf("cuda: ClipGradNorm: %d tensors need %d partial sums, more than %d", len(ts), blocks, partialCap)
 	}
 	q := be.queue()
 	off := 0
@@ -238,11 +248,10 @@ func (be *Backend) ClipGradNorm(grads []gru.Tensor, maxNorm float64) (float64, e
 	for _, t := range ts {
 		q.clipScale(elems(t.n), t.n, t.p, be.scratch, maxNorm)
 	}
-	if err := q.Err(); err != nil {
-		return 0, err
+	if nt != nil {
+		q.normFinal(elems(1), be.scratch, nt.p)
 	}
-	ss, err := be.readScalar(0)
-	return math.Sqrt(ss), err
+	return q.Err()
 }
 
 // squareBlocks is the grid of a sum-of-squares pass over n elements: enough blocks

@@ -29,6 +29,7 @@ type realDevice struct {
 	blas   *cublasHandle
 	funcs  map[kernel]cu.Function // loaded on first launch
 	allocTracker
+	graphSupport
 	closed bool
 }
 
@@ -128,8 +129,10 @@ func openDevice(index int, math gemmMath) (*realDevice, error) {
 			return driverError("cuModuleLoadFatBinary ("+source+")", err)
 		}
 		raw := d.stream.C()
-		d.blas, err = newCublas(uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw))), math)
-		return err
+		if d.blas, err = newCublas(uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw))), math); err != nil {
+			return err
+		}
+		return d.setBlasWorkspace(dev)
 	})
 	if err != nil {
 		d.close()
@@ -177,6 +180,9 @@ func (d *realDevice) do(f func() error) error {
 func (d *realDevice) name() string { return d.label }
 
 func (d *realDevice) alloc(bytes int) (ptr, error) {
+	if err := d.refuse(callAlloc, whatAlloc); err != nil {
+		return 0, err
+	}
 	var p ptr
 	err := d.do(func() error {
 		dp, err := cu.MemAlloc(int64(max(bytes, 1)))
@@ -193,6 +199,9 @@ func (d *realDevice) alloc(bytes int) (ptr, error) {
 }
 
 func (d *realDevice) free(p ptr) error {
+	if err := d.refuse(callFree, whatFree); err != nil {
+		return err
+	}
 	if err := d.remove(p, "cuMemFree"); err != nil {
 		return err
 	}
@@ -205,6 +214,9 @@ func (d *realDevice) free(p ptr) error {
 }
 
 func (d *realDevice) htod(dst ptr, src []byte) error {
+	if err := d.refuse(callHtoD, whatHtoD); err != nil {
+		return err
+	}
 	if len(src) == 0 {
 		return nil
 	}
@@ -217,6 +229,9 @@ func (d *realDevice) htod(dst ptr, src []byte) error {
 }
 
 func (d *realDevice) dtoh(dst []byte, src ptr) error {
+	if err := d.refuse(callDtoH, whatDtoH); err != nil {
+		return err
+	}
 	if len(dst) == 0 {
 		return nil
 	}
@@ -283,7 +298,12 @@ func (d *realDevice) syncLocked() error {
 	return nil
 }
 
-func (d *realDevice) sync() error { return d.do(d.syncLocked) }
+func (d *realDevice) sync() error {
+	if err := d.refuse(callSync, whatSync); err != nil {
+		return err
+	}
+	return d.do(d.syncLocked)
+}
 
 // close frees what is left and destroys the handle, module, stream and context.
 // It is safe to call twice.
@@ -302,6 +322,9 @@ func (d *realDevice) close() error {
 			keep(cu.MemFree(cu.DevicePtr(p)))
 		}
 		keep(d.blas.destroy())
+		if d.blasWork != 0 {
+			keep(cu.MemFree(d.blasWork))
+		}
 		if d.module != (cu.Module{}) {
 			keep(d.module.Unload())
 		}

@@ -36,6 +36,7 @@ var simMu sync.Mutex
 // simDevice runs the kernels as host C++ in host memory (see kernels/sim.h).
 type simDevice struct {
 	allocTracker
+	simCapture
 	limit  int      // most bytes live at once, as a GPU's memory; 0 means no limit
 	math   gemmMath // how float32 GEMMs round their operands, as NewTF32's and NewBF16's do on a GPU
 	closed bool
@@ -55,6 +56,9 @@ func newSimDeviceLimit(limit int) *simDevice {
 func (d *simDevice) name() string { return "simulated GPU (host C++)" + d.math.label() }
 
 func (d *simDevice) alloc(bytes int) (ptr, error) {
+	if err := d.refuse(callAlloc, whatAlloc); err != nil {
+		return 0, err
+	}
 	if bytes < 0 {
 		return 0, &Error{Call: "simAlloc", Status: 1, Detail: fmt.Sprintf("negative size %d", bytes)}
 	}
@@ -71,6 +75,9 @@ func (d *simDevice) alloc(bytes int) (ptr, error) {
 }
 
 func (d *simDevice) free(p ptr) error {
+	if err := d.refuse(callFree, whatFree); err != nil {
+		return err
+	}
 	if err := d.remove(p, "simFree"); err != nil {
 		return err
 	}
@@ -79,6 +86,9 @@ func (d *simDevice) free(p ptr) error {
 }
 
 func (d *simDevice) htod(dst ptr, src []byte) error {
+	if err := d.refuse(callHtoD, whatHtoD); err != nil {
+		return err
+	}
 	if len(src) > 0 {
 		C.gogru_sim_htod(C.uintptr_t(dst), unsafe.Pointer(&src[0]), C.size_t(len(src)))
 	}
@@ -86,6 +96,9 @@ func (d *simDevice) htod(dst ptr, src []byte) error {
 }
 
 func (d *simDevice) dtoh(dst []byte, src ptr) error {
+	if err := d.refuse(callDtoH, whatDtoH); err != nil {
+		return err
+	}
 	if len(dst) > 0 {
 		C.gogru_sim_dtoh(unsafe.Pointer(&dst[0]), C.uintptr_t(src), C.size_t(len(dst)))
 	}
@@ -93,16 +106,25 @@ func (d *simDevice) dtoh(dst []byte, src ptr) error {
 }
 
 func (d *simDevice) dtod(dst, src ptr, bytes int) error {
+	if d.capturing {
+		return d.record(func() error { return d.dtod(dst, src, bytes) })
+	}
 	C.gogru_sim_dtod(C.uintptr_t(dst), C.uintptr_t(src), C.size_t(bytes))
 	return nil
 }
 
 func (d *simDevice) memsetZero(dst ptr, bytes int) error {
+	if d.capturing {
+		return d.record(func() error { return d.memsetZero(dst, bytes) })
+	}
 	C.gogru_sim_memset0(C.uintptr_t(dst), C.size_t(bytes))
 	return nil
 }
 
 func (d *simDevice) launch(k kernel, grid, block dim3, args []uint64) error {
+	if d.capturing {
+		return d.recordLaunch(k, grid, block, args)
+	}
 	var slots *C.uint64_t
 	if len(args) > 0 {
 		slots = (*C.uint64_t)(unsafe.Pointer(&args[0]))
@@ -136,6 +158,9 @@ func simRegistry() []kernelSig {
 }
 
 func (d *simDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
+	if d.capturing {
+		return d.record(func() error { return d.gemm(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) })
+	}
 	st := C.gogru_sim_gemm(cbool(f64), C.int(d.math), cbool(transA), cbool(transB), C.int(m), C.int(n), C.int(k),
 		C.double(alpha), C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.double(beta), C.uintptr_t(c), C.int(ldc))
 	if st != 0 {
@@ -155,7 +180,7 @@ func cbool(v bool) C.int {
 	return 0
 }
 
-func (d *simDevice) sync() error { return nil }
+func (d *simDevice) sync() error { return d.refuse(callSync, whatSync) }
 
 func (d *simDevice) close() error {
 	for _, p := range d.takeAll() {

@@ -1,7 +1,9 @@
 package cuda
 
 import (
+	"encoding/binary"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,6 +18,7 @@ type workspace struct {
 	allocs       []ptr
 
 	lens     ptr   // int32 [B] valid lengths
+	lensHost []int // what lens holds, nil before the first Forward
 	x0       ptr   // [T·B, D] copy of the input
 	layerOut []ptr // per layer below the top: [T·B, dirs·H]
 	top      ptr   // [T·B, dirs·H]
@@ -92,6 +95,30 @@ func newWorkspace(be *Backend, cfg gru.Config, steps, batch int) (*workspace, er
 		return nil, err
 	}
 	return ws, nil
+}
+
+// setLengths makes ws.lens hold lengths (nil: every sequence has T steps). It
+// uploads them only when they differ from those it holds, so that a Forward with
+// the lengths of the one before reads no host memory and can be recorded.
+func (ws *workspace) setLengths(q *queue, lengths []int) {
+	want := lengths
+	if want == nil {
+		want = make([]int, ws.batch)
+		for b := range want {
+			want[b] = ws.steps
+		}
+	}
+	if slices.Equal(want, ws.lensHost) {
+		return
+	}
+	buf := make([]byte, 4*ws.batch)
+	for b, n := range want {
+		binary.LittleEndian.PutUint32(buf[4*b:], uint32(n))
+	}
+	q.htod(ws.lens, buf)
+	if q.Err() == nil {
+		ws.lensHost = slices.Clone(want)
+	}
 }
 
 func (ws *workspace) free(dev device) error {

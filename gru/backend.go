@@ -43,13 +43,26 @@ func Len(shape []int) int {
 	return n
 }
 
+// IDs is a vector of int32 values that lives on a Backend: token ids, targets, a
+// step count. Each value lies in [0, Limit()), which WriteIDs checks on the host, so
+// that the operations reading ids on the backend can trust them without reading
+// them back. It is made by Backend.NewIDs and reached only through its backend.
+type IDs interface {
+	// Len is the number of values.
+	Len() int
+	// Limit bounds the values: each lies in [0, Limit()).
+	Limit() int
+}
+
 // Backend is a place to compute: it owns tensors and runs GRU stacks and the
 // operations a training step needs on them. The CPU backend (package cpu) and the
 // CUDA backend (package cuda) implement it. A whole training step can run on a
 // backend while only token ids go in and a scalar loss comes out.
 //
 // Host copies (Write, Read) use float64 so that one API serves both precisions; a
-// Float32 backend rounds on Write.
+// Float32 backend rounds on Write. Host data crosses only through Write, WriteIDs
+// and Read; the operations read and write backend memory alone, so a backend that
+// can record them (Recorder) replays a recorded step with new ids and new results.
 //
 // A Backend is not safe for concurrent use.
 type Backend interface {
@@ -66,6 +79,13 @@ type Backend interface {
 	Write(dst Tensor, src []float64) error
 	// Read copies src into host memory; len(dst) must equal src's length.
 	Read(dst []float64, src Tensor) error
+	// NewIDs allocates n zero ids, each to lie in [0, limit); limit must be at least 1.
+	NewIDs(n, limit int) (IDs, error)
+	// WriteIDs copies host ids into dst; len(src) must equal dst.Len(), and a value
+	// outside [0, dst.Limit()) is refused, naming its index, before anything is copied.
+	WriteIDs(dst IDs, src []int32) error
+	// FreeIDs releases ids' memory. Freeing twice is not an error.
+	FreeIDs(ids IDs) error
 	// Sync waits until all work queued on the backend has finished.
 	Sync() error
 
@@ -87,7 +107,9 @@ type MemoryReporter interface {
 
 // Ops are the tensor operations that the model around a GRU stack needs, so that a
 // training step never leaves the backend. Matrices are the 2-D views of tensors
-// described at Tensor.
+// described at Tensor. No operation reads or writes host memory: ids come in as
+// IDs, and scalar results (a loss, a norm) go out into one-element tensors that the
+// caller Reads when it wants them.
 type Ops interface {
 	// MatMul computes C = alpha·op(A)·op(B) + beta·C, where op transposes when asked.
 	MatMul(transA, transB bool, alpha float64, a, b Tensor, beta float64, c Tensor) error
@@ -95,27 +117,35 @@ type Ops interface {
 	AddRow(c, v Tensor) error
 	// SumRows computes dst[j] = beta·dst[j] + Σ_i src[i,j] in a fixed order (deterministic).
 	SumRows(dst, src Tensor, beta float64) error
-	// OneHot sets dst[i,:] to the one-hot row of ids[i]; dst is [len(ids), V].
-	OneHot(dst Tensor, ids []int32) error
-	// Gather copies rows of table: dst[i,:] = table[ids[i],:].
-	Gather(dst, table Tensor, ids []int32) error
-	// ScatterAdd accumulates rows into table: table[ids[i],:] += src[i,:], in order.
-	ScatterAdd(table, src Tensor, ids []int32) error
-	// SoftmaxCrossEntropy returns the mean over rows of −log softmax(logits)[i, targets[i]]
-	// and, when dlogits is not nil, writes its gradient (softmax − onehot)/rows there.
-	SoftmaxCrossEntropy(logits Tensor, targets []int32, dlogits Tensor) (float64, error)
+	// OneHot sets dst[i,:] to the one-hot row of ids[i]; dst is [ids.Len(), V] and
+	// ids.Limit() at most V.
+	OneHot(dst Tensor, ids IDs) error
+	// Gather copies rows of table: dst[i,:] = table[ids[i],:]; ids.Limit() is at most
+	// table's rows.
+	Gather(dst, table Tensor, ids IDs) error
+	// ScatterAdd accumulates rows into table: table[ids[i],:] += src[i,:], in order;
+	// ids.Limit() is at most table's rows.
+	ScatterAdd(table, src Tensor, ids IDs) error
+	// SoftmaxCrossEntropy writes to loss, a one-element tensor, the mean over rows of
+	// −log softmax(logits)[i, targets[i]] and, when dlogits is not nil, writes its
+	// gradient (softmax − onehot)/rows there. targets.Limit() is at most logits' columns.
+	SoftmaxCrossEntropy(logits Tensor, targets IDs, dlogits, loss Tensor) error
 	// Copy copies src into dst of the same length.
 	Copy(dst, src Tensor) error
 	// Fill sets every element of t to v.
 	Fill(t Tensor, v float64) error
 	// SGD applies param −= lr·grad.
 	SGD(param, grad Tensor, lr float64) error
-	// Adam applies one Adam step (Kingma & Ba, with bias correction at step ≥ 1)
-	// using and updating the moment tensors m and v.
-	Adam(param, grad, m, v Tensor, lr, beta1, beta2, eps float64, step int) error
+	// Adam applies one Adam step (Kingma & Ba) using and updating the moment tensors
+	// m and v. step, one id, holds the step number t ≥ 1 of the bias corrections
+	// 1 − β1ᵗ and 1 − β2ᵗ; it is read on the backend, so that a recorded step stays
+	// right as t grows (optim.Adam writes it before each step). A GPU cannot check it
+	// without a round trip, so t = 0, which divides by zero, is the caller's to avoid.
+	Adam(param, grad, m, v Tensor, lr, beta1, beta2, eps float64, step IDs) error
 	// ClipGradNorm scales every gradient by min(1, maxNorm/‖g‖) where ‖g‖ is the global
-	// L2 norm over all of them, and returns ‖g‖ before scaling. maxNorm ≤ 0 only measures.
-	ClipGradNorm(grads []Tensor, maxNorm float64) (float64, error)
+	// L2 norm over all of them, and writes ‖g‖ before scaling to norm, a one-element
+	// tensor, unless norm is nil. maxNorm ≤ 0 only measures.
+	ClipGradNorm(grads []Tensor, maxNorm float64, norm Tensor) error
 }
 
 // Stack is a GRU stack (layers × directions) whose parameters, gradients and saved

@@ -58,6 +58,18 @@ extern "C" __global__ void sum_squares_f32(int n, const float* x, double* partia
 extern "C" __global__ void sum_squares_f64(int n, const double* x, double* partial) {
   sum_squares_impl<double>(n, x, partial);
 }
+extern "C" __global__ void mean_final_f32(int n, const double* in, float* out) {
+  mean_final_impl<float>(n, in, out);
+}
+extern "C" __global__ void mean_final_f64(int n, const double* in, double* out) {
+  mean_final_impl<double>(n, in, out);
+}
+extern "C" __global__ void norm_final_f32(const double* sumsq, float* out) {
+  norm_final_impl<float>(sumsq, out);
+}
+extern "C" __global__ void norm_final_f64(const double* sumsq, double* out) {
+  norm_final_impl<double>(sumsq, out);
+}
 extern "C" __global__ void clip_scale_f32(int n, float* x, const double* sumsq, double maxnorm) {
   clip_scale_impl<float>(n, x, sumsq, maxnorm);
 }
@@ -116,9 +128,9 @@ extern "C" __global__ void sgd_f32(int n, float lr, float* p, const float* g) {
 extern "C" __global__ void sgd_f64(int n, double lr, double* p, const double* g) {
   sgd_impl<double>(n, lr, p, g);
 }
-extern "C" __global__ void adam_f32(int n, double lr, double b1, double b2, double eps, double c1, double c2, float* p, const float* g, float* m, float* v) {
-  adam_impl<float>(n, lr, b1, b2, eps, c1, c2, p, g, m, v);
+extern "C" __global__ void adam_f32(int n, double lr, double b1, double b2, double eps, const int* step, float* p, const float* g, float* m, float* v) {
+  adam_impl<float>(n, lr, b1, b2, eps, step, p, g, m, v);
 }
-extern "C" __global__ void adam_f64(int n, double lr, double b1, double b2, double eps, double c1, double c2, double* p, const double* g, double* m, double* v) {
-  adam_impl<double>(n, lr, b1, b2, eps, c1, c2, p, g, m, v);
+extern "C" __global__ void adam_f64(int n, double lr, double b1, double b2, double eps, const int* step, double* p, const double* g, double* m, double* v) {
+  adam_impl<double>(n, lr, b1, b2, eps, step, p, g, m, v);
 }

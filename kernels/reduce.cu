@@ -49,6 +49,27 @@ extern "C" __global__ void sum_final(int n, const double* in, double* out) {
   if (threadIdx.x == 0) out[0] = s;
 }
 
+// One block GOGRU_REDUCE_THREADS: the mean of n doubles, summed in sum_final's order,
+// rounded to T (the mean loss of softmax_xent's rows):
+//   out[0] = (T)((Σ_k in[k]) / n)
+//gogru:kernel
+template <typename T>
+__device__ void mean_final_impl(int n, const double* in, T* out) {
+  __shared__ double buf[GOGRU_REDUCE_THREADS];
+  double s = 0;
+  for (int k = threadIdx.x; k < n; k += blockDim.x) s += in[k];
+  s = block_sum(s, buf);
+  if (threadIdx.x == 0) out[0] = (T)(s / n);
+}
+
+// One thread: the global norm from its sum of squares, rounded to T:
+//   out[0] = (T)√sumsq[0]
+//gogru:kernel
+template <typename T>
+__device__ void norm_final_impl(const double* sumsq, T* out) {
+  if (flat_index() == 0) out[0] = (T)sqrt(sumsq[0]);
+}
+
 // Gradient clipping by global norm, one thread per element:
 //   ‖g‖ = √sumsq[0];  x ← x·maxnorm/‖g‖ when maxnorm > 0 and ‖g‖ > maxnorm.
 //gogru:kernel

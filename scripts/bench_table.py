@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Prints gogru's `gru bench --json` rows beside PyTorch's (scripts/peer_torch.py --json)
-with the ratio of tokens/s, one row per shape, variant and op. Times are the median
+with the ratio of tokens/s, one row per shape, variant and op (ours "train-graph", a step
+recorded as a CUDA graph and replayed, beside the peer's "train"). Times are the median
 of the runs with the fastest and slowest in brackets, in ms. A peer file that is
 missing or empty leaves the peer columns blank.
 
@@ -35,7 +36,7 @@ def main():
     print('| B, T, D, H | variant | op | gogru tok/s | gogru ms (min–max) | peer tok/s | peer ms (min–max) | ratio |')
     print('|---|---|---|---:|---:|---:|---:|---:|')
     for r in ours:
-        p = peer.get((r['shape'], r['op']))
+        p = peer.get((r['shape'], r['op'].split('-')[0]))
         shape = ', '.join(str(r[k]) for k in ('B', 'T', 'D', 'H'))
         pt = f"{p['tokens_per_s']:.0f}" if p else '-'
         ratio = f"{r['tokens_per_s'] / p['tokens_per_s']:.2f}×" if p else '-'

@@ -10,12 +10,14 @@
 #   build        bin/gru-gpu and the cuda test binary, with the host's own CUDA headers
 #   kernels      make kernels with the host's nvcc into a scratch fatbin (-Werror)
 #   conformance  the whole conformance suite in float32 and float64, golden files included,
-#                and TF32's and BF16's stated error bounds
+#                TF32's and BF16's stated error bounds, and recorded steps (CUDA graphs): at
+#                most 10 host calls a replayed step, results bit-identical to running it eagerly
 #   fatbin       the device-built fatbin, and the committed one's PTX forced through the JIT
 #   oom          running out of device memory names the allocation and frees everything
 #   cli          gru train --device auto --dtype tf32 and bf16 take the GPU and say so
 #   bench        gru bench beside PyTorch's nn.GRU (cuDNN), strict FP32, TF32 and BF16
-#                (PyTorch under autocast(bfloat16); see scripts/peer_torch.py --bf16)
+#                (PyTorch under autocast(bfloat16); see scripts/peer_torch.py --bf16); ours eager
+#                and recorded as a CUDA graph (forward-graph, train-graph)
 #   d2l          D2L's recipe (500 epochs) with both cells beside scripts/d2l_gru_torch.py
 #   ncu          per-kernel GPU time of a forward and a training step (Nsight Compute);
 #                in sim mode, the parser on a recorded sample of its output
@@ -43,11 +45,11 @@ TESTBIN=bin/cuda-gpu.test
 
 case "$MODE" in
 real)
-  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|(TF32|BF16)ErrorBound)$' OOMTEST='^TestGPUOutOfMemory$'
+  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|(TF32|BF16)ErrorBound|Graph(Budget|Replay))$' OOMTEST='^TestGPUOutOfMemory$'
   SHAPES="${GPU_CHECK_SHAPES:-64x100x512x512,256x100x1024x1024,32x1500x1024x1024,32x35x28x256}"
   RUNS=7 WARMUP=3 EPOCHS="${GPU_CHECK_EPOCHS:-500}" RECIPE="" ;;
 sim)
-  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|(TF32|BF16)ErrorBound)$' OOMTEST='OutOfMemory'
+  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|(TF32|BF16)ErrorBound|Graph(Budget|Replay))$' OOMTEST='OutOfMemory'
   SHAPES="${GPU_CHECK_SHAPES:-4x6x5x7,3x9x8x16}"
   RUNS=3 WARMUP=1 EPOCHS="${GPU_CHECK_EPOCHS:-1}" RECIPE="--max-tokens 300 --hidden 16 --batch 4 --steps 8" ;;
 *)
@@ -137,7 +139,7 @@ kernels() {
 
 conformance() {
   "$TESTBIN" -test.run "$CONFORMANCE" -test.count=1 -test.v 2>&1 |
-    grep -E '^(=== RUN|\s*--- (FAIL|SKIP)|--- |PASS|FAIL|ok)|rel|Error|error|panic' | grep -v '^=== RUN' | tail -150
+    grep -E '^(=== RUN|\s*--- (FAIL|SKIP)|--- |PASS|FAIL|ok)|rel|Error|error|panic|host calls' | grep -v '^=== RUN' | tail -150
 }
 
 fatbin() {
@@ -248,7 +250,7 @@ ncu_profile() {
   for s in 64x100x512x512 32x35x28x256; do
     echo "--- $s reset-after, one forward and one training step"
     ncu --clock-control none --metrics gpu__time_duration.sum --csv \
-      "$BIN" bench --device cuda --variant reset-after --shapes $s --runs 1 --warmup 0 || rc=1
+      "$BIN" bench --device cuda --variant reset-after --shapes $s --runs 1 --warmup 0 --graphs=false || rc=1
   done > "$OUT/ncu.txt" 2>&1
   "$PY" scripts/ncu_shares.py "$OUT/ncu.txt" || rc=1
   return $rc

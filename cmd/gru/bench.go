@@ -32,6 +32,21 @@ type benchRow struct {
 	Speedup    float64 `json:"speedup_vs_cpu,omitempty"`
 }
 
+// measureOp times f as grubench.Measure does; an op ending in "-graph" times the
+// replay of f recorded once (f has run eagerly before, in the op without the
+// suffix, so every buffer is sized).
+func measureOp(be gru.Backend, rec gru.Recorder, op string, f func() error, warmup, runs int) (grubench.Timing, error) {
+	if !strings.HasSuffix(op, "-graph") {
+		return grubench.Measure(be, f, warmup, runs)
+	}
+	r, err := rec.Record(f)
+	if err != nil {
+		return grubench.Timing{}, err
+	}
+	defer r.Close()
+	return grubench.Measure(be, r.Replay, warmup, runs)
+}
+
 // parseShapes reads "BxTxDxH,BxTxDxH".
 func parseShapes(s string) ([]grubench.Shape, error) {
 	var out []grubench.Shape
@@ -56,7 +71,8 @@ func parseShapes(s string) ([]grubench.Shape, error) {
 func runBench(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench", "Times forward passes and training steps (forward, backward through time, SGD) of\n"+
 		"a one-layer GRU on every backend present: warm-up, then the median of --runs, with\n"+
-		"the device synchronised before each stop of the clock.",
+		"the device synchronised before each stop of the clock. On a GPU the ops ending in\n"+
+		"-graph replay the step recorded once as a CUDA graph.",
 		"gru bench --shapes 32x35x28x256,64x100x512x512 --runs 5 --json", stderr)
 	shapes := fs.String("shapes", "32x35x28x256,64x100x256x256,64x100x512x512", "comma-separated BxTxDxH shapes (a GPU adds 256x100x1024x1024 unless set)")
 	runs := fs.Int("runs", 5, "timed runs per row (the median is reported)")
@@ -65,6 +81,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	device := fs.String("device", "all", "all (every backend present), cpu, cuda or sim (the CUDA simulator)")
 	dtype := fs.String("dtype", "float32", dtypeHelp+"; the CPU rows are float32")
 	asJSON := fs.Bool("json", false, "print JSON rows instead of a table")
+	graphs := fs.Bool("graphs", true, "on a GPU, also time forward-graph and train-graph: the step recorded once as a CUDA graph and replayed")
 	plotPath := fs.String("plot", "", "also draw tokens/s as a bar chart PNG")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -142,12 +159,17 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 				if err != nil {
 					return err
 				}
-				for _, op := range []string{"forward", "train"} {
+				ops := []string{"forward", "train"}
+				rec, recording := b.be.(gru.Recorder)
+				if recording && *graphs {
+					ops = append(ops, "forward-graph", "train-graph")
+				}
+				for _, op := range ops {
 					f, flops := c.Forward, c.ForwardFlops
-					if op == "train" {
+					if strings.HasPrefix(op, "train") {
 						f, flops = c.TrainStep, c.TrainStepFlops
 					}
-					tm, err := grubench.Measure(b.be, f, *warmup, *runs)
+					tm, err := measureOp(b.be, rec, op, f, *warmup, *runs)
 					if err != nil {
 						c.Close()
 						return err

@@ -265,6 +265,11 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	trainer, err := lm.NewTrainer(model, opt, o.Clip)
+	if err != nil {
+		return err
+	}
+	defer trainer.Close()
 	sampling, _ := corpus.ParseSampling(o.Sampling)
 	src := rand.NewPCG(o.Seed, 0x5eed)
 	rng := rand.New(src)
@@ -294,19 +299,8 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 			if sampling == corpus.Random {
 				model.ResetState()
 			}
-			if err := model.ZeroGrads(); err != nil {
-				return err
-			}
-			loss, err := model.Step(b.X, b.Y, b.T, b.B)
+			loss, err := trainer.Step(b.X, b.Y, b.T, b.B) // zero grads, forward, backward, clip, update
 			if err != nil {
-				return err
-			}
-			if o.Clip > 0 {
-				if _, err := be.ClipGradNorm(model.Grads(), o.Clip); err != nil {
-					return err
-				}
-			}
-			if err := opt.Step(be, model.Params(), model.Grads()); err != nil {
 				return err
 			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {

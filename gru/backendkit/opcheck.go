@@ -2,6 +2,7 @@ package backendkit
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gogru/gogru/gru"
 )
@@ -68,6 +69,17 @@ func CheckAdamStep(step int) error {
 	return nil
 }
 
+// CheckAdamStepIDs checks the IDs that hold Adam's step counter: one value.
+func CheckAdamStepIDs(step gru.IDs) error {
+	if step == nil {
+		return fmt.Errorf("gru: Adam: nil step")
+	}
+	if step.Len() != 1 {
+		return shapeError("Adam: step", []int{1}, []int{step.Len()})
+	}
+	return nil
+}
+
 // MatMulDims checks the shapes of C = op(A)·op(B) on 2-D views and returns C's m×n,
 // the inner size k and the row-major leading dimensions of A, B and C (at least 1,
 // as BLAS requires even for empty matrices), so every backend reports a mismatch
@@ -99,27 +111,65 @@ func MatMulDims(transA, transB bool, a, b, c []int) (m, n, k, lda, ldb, ldc int,
 	return m, n, k, max(ac, 1), max(bc, 1), max(cc, 1), nil
 }
 
-// CheckIDs checks that there is one id per row and each is in [0, n).
-func CheckIDs(op string, ids []int32, rows, n int) error {
-	if len(ids) != rows {
-		return shapeError(op+": ids", []int{rows}, []int{len(ids)})
+// CheckNewIDs checks NewIDs's arguments: n at least 0 and limit in [1, 2³¹], the
+// values an int32 can hold.
+func CheckNewIDs(n, limit int) error {
+	if n < 0 {
+		return fmt.Errorf("gru: NewIDs: n must be at least 0, got %d", n)
 	}
-	for i, id := range ids {
-		if id < 0 || int(id) >= n {
-			return fmt.Errorf("gru: %s: ids[%d] = %d is outside [0, %d)", op, i, id, n)
+	if limit < 1 || limit > math.MaxInt32+1 {
+		return fmt.Errorf("gru: NewIDs: limit must be in [1, 2³¹], got %d", limit)
+	}
+	return nil
+}
+
+// CheckWriteIDs checks WriteIDs's source against a destination of n ids in
+// [0, limit): one value per id, each in range.
+func CheckWriteIDs(n, limit int, src []int32) error {
+	if len(src) != n {
+		return shapeError("WriteIDs: src", []int{n}, []int{len(src)})
+	}
+	for i, id := range src {
+		if id < 0 || int(id) >= limit {
+			return fmt.Errorf("gru: WriteIDs: src[%d] = %d is outside [0, %d), the ids' limit", i, id, limit)
 		}
 	}
 	return nil
 }
 
+// CheckIDs checks ids against the rows of an operation's matrix and the size n of
+// the axis they index: one id per row, and a limit of at most n, so that every
+// value WriteIDs accepted is a valid index.
+func CheckIDs(op string, ids gru.IDs, rows, n int) error {
+	if ids == nil {
+		return fmt.Errorf("gru: %s: nil ids", op)
+	}
+	if ids.Len() != rows {
+		return shapeError(op+": ids", []int{rows}, []int{ids.Len()})
+	}
+	if ids.Limit() > n {
+		return fmt.Errorf("gru: %s: ids may hold values up to %d, but index an axis of %d (NewIDs's limit must be at most %d)", op, ids.Limit()-1, n, n)
+	}
+	return nil
+}
+
 // CheckRowIDs validates a row lookup between a table [vocab, C] and a matrix of
-// rows [n, C] (Gather's dst, ScatterAdd's src): equal row widths and one id in
-// [0, vocab) per row. It returns n and C.
-func CheckRowIDs(op string, rows, table []int, ids []int32) (n, cols int, err error) {
+// rows [n, C] (Gather's dst, ScatterAdd's src): equal row widths, one id per row
+// and ids limited to the table's rows. It returns n and C.
+func CheckRowIDs(op string, rows, table []int, ids gru.IDs) (n, cols int, err error) {
 	n, cols = Matrix(rows)
 	vocab, tcols := Matrix(table)
 	if tcols != cols {
 		return 0, 0, shapeError(op+": table", []int{-1, cols}, table)
 	}
 	return n, cols, CheckIDs(op, ids, n, vocab)
+}
+
+// CheckScalar checks that the tensor of shape got, where an operation writes a
+// scalar result (a loss, a norm), holds exactly one value; arg names it.
+func CheckScalar(op, arg string, got []int) error {
+	if gru.Len(got) != 1 {
+		return shapeError(op+": "+arg, []int{1}, got)
+	}
+	return nil
 }

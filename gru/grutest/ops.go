@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gogru/gogru/gru"
@@ -22,6 +23,7 @@ func testOps(t *testing.T, be gru.Backend) {
 		{"Gather", testGather},
 		{"ScatterAdd", testScatterAdd},
 		{"OneHot", testOneHot},
+		{"IDs", testIDs},
 		{"AddRow", testAddRow},
 		{"SumRows", testSumRows},
 		{"Copy", testCopy},
@@ -64,6 +66,18 @@ func (o *opTest) get(tn gru.Tensor) []float64 {
 	}
 	return v
 }
+
+// ids uploads v as ids bounded by limit.
+func (o *opTest) ids(limit int, v ...int32) gru.IDs {
+	o.Helper()
+	ids, err := o.be.NewIDs(len(v), limit)
+	o.must(err)
+	o.must(o.be.WriteIDs(ids, v))
+	return ids
+}
+
+// scalar is a one-element tensor poisoned with NaN, for an operation to write.
+func (o *opTest) scalar() gru.Tensor { return o.put([]float64{math.NaN()}, 1) }
 
 // randn is n seeded normal values of standard deviation scale.
 func (o *opTest) randn(n int, scale float64) []float64 { return randn(o.rng, n, scale) }
@@ -145,9 +159,9 @@ func testMatMul(o *opTest) {
 		o.be.MatMul(false, true, 1, a23, b23, 0, o.put(make([]float64, 6), 2, 3)), "MatMul: c")
 }
 
-// testSoftmaxCrossEntropy checks the mean loss and its gradient, and refuses a
-// target out of range, a target count that is not the row count and a gradient
-// of the wrong size.
+// testSoftmaxCrossEntropy checks the mean loss and its gradient, and refuses
+// targets whose limit passes the vocabulary, a target count that is not the row
+// count, a gradient of the wrong size and a loss that is not one value.
 func testSoftmaxCrossEntropy(o *opTest) {
 	const rows, vocab = 4, 6
 	lv := o.randn(rows*vocab, 3)
@@ -167,27 +181,36 @@ func testSoftmaxCrossEntropy(o *opTest) {
 	}
 	logits := o.put(lv, rows, vocab)
 	dl := o.put(make([]float64, rows*vocab), rows, vocab)
-	loss, err := o.be.SoftmaxCrossEntropy(logits, targets, dl)
-	o.must(err)
-	o.near("SoftmaxCrossEntropy loss", []float64{loss}, []float64{wantLoss / rows})
+	loss := o.scalar()
+	tg := o.ids(vocab, targets...)
+	o.must(o.be.SoftmaxCrossEntropy(logits, tg, dl, loss))
+	o.near("SoftmaxCrossEntropy loss", o.get(loss), []float64{wantLoss / rows})
 	o.near("SoftmaxCrossEntropy grad", o.get(dl), wantGrad)
-	if _, err := o.be.SoftmaxCrossEntropy(logits, []int32{0, 1, 2, vocab}, nil); err == nil {
-		o.Error("SoftmaxCrossEntropy with a target out of range: no error")
+	noGrad := o.scalar()
+	o.must(o.be.SoftmaxCrossEntropy(logits, tg, nil, noGrad))
+	o.near("SoftmaxCrossEntropy loss without gradient", o.get(noGrad), []float64{wantLoss / rows})
+	if err := o.be.SoftmaxCrossEntropy(logits, o.ids(vocab+1, targets...), nil, loss); err == nil {
+		o.Error("SoftmaxCrossEntropy with targets that may pass the vocabulary: no error")
 	}
-	_, err = o.be.SoftmaxCrossEntropy(logits, targets[:3], nil)
-	o.wantShapeError("SoftmaxCrossEntropy with a target short", err, "SoftmaxCrossEntropy: ids")
-	_, err = o.be.SoftmaxCrossEntropy(logits, targets, o.put(make([]float64, rows), rows))
-	o.wantShapeError("SoftmaxCrossEntropy with a short dlogits", err, "SoftmaxCrossEntropy: dlogits")
+	o.wantShapeError("SoftmaxCrossEntropy with a target short",
+		o.be.SoftmaxCrossEntropy(logits, o.ids(vocab, targets[:3]...), nil, loss), "SoftmaxCrossEntropy: ids")
+	o.wantShapeError("SoftmaxCrossEntropy with a short dlogits",
+		o.be.SoftmaxCrossEntropy(logits, tg, o.put(make([]float64, rows), rows), loss), "SoftmaxCrossEntropy: dlogits")
+	o.wantShapeError("SoftmaxCrossEntropy into a loss of two values",
+		o.be.SoftmaxCrossEntropy(logits, tg, nil, o.put(make([]float64, 2), 2)), "SoftmaxCrossEntropy: loss")
 }
 
 // testGather checks dst[i,:] = table[ids[i],:] with a repeated id.
 func testGather(o *opTest) {
 	table := o.randn(6*3, 1)
 	g := o.put(make([]float64, 9), 3, 3)
-	o.must(o.be.Gather(g, o.put(table, 6, 3), []int32{4, 0, 4}))
+	o.must(o.be.Gather(g, o.put(table, 6, 3), o.ids(6, 4, 0, 4)))
 	o.near("Gather", o.get(g), append(append(append([]float64{}, table[12:15]...), table[0:3]...), table[12:15]...))
 	o.wantShapeError("Gather from a table of other width",
-		o.be.Gather(g, o.put(table, 9, 2), []int32{4, 0, 4}), "Gather: table")
+		o.be.Gather(g, o.put(table, 9, 2), o.ids(6, 4, 0, 4)), "Gather: table")
+	if err := o.be.Gather(g, o.put(table[:15], 5, 3), o.ids(6, 4, 0, 4)); err == nil {
+		o.Error("Gather with ids that may pass the table: no error")
+	}
 }
 
 // testScatterAdd checks table[ids[i],:] += src[i,:] with a repeated id.
@@ -195,7 +218,7 @@ func testScatterAdd(o *opTest) {
 	table, src := o.randn(6*3, 1), o.randn(9, 1)
 	ids := []int32{4, 0, 4}
 	tt := o.put(table, 6, 3)
-	o.must(o.be.ScatterAdd(tt, o.put(src, 3, 3), ids))
+	o.must(o.be.ScatterAdd(tt, o.put(src, 3, 3), o.ids(6, ids...)))
 	want := append([]float64(nil), table...)
 	for i, id := range ids {
 		for j := range 3 {
@@ -203,7 +226,7 @@ func testScatterAdd(o *opTest) {
 		}
 	}
 	o.near("ScatterAdd", o.get(tt), want)
-	o.wantShapeError("ScatterAdd with one id too few", o.be.ScatterAdd(tt, o.put(src, 3, 3), ids[:2]), "ScatterAdd: ids")
+	o.wantShapeError("ScatterAdd with one id too few", o.be.ScatterAdd(tt, o.put(src, 3, 3), o.ids(6, ids[:2]...)), "ScatterAdd: ids")
 }
 
 // testOneHot checks that every row is overwritten with its id's one-hot row.
@@ -211,13 +234,46 @@ func testOneHot(o *opTest) {
 	const vocab = 6
 	ids := []int32{4, 0, 4}
 	oh := o.put(o.randn(3*vocab, 1), 3, vocab)
-	o.must(o.be.OneHot(oh, ids))
+	o.must(o.be.OneHot(oh, o.ids(vocab, ids...)))
 	want := make([]float64, 3*vocab)
 	for i, id := range ids {
 		want[i*vocab+int(id)] = 1
 	}
 	o.near("OneHot", o.get(oh), want)
-	o.wantShapeError("OneHot with one id too many", o.be.OneHot(oh, append(ids, 1)), "OneHot: ids")
+	o.wantShapeError("OneHot with one id too many", o.be.OneHot(oh, o.ids(vocab, append(ids, 1)...)), "OneHot: ids")
+}
+
+// testIDs checks that WriteIDs refuses a value outside the limit, naming its
+// index, and a source of the wrong length, changing nothing; that NewIDs refuses
+// bad sizes; and that freed ids are refused by the operations.
+func testIDs(o *opTest) {
+	const vocab = 4
+	ids := o.ids(vocab, 3, 1)
+	oneHot := func() []float64 {
+		oh := o.put(make([]float64, 2*vocab), 2, vocab)
+		o.must(o.be.OneHot(oh, ids))
+		return o.get(oh)
+	}
+	want := oneHot()
+	err := o.be.WriteIDs(ids, []int32{2, vocab})
+	if err == nil || !strings.Contains(err.Error(), "src[1] = 4") {
+		o.Errorf("WriteIDs of an id past the limit: error %v, want one naming src[1] = 4", err)
+	}
+	if err := o.be.WriteIDs(ids, []int32{-1, 0}); err == nil {
+		o.Error("WriteIDs of a negative id: no error")
+	}
+	o.wantShapeError("WriteIDs of three values into two", o.be.WriteIDs(ids, []int32{0, 1, 2}), "WriteIDs: src")
+	o.near("ids after refused writes", oneHot(), want)
+	for _, bad := range [][2]int{{-1, 3}, {2, 0}} {
+		if _, err := o.be.NewIDs(bad[0], bad[1]); err == nil {
+			o.Errorf("NewIDs(%d, %d): no error", bad[0], bad[1])
+		}
+	}
+	o.must(o.be.FreeIDs(ids))
+	o.must(o.be.FreeIDs(ids))
+	if err := o.be.OneHot(o.put(make([]float64, 2*vocab), 2, vocab), ids); err == nil {
+		o.Error("OneHot with freed ids: no error")
+	}
 }
 
 // testAddRow checks that v is added to every row.
@@ -267,31 +323,33 @@ func testSGD(o *opTest) {
 	o.wantShapeError("SGD with a short grad", o.be.SGD(pt, o.put(gv[:4], 4), 0.1), "SGD: second tensor")
 }
 
-// testAdam checks two bias-corrected steps, and refuses step 0 and moments of
-// the wrong size.
+// testAdam checks two bias-corrected steps, the step number read from its IDs,
+// and refuses moments of the wrong size and a step of two values.
 func testAdam(o *opTest) {
 	pv, gv := o.randn(5, 1), o.randn(5, 1)
 	pa, ga, ma, va := o.put(pv, 5), o.put(gv, 5), o.put(make([]float64, 5), 5), o.put(make([]float64, 5), 5)
 	wp, wm, wv := append([]float64(nil), pv...), make([]float64, 5), make([]float64, 5)
-	for step := 1; step <= 2; step++ {
+	step, err := o.be.NewIDs(1, math.MaxInt32)
+	o.must(err)
+	for t := 1; t <= 2; t++ {
+		o.must(o.be.WriteIDs(step, []int32{int32(t)}))
 		o.must(o.be.Adam(pa, ga, ma, va, 0.01, 0.9, 0.999, 1e-8, step))
 		for i := range wp {
 			wm[i] = 0.9*wm[i] + 0.1*gv[i]
 			wv[i] = 0.999*wv[i] + 0.001*gv[i]*gv[i]
-			mh := wm[i] / (1 - math.Pow(0.9, float64(step)))
-			vh := wv[i] / (1 - math.Pow(0.999, float64(step)))
+			mh := wm[i] / (1 - math.Pow(0.9, float64(t)))
+			vh := wv[i] / (1 - math.Pow(0.999, float64(t)))
 			wp[i] -= 0.01 * mh / (math.Sqrt(vh) + 1e-8)
 		}
 	}
 	o.near("Adam", o.get(pa), wp)
-	if err := o.be.Adam(pa, ga, ma, va, 0.01, 0.9, 0.999, 1e-8, 0); err == nil {
-		o.Error("Adam at step 0: no error")
-	}
 	m4, v4 := o.put(make([]float64, 4), 4), o.put(make([]float64, 4), 4)
-	o.wantShapeError("Adam with short moments", o.be.Adam(pa, ga, m4, v4, 0.01, 0.9, 0.999, 1e-8, 3), "Adam: m")
+	o.wantShapeError("Adam with short moments", o.be.Adam(pa, ga, m4, v4, 0.01, 0.9, 0.999, 1e-8, step), "Adam: m")
+	o.wantShapeError("Adam with a step of two values", o.be.Adam(pa, ga, ma, va, 0.01, 0.9, 0.999, 1e-8, o.ids(10, 1, 2)), "Adam: step")
 }
 
-// testClipGradNorm checks the global norm over two tensors and the scaling to 0.5.
+// testClipGradNorm checks the global norm over two tensors and the scaling to 0.5,
+// measuring alone with maxNorm 0, and refuses a norm that is not one value.
 func testClipGradNorm(o *opTest) {
 	g1, g2 := o.randn(4, 1), o.randn(3, 1)
 	var ss float64
@@ -299,9 +357,13 @@ func testClipGradNorm(o *opTest) {
 		ss += v * v
 	}
 	t1, t2 := o.put(g1, 4), o.put(g2, 3)
-	norm, err := o.be.ClipGradNorm([]gru.Tensor{t1, t2}, 0.5)
-	o.must(err)
-	o.near("ClipGradNorm norm", []float64{norm}, []float64{math.Sqrt(ss)})
+	measured := o.scalar()
+	o.must(o.be.ClipGradNorm([]gru.Tensor{t1, t2}, 0, measured))
+	o.near("ClipGradNorm norm, measured alone", o.get(measured), []float64{math.Sqrt(ss)})
+	o.near("ClipGradNorm g1 after measuring", o.get(t1), g1)
+	norm := o.scalar()
+	o.must(o.be.ClipGradNorm([]gru.Tensor{t1, t2}, 0.5, norm))
+	o.near("ClipGradNorm norm", o.get(norm), []float64{math.Sqrt(ss)})
 	s := 0.5 / math.Sqrt(ss)
 	scaled := func(v []float64) []float64 {
 		w := make([]float64, len(v))
@@ -312,4 +374,7 @@ func testClipGradNorm(o *opTest) {
 	}
 	o.near("ClipGradNorm g1", o.get(t1), scaled(g1))
 	o.near("ClipGradNorm g2", o.get(t2), scaled(g2))
+	o.must(o.be.ClipGradNorm([]gru.Tensor{t1, t2}, 0.5, nil))
+	o.wantShapeError("ClipGradNorm into a norm of two values",
+		o.be.ClipGradNorm([]gru.Tensor{t1, t2}, 0.5, o.put(make([]float64, 2), 2)), "ClipGradNorm: norm")
 }

@@ -12,7 +12,8 @@ import (
 
 // Training steps of a character-level model on the CPU: a vocabulary of 8 tokens
 // through an embedding of 4, one GRU layer of 32 and a linear layer, updated by
-// Adam on a sequence that repeats every 8 tokens.
+// Adam on a sequence that repeats every 8 tokens. A Trainer runs each whole step;
+// on a GPU it records the step once and replays it.
 func Example() {
 	be := cpu.New32()
 	defer be.Close()
@@ -26,6 +27,11 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	tr, err := lm.NewTrainer(m, opt, 1) // gradients clipped to a global norm of 1
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer tr.Close()
 
 	// T steps of B sequences, time-major: token t of sequence b is at [t·B + b],
 	// and each target is the token that follows its input.
@@ -38,18 +44,9 @@ func Example() {
 		}
 	}
 	for step := range 30 {
-		m.ResetState() // each batch starts from a zero state
-		if err := m.ZeroGrads(); err != nil {
-			log.Fatal(err)
-		}
-		loss, err := m.Step(inputs, targets, T, B) // forward and backward
+		m.ResetState()                              // each batch starts from a zero state
+		loss, err := tr.Step(inputs, targets, T, B) // forward, backward, clipping, Adam
 		if err != nil {
-			log.Fatal(err)
-		}
-		if _, err := be.ClipGradNorm(m.Grads(), 1); err != nil {
-			log.Fatal(err)
-		}
-		if err := opt.Step(be, m.Params(), m.Grads()); err != nil {
 			log.Fatal(err)
 		}
 		if step%10 == 0 {

@@ -41,7 +41,8 @@ func (mc Config) Validate() error {
 
 // Model is a language model whose parameters, activations, gradients and optimiser
 // state all live on one gru.Backend. A training step moves only token ids in and the
-// scalar loss out.
+// scalar loss out; a Trainer runs whole steps, recorded once and replayed where the
+// backend can (gru.Recorder).
 type Model struct {
 	be    gru.Backend
 	cfg   Config
@@ -52,7 +53,11 @@ type Model struct {
 	wOut, dWOut gru.Tensor // [dirs·H, Vocab]
 	bOut, dBOut gru.Tensor // [Vocab]
 
+	loss gru.Tensor // [1]: the mean cross-entropy of the last Step or Loss
+
 	steps, batch int        // the shape the buffers below are sized for
+	sizings      int        // counts the sizings of the buffers below (see Trainer)
+	in, targets  gru.IDs    // [T·B] input and target ids in [0, Vocab)
 	x, y, dy     gru.Tensor // [T,B,in], [T,B,dirs·H], [T,B,dirs·H]
 	dx           gru.Tensor // [T,B,Embed] when Embed > 0
 	logits, dlg  gru.Tensor // [T·B, Vocab]
@@ -79,6 +84,9 @@ func New(be gru.Backend, mc Config, rng *rand.Rand) (*Model, error) {
 		return nil, err
 	}
 	out := mc.GRU.OutputSize()
+	if err := m.alloc([]*gru.Tensor{&m.loss}, 1); err != nil {
+		return nil, err
+	}
 	if err := m.alloc([]*gru.Tensor{&m.wOut, &m.dWOut}, out, mc.Vocab); err != nil {
 		return nil, err
 	}
@@ -205,6 +213,7 @@ func (m *Model) shape(steps, batch int) error {
 		return nil
 	}
 	m.freeBuffers()
+	m.sizings++
 	mc := m.cfg
 	out, in := mc.GRU.OutputSize(), mc.InputWidth()
 	errs := []error{
@@ -215,6 +224,11 @@ func (m *Model) shape(steps, batch int) error {
 	}
 	if mc.Embed > 0 {
 		errs = append(errs, m.alloc([]*gru.Tensor{&m.dx}, steps, batch, mc.Embed))
+	}
+	for _, ids := range []*gru.IDs{&m.in, &m.targets} {
+		var err error
+		*ids, err = m.be.NewIDs(steps*batch, mc.Vocab)
+		errs = append(errs, err)
 	}
 	for _, err := range errs {
 		if err != nil {
@@ -232,23 +246,47 @@ func (m *Model) freeBuffers() {
 			*t = nil
 		}
 	}
+	for _, ids := range []*gru.IDs{&m.in, &m.targets} {
+		if *ids != nil {
+			m.be.FreeIDs(*ids)
+			*ids = nil
+		}
+	}
 	m.steps, m.batch = 0, 0
 }
 
-// forward runs input → GRU → logits for T×B time-major token ids, starting from the
-// carried state, and carries the final state (detached) to the next call.
-func (m *Model) forward(inputs []int32, steps, batch int) error {
+// load sizes the buffers for T×B time-major token ids and writes the inputs, and
+// the targets unless they are nil, to the backend: the only host data a step reads.
+func (m *Model) load(inputs, targets []int32, steps, batch int) error {
 	if len(inputs) != steps*batch {
 		return fmt.Errorf("gru: model: %d input ids for T=%d × B=%d", len(inputs), steps, batch)
+	}
+	if targets != nil && len(targets) != steps*batch {
+		return fmt.Errorf("gru: model: %d target ids for T=%d × B=%d", len(targets), steps, batch)
 	}
 	if err := m.shape(steps, batch); err != nil {
 		return err
 	}
+	if err := m.be.WriteIDs(m.in, inputs); err != nil {
+		return fmt.Errorf("%w: model inputs, vocabulary of %d", err, m.cfg.Vocab)
+	}
+	if targets != nil {
+		if err := m.be.WriteIDs(m.targets, targets); err != nil {
+			return fmt.Errorf("%w: model targets, vocabulary of %d", err, m.cfg.Vocab)
+		}
+	}
+	return nil
+}
+
+// forward runs input → GRU → logits on the loaded ids, starting from the carried
+// state, and carries the final state (detached) to the next call. It does device
+// work only, so a Trainer can record it.
+func (m *Model) forward() error {
 	var err error
 	if m.emb != nil {
-		err = m.be.Gather(m.x, m.emb, inputs)
+		err = m.be.Gather(m.x, m.emb, m.in)
 	} else {
-		err = m.be.OneHot(m.x, inputs)
+		err = m.be.OneHot(m.x, m.in)
 	}
 	if err != nil {
 		return err
@@ -274,51 +312,79 @@ func (m *Model) forward(inputs []int32, steps, batch int) error {
 	return nil
 }
 
-// Step runs a training step's forward and backward for T×B time-major inputs and
-// targets and returns the mean cross-entropy. Gradients are added to the
-// accumulated ones; the optimiser applies them.
-func (m *Model) Step(inputs, targets []int32, steps, batch int) (float64, error) {
-	if err := m.forward(inputs, steps, batch); err != nil {
-		return 0, err
-	}
-	loss, err := m.be.SoftmaxCrossEntropy(m.logits, targets, m.dlg)
-	if err != nil {
-		return 0, err
-	}
+// backward writes the mean cross-entropy of the loaded targets to m.loss and adds
+// the gradients of the last forward to the accumulated ones, on the device alone.
+func (m *Model) backward() error {
 	be := m.be
+	if err := be.SoftmaxCrossEntropy(m.logits, m.targets, m.dlg, m.loss); err != nil {
+		return err
+	}
 	// dW_out += Yᵀ·dlogits; db_out += Σ rows; dY = dlogits·W_outᵀ.
 	if err := be.MatMul(true, false, 1, m.y, m.dlg, 1, m.dWOut); err != nil {
-		return 0, err
+		return err
 	}
 	if err := be.SumRows(m.dBOut, m.dlg, 1); err != nil {
-		return 0, err
+		return err
 	}
 	if err := be.MatMul(false, true, 1, m.dlg, m.wOut, 0, m.dy); err != nil {
-		return 0, err
+		return err
 	}
 	if err := m.stack.Backward(m.dy, nil, m.dx, nil); err != nil {
-		return 0, err
+		return err
 	}
 	if m.emb != nil {
-		if err := be.ScatterAdd(m.dEmb, m.dx, inputs); err != nil {
-			return 0, err
-		}
+		return be.ScatterAdd(m.dEmb, m.dx, m.in)
 	}
-	return loss, nil
+	return nil
+}
+
+// evaluate writes the mean cross-entropy of the loaded targets to m.loss, without
+// gradients.
+func (m *Model) evaluate() error {
+	return m.be.SoftmaxCrossEntropy(m.logits, m.targets, nil, m.loss)
+}
+
+// readLoss reads m.loss, the one value a step sends back to the host.
+func (m *Model) readLoss() (float64, error) {
+	var v [1]float64
+	err := m.be.Read(v[:], m.loss)
+	return v[0], err
+}
+
+// Step runs a training step's forward and backward for T×B time-major inputs and
+// targets and returns the mean cross-entropy. Gradients are added to the
+// accumulated ones; the optimiser applies them. A Trainer runs whole steps.
+func (m *Model) Step(inputs, targets []int32, steps, batch int) (float64, error) {
+	return m.lossOf(inputs, targets, steps, batch, m.backward)
 }
 
 // Loss returns the mean cross-entropy of the targets without computing gradients.
 func (m *Model) Loss(inputs, targets []int32, steps, batch int) (float64, error) {
-	if err := m.forward(inputs, steps, batch); err != nil {
+	return m.lossOf(inputs, targets, steps, batch, m.evaluate)
+}
+
+// lossOf loads the ids, runs the forward pass and then work (backward or
+// evaluate), and reads back the loss work wrote.
+func (m *Model) lossOf(inputs, targets []int32, steps, batch int, work func() error) (float64, error) {
+	if err := m.load(inputs, targets, steps, batch); err != nil {
 		return 0, err
 	}
-	return m.be.SoftmaxCrossEntropy(m.logits, targets, nil)
+	if err := m.forward(); err != nil {
+		return 0, err
+	}
+	if err := work(); err != nil {
+		return 0, err
+	}
+	return m.readLoss()
 }
 
 // Next feeds one token of a single sequence and returns the logits of the token
 // that follows it. The state carries across calls; ResetState starts afresh.
 func (m *Model) Next(id int32) ([]float64, error) {
-	if err := m.forward([]int32{id}, 1, 1); err != nil {
+	if err := m.load([]int32{id}, nil, 1, 1); err != nil {
+		return nil, err
+	}
+	if err := m.forward(); err != nil {
 		return nil, err
 	}
 	out := make([]float64, m.cfg.Vocab)
@@ -328,7 +394,7 @@ func (m *Model) Next(id int32) ([]float64, error) {
 // Close frees everything the model holds on its backend.
 func (m *Model) Close() error {
 	m.freeBuffers()
-	for _, t := range []gru.Tensor{m.emb, m.dEmb, m.wOut, m.dWOut, m.bOut, m.dBOut} {
+	for _, t := range []gru.Tensor{m.loss, m.emb, m.dEmb, m.wOut, m.dWOut, m.bOut, m.dBOut} {
 		if t != nil {
 			m.be.Free(t)
 		}

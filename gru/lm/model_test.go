@@ -102,7 +102,7 @@ func TestModelLearns(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := be.ClipGradNorm(m.Grads(), 1); err != nil {
+			if err := be.ClipGradNorm(m.Grads(), 1, nil); err != nil {
 				t.Fatal(err)
 			}
 			if err := o.Step(be, m.Params(), m.Grads()); err != nil {

@@ -1,0 +1,152 @@
+//go:build cuda
+
+package cuda
+
+/*
+#cgo LDFLAGS: -lcuda
+#cgo linux CFLAGS: -I/usr/local/cuda/include
+#cgo linux LDFLAGS: -L/usr/local/cuda/lib64
+#include <stdint.h>
+#include <cuda.h>
+
+// Stream capture and graph launches, which gorgonia.org/cu does not wrap. The
+// stream and the graphs cross as uintptr_t, as the cuBLAS handle does in cublas.go.
+// Relaxed mode: the calls of a capture come from whichever OS thread the calling
+// goroutine is locked to for the call, and relaxed mode is the one that does not
+// tie a capture to a thread or forbid unrelated calls elsewhere in the process.
+// Our own guard (capture.go) refuses the calls a step may not contain before they
+// reach the driver.
+static CUresult gogru_begin_capture(uintptr_t s) {
+	return cuStreamBeginCapture((CUstream)s, CU_STREAM_CAPTURE_MODE_RELAXED);
+}
+static CUresult gogru_end_capture(uintptr_t s, uintptr_t* g) { return cuStreamEndCapture((CUstream)s, (CUgraph*)g); }
+static CUresult gogru_graph_instantiate(uintptr_t* exec, uintptr_t g) {
+	return cuGraphInstantiateWithFlags((CUgraphExec*)exec, (CUgraph)g, 0);
+}
+static CUresult gogru_graph_launch(uintptr_t exec, uintptr_t s) { return cuGraphLaunch((CUgraphExec)exec, (CUstream)s); }
+static CUresult gogru_graph_exec_destroy(uintptr_t exec) { return cuGraphExecDestroy((CUgraphExec)exec); }
+static CUresult gogru_graph_destroy(uintptr_t g) { return cuGraphDestroy((CUgraph)g); }
+static const char* gogru_error_name(CUresult r) {
+	const char* s = 0;
+	return cuGetErrorName(r, &s) == CUDA_SUCCESS ? s : 0;
+}
+*/
+import "C"
+
+import (
+	"errors"
+	"unsafe"
+
+	"gorgonia.org/cu"
+)
+
+// graphSupport is what the real device keeps for recording: the guard of the
+// calls a capture refuses, and the workspace cuBLAS captures its GEMMs with.
+type graphSupport struct {
+	captureGuard
+	blasWork cu.DevicePtr
+}
+
+// cuCheck turns a driver status into nil or an *Error naming call and the status.
+func cuCheck(call string, r C.CUresult) error {
+	if r == C.CUDA_SUCCESS {
+		return nil
+	}
+	e := &Error{Call: call, Status: int(r)}
+	if name := C.gogru_error_name(r); name != nil {
+		e.Detail = C.GoString(name)
+	}
+	return e
+}
+
+// streamHandle is the device's CUstream as an integer, for our own cgo.
+func (d *realDevice) streamHandle() C.uintptr_t {
+	raw := d.stream.C()
+	return C.uintptr_t(uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw))))
+}
+
+// beginCapture starts capturing the stream's work into a CUDA graph.
+func (d *realDevice) beginCapture() error {
+	if err := d.start("cuStreamBeginCapture"); err != nil {
+		return err
+	}
+	err := d.do(func() error { return cuCheck("cuStreamBeginCapture", C.gogru_begin_capture(d.streamHandle())) })
+	if err != nil {
+		d.abandon()
+	}
+	return err
+}
+
+// endCapture ends the capture and instantiates the graph; the graph itself is
+// destroyed at once, since its executable form does not need it. A call the guard
+// refused during the capture makes it fail, naming that call.
+func (d *realDevice) endCapture() (graph, error) {
+	var g, exec C.uintptr_t
+	err := d.do(func() error { return cuCheck("cuStreamEndCapture", C.gogru_end_capture(d.streamHandle(), &g)) })
+	if refused := d.finish("cuStreamEndCapture"); refused != nil {
+		err = refused // it names the call that spoiled the capture; the driver's error cannot
+	}
+	if err == nil {
+		err = d.do(func() error { return cuCheck("cuGraphInstantiateWithFlags", C.gogru_graph_instantiate(&exec, g)) })
+	}
+	if g != 0 {
+		err = errors.Join(err, d.do(func() error { return cuCheck("cuGraphDestroy", C.gogru_graph_destroy(g)) }))
+	}
+	if err != nil {
+		if exec != 0 {
+			d.do(func() error { return cuCheck("cuGraphExecDestroy", C.gogru_graph_exec_destroy(exec)) })
+		}
+		return nil, err
+	}
+	return &realGraph{d: d, exec: exec}, nil
+}
+
+// realGraph is an instantiated CUDA graph (a CUgraphExec).
+type realGraph struct {
+	d    *realDevice
+	exec C.uintptr_t
+}
+
+// launch queues the graph on the device's stream: one driver call for the step.
+func (g *realGraph) launch() error {
+	if err := g.d.refuse(callGraphLaunch, whatGraphLaunch); err != nil {
+		return err
+	}
+	return g.d.do(func() error { return cuCheck("cuGraphLaunch", C.gogru_graph_launch(g.exec, g.d.streamHandle())) })
+}
+
+// destroy releases the executable graph. Calling it twice is safe.
+func (g *realGraph) destroy() error {
+	if g.exec == 0 {
+		return nil
+	}
+	exec := g.exec
+	g.exec = 0
+	return g.d.do(func() error { return cuCheck("cuGraphExecDestroy", C.gogru_graph_exec_destroy(exec)) })
+}
+
+// blasWorkspaceBytes is the workspace cuBLAS is given on a device of compute
+// capability major: the sizes cuBLAS's documentation of cublasSetWorkspace
+// recommends, 32 MiB on Hopper (9.x) and later, 4 MiB before.
+func blasWorkspaceBytes(major int) int {
+	if major >= 9 {
+		return 32 << 20
+	}
+	return 4 << 20
+}
+
+// setBlasWorkspace allocates cuBLAS's workspace, outside the allocation tracker
+// (it belongs to the device, as the handle does, and close frees it), and gives it
+// to the handle, so that a GEMM inside a stream capture allocates nothing. It runs
+// inside openDevice's do.
+func (d *realDevice) setBlasWorkspace(dev cu.Device) error {
+	major, err := dev.Attribute(cu.ComputeCapabilityMajor)
+	if err != nil {
+		return driverError("cuDeviceGetAttribute", err)
+	}
+	n := blasWorkspaceBytes(major)
+	if d.blasWork, err = cu.MemAlloc(int64(n)); err != nil {
+		return &AllocError{What: "cuBLAS workspace", Bytes: n, Err: driverError("cuMemAlloc", err)}
+	}
+	return d.blas.setWorkspace(uintptr(d.blasWork), n)
+}

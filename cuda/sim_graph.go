@@ -1,0 +1,73 @@
+package cuda
+
+import "slices"
+
+// simCapture is the simulator's side of a capture: the guard of the calls it
+// refuses, and the calls it records instead of running.
+type simCapture struct {
+	captureGuard
+	recorded []func() error
+}
+
+// simGraph is the simulator's graph: the calls recorded during a capture, each with
+// its arguments copied, run again in order by launch.
+type simGraph struct {
+	d     *simDevice
+	calls []func() error
+}
+
+// beginCapture starts recording calls instead of running them.
+func (d *simDevice) beginCapture() error {
+	if err := d.start("cuStreamBeginCapture"); err != nil {
+		return err
+	}
+	d.recorded = nil
+	return nil
+}
+
+// endCapture returns the calls recorded since beginCapture, or the *Error of the
+// first call the capture refused.
+func (d *simDevice) endCapture() (graph, error) {
+	calls := d.recorded
+	d.recorded = nil
+	if err := d.finish("cuStreamEndCapture"); err != nil {
+		return nil, err
+	}
+	return &simGraph{d: d, calls: calls}, nil
+}
+
+// record appends call to the capture in progress.
+func (d *simDevice) record(call func() error) error {
+	d.recorded = append(d.recorded, call)
+	return nil
+}
+
+// recordLaunch records a launch with a copy of its argument slots, after the
+// checks cuLaunchKernel makes when it is captured: a known kernel, one argument
+// per parameter.
+func (d *simDevice) recordLaunch(k kernel, grid, block dim3, args []uint64) error {
+	if err := launchError(k, len(args)); err != nil {
+		return err
+	}
+	args = slices.Clone(args)
+	return d.record(func() error { return d.launch(k, grid, block, args) })
+}
+
+// launch runs the recorded calls in order and stops at the first error.
+func (g *simGraph) launch() error {
+	if err := g.d.refuse(callGraphLaunch, whatGraphLaunch); err != nil {
+		return err
+	}
+	for _, call := range g.calls {
+		if err := call(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// destroy drops the recorded calls.
+func (g *simGraph) destroy() error {
+	g.calls = nil
+	return nil
+}

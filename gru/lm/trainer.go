@@ -1,0 +1,191 @@
+package lm
+
+import (
+	"errors"
+	"os"
+	"slices"
+
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/optim"
+)
+
+// GraphsEnv names the environment variable that, set to 0, makes NewTrainer leave
+// Trainer.Graphs off, so that every step runs its operations one by one: for
+// debugging a step, or timing it against its recording.
+const GraphsEnv = "GOGRU_GRAPHS"
+
+// Trainer runs whole training steps of a Model: it writes the ids in, runs the
+// forward pass, the loss, the backward pass, gradient clipping and the optimiser's
+// update on the backend, with the gradients zeroed first, and reads the loss back.
+//
+// On a backend that can record (gru.Recorder: the CUDA backend), a step's device
+// work is recorded once per shape and replayed: the first step of a shape runs
+// eagerly and sizes every buffer, the second is recorded, and it and every later
+// one replay the recording with one launch. A replayed step costs the host a
+// handful of calls (the ids, Adam's step number, the launch, the loss) instead of
+// hundreds, whatever T is. Recordings are kept per (T, B, state carried or not,
+// training or evaluation) and dropped when the model's buffers are sized anew (a
+// new T or B, or Model.Next in between), when Clip or the optimiser's
+// hyperparameters change, or when backend memory was freed beneath them; the next
+// step then runs eagerly again. Results are bit for bit those of running the
+// operations one by one.
+//
+// A Trainer is not safe for concurrent use, and nothing else should use its model
+// during a step.
+type Trainer struct {
+	// Clip is the global L2 norm the gradients are clipped to each step; 0 only
+	// measures the norm (GradNorm).
+	Clip float64
+	// Graphs records and replays steps on a backend that can; NewTrainer sets it
+	// unless the environment has GOGRU_GRAPHS=0.
+	Graphs bool
+
+	m    *Model
+	opt  optim.Optimizer
+	norm gru.Tensor // [1]: the gradient norm of the last step, before clipping
+
+	recs    map[stepKey]gru.Recording
+	ran     map[stepKey]bool // the keys run eagerly since the recordings were dropped
+	sizings int              // the model's sizings when they were dropped
+	hyper   []float64        // the optimiser's hyperparameters and Clip they hold
+}
+
+// stepKey is what a recorded step depends on besides the contents of memory.
+type stepKey struct {
+	steps, batch int
+	carry        bool // the step starts from the carried state
+	train        bool // a training step, not an evaluation
+}
+
+// NewTrainer returns a Trainer of m with opt, clipping to clip (0: no clipping).
+func NewTrainer(m *Model, opt optim.Optimizer, clip float64) (*Trainer, error) {
+	norm, err := m.be.NewTensor(1)
+	if err != nil {
+		return nil, err
+	}
+	return &Trainer{Clip: clip, Graphs: os.Getenv(GraphsEnv) != "0", m: m, opt: opt, norm: norm,
+		recs: map[stepKey]gru.Recording{}, ran: map[stepKey]bool{}}, nil
+}
+
+// Step runs one training step on T×B time-major inputs and targets (as Model.Step)
+// and returns the mean cross-entropy before the update.
+func (t *Trainer) Step(inputs, targets []int32, steps, batch int) (float64, error) {
+	m := t.m
+	if err := m.load(inputs, targets, steps, batch); err != nil {
+		return 0, err
+	}
+	if err := t.opt.Prepare(m.be); err != nil {
+		return 0, err
+	}
+	key := stepKey{steps: steps, batch: batch, carry: m.carry, train: true}
+	if err := t.run(key, t.trainStep); err != nil {
+		return 0, err
+	}
+	return m.readLoss()
+}
+
+// trainStep is a training step's device work.
+func (t *Trainer) trainStep() error {
+	m := t.m
+	if err := m.ZeroGrads(); err != nil {
+		return err
+	}
+	if err := m.forward(); err != nil {
+		return err
+	}
+	if err := m.backward(); err != nil {
+		return err
+	}
+	grads := m.Grads()
+	if err := m.be.ClipGradNorm(grads, t.Clip, t.norm); err != nil {
+		return err
+	}
+	return t.opt.Apply(m.be, m.Params(), grads)
+}
+
+// Loss returns the mean cross-entropy of the targets without gradients (as
+// Model.Loss), recorded and replayed like a training step.
+func (t *Trainer) Loss(inputs, targets []int32, steps, batch int) (float64, error) {
+	m := t.m
+	if err := m.load(inputs, targets, steps, batch); err != nil {
+		return 0, err
+	}
+	key := stepKey{steps: steps, batch: batch, carry: m.carry}
+	err := t.run(key, func() error {
+		if err := m.forward(); err != nil {
+			return err
+		}
+		return m.evaluate()
+	})
+	if err != nil {
+		return 0, err
+	}
+	return m.readLoss()
+}
+
+// GradNorm reads the global L2 norm of the last step's gradients, before clipping.
+func (t *Trainer) GradNorm() (float64, error) {
+	var v [1]float64
+	err := t.m.be.Read(v[:], t.norm)
+	return v[0], err
+}
+
+// run runs body, the device work of the step key, eagerly or from its recording.
+func (t *Trainer) run(key stepKey, body func() error) error {
+	rec, ok := t.m.be.(gru.Recorder)
+	if !t.Graphs || !ok {
+		return body()
+	}
+	hyper := append(t.opt.Hyperparameters(), t.Clip)
+	if t.m.sizings != t.sizings || !slices.Equal(hyper, t.hyper) {
+		if err := t.Reset(); err != nil {
+			return err
+		}
+		t.sizings, t.hyper = t.m.sizings, hyper
+	}
+	if r := t.recs[key]; r != nil {
+		err := r.Replay()
+		if !errors.Is(err, gru.ErrStaleRecording) {
+			t.m.carry = true // what the recorded forward did on the host
+			return err
+		}
+		if err := t.Reset(); err != nil { // memory was freed beneath it: start over
+			return err
+		}
+	}
+	if !t.ran[key] { // the first step of a key sizes what is sized lazily
+		t.ran[key] = true
+		return body()
+	}
+	r, err := rec.Record(body)
+	if err != nil {
+		return err
+	}
+	t.recs[key] = r
+	return r.Replay()
+}
+
+// Reset drops the recordings, so that the next step of each shape runs eagerly
+// and the one after records again.
+func (t *Trainer) Reset() error {
+	var first error
+	for k, r := range t.recs {
+		if err := r.Close(); err != nil && first == nil {
+			first = err
+		}
+		delete(t.recs, k)
+	}
+	clear(t.ran)
+	return first
+}
+
+// Close releases the recordings and the Trainer's tensor; the model and the
+// optimiser stay open.
+func (t *Trainer) Close() error {
+	err := t.Reset()
+	if t.norm != nil {
+		err = errors.Join(err, t.m.be.Free(t.norm))
+		t.norm = nil
+	}
+	return err
+}
