@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gogru/gogru/cpu"
@@ -101,9 +102,11 @@ func (r trainerRun) train(t *testing.T, step func(be gru.Backend, m *lm.Model, o
 }
 
 // A Trainer's steps on the CPU leave the parameters bit for bit where the loop
-// gru train ran before did (a golden hash from that code), and where that loop's
-// calls leave them today; the losses are those of that loop, rounded to the
-// backend's precision (the loss now comes back through a tensor).
+// gru train ran before leaves them today, with the losses of that loop rounded to
+// the backend's precision (the loss now comes back through a tensor). In float64
+// on gonum's BLAS both also match a golden hash and losses taken from that loop's
+// code at 22de3c3; other BLAS libraries and the vectorised float32 activations
+// round differently, so there the golden values do not apply.
 func TestTrainerMatchesLoop(t *testing.T) {
 	for _, r := range trainerRuns {
 		t.Run(r.String(), func(t *testing.T) {
@@ -117,19 +120,7 @@ func TestTrainerMatchesLoop(t *testing.T) {
 				}
 				return trainer.Step(in, tg, T, B)
 			})
-			if got != r.golden {
-				t.Errorf("parameters after the Trainer's steps hash to %s, the old loop's to %s", got, r.golden)
-			}
-			for i, l := range losses {
-				want := r.losses[i]
-				if !r.f64 {
-					want = float64(float32(want))
-				}
-				if l != want {
-					t.Errorf("step %d: loss %v, the old loop's %v", i, l, want)
-				}
-			}
-			loop, _ := r.train(t, func(be gru.Backend, m *lm.Model, opt optim.Optimizer, in, tg []int32, T, B int) (float64, error) {
+			loop, loopLosses := r.train(t, func(be gru.Backend, m *lm.Model, opt optim.Optimizer, in, tg []int32, T, B int) (float64, error) {
 				if err := m.ZeroGrads(); err != nil {
 					return 0, err
 				}
@@ -144,8 +135,28 @@ func TestTrainerMatchesLoop(t *testing.T) {
 				}
 				return loss, opt.Step(be, m.Params(), m.Grads())
 			})
+			if got != loop {
+				t.Errorf("parameters after the Trainer's steps hash to %s, after the old loop's calls to %s", got, loop)
+			}
+			for i, l := range losses {
+				want := loopLosses[i]
+				if !r.f64 {
+					want = float64(float32(want))
+				}
+				if l != want {
+					t.Errorf("step %d: loss %v, the old loop's %v", i, l, want)
+				}
+			}
+			if !r.f64 || !strings.HasPrefix(cpu.BLAS(), "gonum") {
+				return
+			}
 			if loop != r.golden {
 				t.Errorf("parameters after the old loop's calls hash to %s today, %s at 22de3c3", loop, r.golden)
+			}
+			for i, l := range loopLosses {
+				if l != r.losses[i] {
+					t.Errorf("step %d: the old loop's loss is %v today, %v at 22de3c3", i, l, r.losses[i])
+				}
 			}
 		})
 	}
