@@ -51,48 +51,51 @@ const (
 	kernelSgdF64                          // sgd_f64
 	kernelAdamF32                         // adam_f32
 	kernelAdamF64                         // adam_f64
+	kernelGridSyncCheck                   // grid_sync_check
 	numKernels                            // the number of entry points
 )
 
-// kernelSigs names each entry point as nvcc exports it and counts its parameters.
+// kernelSigs names each entry point as nvcc exports it, counts its parameters and
+// says whether it is cooperative.
 var kernelSigs = [numKernels]kernelSig{
-	kernelGruFwdAfterF32:    {"gru_fwd_after_f32", 12},
-	kernelGruFwdAfterF64:    {"gru_fwd_after_f64", 12},
-	kernelGruFwdBefore1F32:  {"gru_fwd_before1_f32", 9},
-	kernelGruFwdBefore1F64:  {"gru_fwd_before1_f64", 9},
-	kernelGruFwdBefore2F32:  {"gru_fwd_before2_f32", 12},
-	kernelGruFwdBefore2F64:  {"gru_fwd_before2_f64", 12},
-	kernelGruBwdAfterF32:    {"gru_bwd_after_f32", 11},
-	kernelGruBwdAfterF64:    {"gru_bwd_after_f64", 11},
-	kernelGruBwdBefore1F32:  {"gru_bwd_before1_f32", 11},
-	kernelGruBwdBefore1F64:  {"gru_bwd_before1_f64", 11},
-	kernelGruBwdBefore2F32:  {"gru_bwd_before2_f32", 10},
-	kernelGruBwdBefore2F64:  {"gru_bwd_before2_f64", 10},
-	kernelSumRowsF32:        {"sum_rows_f32", 5},
-	kernelSumRowsF64:        {"sum_rows_f64", 5},
-	kernelSumSquaresF32:     {"sum_squares_f32", 3},
-	kernelSumSquaresF64:     {"sum_squares_f64", 3},
-	kernelSumFinal:          {"sum_final", 3},
-	kernelClipScaleF32:      {"clip_scale_f32", 4},
-	kernelClipScaleF64:      {"clip_scale_f64", 4},
-	kernelOneHotF32:         {"one_hot_f32", 4},
-	kernelOneHotF64:         {"one_hot_f64", 4},
-	kernelGatherRowsF32:     {"gather_rows_f32", 5},
-	kernelGatherRowsF64:     {"gather_rows_f64", 5},
-	kernelScatterAddRowsF32: {"scatter_add_rows_f32", 5},
-	kernelScatterAddRowsF64: {"scatter_add_rows_f64", 5},
-	kernelAddRowF32:         {"add_row_f32", 5},
-	kernelAddRowF64:         {"add_row_f64", 5},
-	kernelFillF32:           {"fill_f32", 3},
-	kernelFillF64:           {"fill_f64", 3},
-	kernelTranspose01F32:    {"transpose01_f32", 5},
-	kernelTranspose01F64:    {"transpose01_f64", 5},
-	kernelSoftmaxXentF32:    {"softmax_xent_f32", 6},
-	kernelSoftmaxXentF64:    {"softmax_xent_f64", 6},
-	kernelSgdF32:            {"sgd_f32", 4},
-	kernelSgdF64:            {"sgd_f64", 4},
-	kernelAdamF32:           {"adam_f32", 11},
-	kernelAdamF64:           {"adam_f64", 11},
+	kernelGruFwdAfterF32:    {"gru_fwd_after_f32", 12, false},
+	kernelGruFwdAfterF64:    {"gru_fwd_after_f64", 12, false},
+	kernelGruFwdBefore1F32:  {"gru_fwd_before1_f32", 9, false},
+	kernelGruFwdBefore1F64:  {"gru_fwd_before1_f64", 9, false},
+	kernelGruFwdBefore2F32:  {"gru_fwd_before2_f32", 12, false},
+	kernelGruFwdBefore2F64:  {"gru_fwd_before2_f64", 12, false},
+	kernelGruBwdAfterF32:    {"gru_bwd_after_f32", 11, false},
+	kernelGruBwdAfterF64:    {"gru_bwd_after_f64", 11, false},
+	kernelGruBwdBefore1F32:  {"gru_bwd_before1_f32", 11, false},
+	kernelGruBwdBefore1F64:  {"gru_bwd_before1_f64", 11, false},
+	kernelGruBwdBefore2F32:  {"gru_bwd_before2_f32", 10, false},
+	kernelGruBwdBefore2F64:  {"gru_bwd_before2_f64", 10, false},
+	kernelSumRowsF32:        {"sum_rows_f32", 5, false},
+	kernelSumRowsF64:        {"sum_rows_f64", 5, false},
+	kernelSumSquaresF32:     {"sum_squares_f32", 3, false},
+	kernelSumSquaresF64:     {"sum_squares_f64", 3, false},
+	kernelSumFinal:          {"sum_final", 3, false},
+	kernelClipScaleF32:      {"clip_scale_f32", 4, false},
+	kernelClipScaleF64:      {"clip_scale_f64", 4, false},
+	kernelOneHotF32:         {"one_hot_f32", 4, false},
+	kernelOneHotF64:         {"one_hot_f64", 4, false},
+	kernelGatherRowsF32:     {"gather_rows_f32", 5, false},
+	kernelGatherRowsF64:     {"gather_rows_f64", 5, false},
+	kernelScatterAddRowsF32: {"scatter_add_rows_f32", 5, false},
+	kernelScatterAddRowsF64: {"scatter_add_rows_f64", 5, false},
+	kernelAddRowF32:         {"add_row_f32", 5, false},
+	kernelAddRowF64:         {"add_row_f64", 5, false},
+	kernelFillF32:           {"fill_f32", 3, false},
+	kernelFillF64:           {"fill_f64", 3, false},
+	kernelTranspose01F32:    {"transpose01_f32", 5, false},
+	kernelTranspose01F64:    {"transpose01_f64", 5, false},
+	kernelSoftmaxXentF32:    {"softmax_xent_f32", 6, false},
+	kernelSoftmaxXentF64:    {"softmax_xent_f64", 6, false},
+	kernelSgdF32:            {"sgd_f32", 4, false},
+	kernelSgdF64:            {"sgd_f64", 4, false},
+	kernelAdamF32:           {"adam_f32", 11, false},
+	kernelAdamF64:           {"adam_f64", 11, false},
+	kernelGridSyncCheck:     {"grid_sync_check", 4, true},
 }
 
 // gruFwdAfter launches gru_fwd_after (_f32 or _f64 by the backend's dtype)
@@ -265,4 +268,19 @@ func (q *queue) sgd(lg launchGeom, n int, lr float64, p, g ptr) {
 //	  m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²    p ← p − lr·(m/c1) / (√(v/c2) + ε)
 func (q *queue) adam(lg launchGeom, n int, lr, b1, b2, eps, c1, c2 float64, p, g, m, v ptr) {
 	q.launch(q.typed(kernelAdamF32, kernelAdamF64), lg, argInt(n), argF64(lr), argF64(b1), argF64(b2), argF64(eps), argF64(c1), argF64(c2), argPtr(p), argPtr(g), argPtr(m), argPtr(v))
+}
+
+// gridSyncCheck launches grid_sync_check over lg. It is cooperative: the launch
+// keeps all its blocks resident at once, or fails. From kernels/grid_check.cu:
+//
+//	grid_sync_check: n = gridDim.x·blockDim.x threads, i this thread's flat index,
+//	peer = (i + blockDim.x) mod n, the same thread of the next block. In each of
+//	rounds rounds r, every thread writes vals[i] = r·n + i, waits at grid_sync, adds
+//	vals[peer] to its sum and waits again before the next round writes. Each block
+//	also writes its index into its dynamic shared memory (blockDim.x ints) first
+//	and reads a neighbour's slot last. Then
+//	  seen[i] = Σ_r (r·n + peer)    when the block's shared memory held its own index,
+//	  seen[i] = −1                  when another block's launch wrote there.
+func (q *queue) gridSyncCheck(lg launchGeom, rounds int, vals, seen, bar ptr) {
+	q.launch(kernelGridSyncCheck, lg, argInt(rounds), argPtr(vals), argPtr(seen), argPtr(bar))
 }

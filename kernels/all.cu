@@ -5,4 +5,5 @@
 #include "reduce.cu"
 #include "model.cu"
 #include "optim.cu"
+#include "grid_check.cu"
 #include "kernels_gen.cuh"
