@@ -18,7 +18,8 @@ func TestRepositoryKernels(t *testing.T) {
 	}
 	// The kernels that synchronise are those the simulator's hand-kept flags named,
 	// and the cooperative ones.
-	wantCoop := map[string]bool{"grid_sync_check": true}
+	wantCoop := map[string]bool{"grid_sync_check": true, "gru_persist_fwd_after": true, "gru_persist_fwd_before": true,
+		"gru_persist_bwd_after": true, "gru_persist_bwd_before": true}
 	wantSyncs := map[string]bool{"sum_rows": true, "sum_squares": true, "sum_final": true, "softmax_xent": true}
 	for name := range wantCoop {
 		wantSyncs[name] = true
@@ -36,10 +37,11 @@ func TestRepositoryKernels(t *testing.T) {
 			t.Errorf("%s has no formula comment", k.name)
 		}
 	}
-	if len(u.kernels) != 20 || len(instances(u.kernels)) != 38 {
-		t.Errorf("%d kernels, %d entry points; want 20 and 38", len(u.kernels), len(instances(u.kernels)))
+	if len(u.kernels) != 24 || len(instances(u.kernels)) != 46 {
+		t.Errorf("%d kernels, %d entry points; want 24 and 46", len(u.kernels), len(instances(u.kernels)))
 	}
-	for name, n := range map[string]int{"gru_fwd_after": 12, "gru_bwd_before2": 10, "sum_final": 3, "adam": 11} {
+	for name, n := range map[string]int{"gru_fwd_after": 12, "gru_bwd_before2": 10, "sum_final": 3, "adam": 11,
+		"gru_persist_fwd_after": 15, "gru_persist_bwd_before": 16} {
 		if arity[name] != n {
 			t.Errorf("%s has %d parameters, want %d", name, arity[name], n)
 		}
