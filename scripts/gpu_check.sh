@@ -10,11 +10,13 @@
 #   build        bin/gru-gpu and the cuda test binary, with the host's own CUDA headers
 #   kernels      make kernels with the host's nvcc into a scratch fatbin (-Werror)
 #   conformance  the whole conformance suite in float32 and float64, golden files included,
-#                and TF32's stated error bound
+#                with the default and with the persistent recurrent kernel, the grid
+#                barrier it uses, and TF32's stated error bound
 #   fatbin       the device-built fatbin, and the committed one's PTX forced through the JIT
 #   oom          running out of device memory names the allocation and frees everything
 #   cli          gru train --device auto --dtype tf32 takes the GPU and says so
-#   bench        gru bench beside PyTorch's nn.GRU (cuDNN), strict FP32 and TF32
+#   bench        gru bench beside PyTorch's nn.GRU (cuDNN), strict FP32 and TF32, each
+#                shape with both recurrent kernels (GPU_CHECK_KERNELS, default gemm,persistent)
 #   d2l          D2L's recipe (500 epochs) with both cells beside scripts/d2l_gru_torch.py
 #   ncu          per-kernel GPU time of a forward and a training step (Nsight Compute);
 #                in sim mode, the parser on a recorded sample of its output
@@ -30,6 +32,8 @@ LOG="$OUT/gpu-check.log"
 PY="${PYTHON:-python3}"
 MODE="${GOGRU_GPU:-real}"
 STEPS="${GPU_CHECK_STEPS:-env build kernels conformance fatbin oom cli bench d2l ncu}"
+# The recurrent kernels bench times side by side at every shape.
+KERNELS="${GPU_CHECK_KERNELS:-gemm,persistent}"
 # The whole check stops starting steps after GPU_CHECK_BUDGET seconds (default 420),
 # so that it returns its logs inside a short device lease.
 BUDGET="${GPU_CHECK_BUDGET:-420}"
@@ -41,11 +45,11 @@ TESTBIN=bin/cuda-gpu.test
 
 case "$MODE" in
 real)
-  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|TF32ErrorBound)$' OOMTEST='^TestGPUOutOfMemory$'
+  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|PersistentConformance(32|64)|GridSync|TF32ErrorBound)$' OOMTEST='^TestGPUOutOfMemory$'
   SHAPES="${GPU_CHECK_SHAPES:-64x100x512x512,256x100x1024x1024,32x1500x1024x1024,32x35x28x256}"
   RUNS=7 WARMUP=3 EPOCHS="${GPU_CHECK_EPOCHS:-500}" RECIPE="" ;;
 sim)
-  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|TF32ErrorBound)$' OOMTEST='OutOfMemory'
+  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|PersistentConformance(32|64)|GridSync|TF32ErrorBound)$' OOMTEST='OutOfMemory'
   SHAPES="${GPU_CHECK_SHAPES:-4x6x5x7,3x9x8x16}"
   RUNS=3 WARMUP=1 EPOCHS="${GPU_CHECK_EPOCHS:-1}" RECIPE="--max-tokens 300 --hidden 16 --batch 4 --steps 8" ;;
 *)
@@ -177,7 +181,7 @@ bench() {
   for prec in float32 tf32; do
     tf=0; [ $prec = tf32 ] && tf=1
     # Interleaved: ours, then the peer, per precision, on the same GPU.
-    "$BIN" bench --device "$DEV" --dtype $prec --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
+    "$BIN" bench --device "$DEV" --dtype $prec --kernel "$KERNELS" --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
       > "$OUT/gogru-$prec.json" || rc=1
     if [ "$HAVE_TORCH" = 1 ]; then
       "$PY" scripts/peer_torch.py --device "$PEER" --tf32 $tf --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
@@ -234,7 +238,7 @@ ncu_profile() {
   return $rc
 }
 
-export OUT PY MODE STEPS HAVE_TORCH SCRATCH BIN TESTBIN TAGS DEV PEER CONFORMANCE OOMTEST SHAPES RUNS WARMUP EPOCHS RECIPE DATA
+export OUT PY MODE STEPS HAVE_TORCH SCRATCH BIN TESTBIN TAGS DEV PEER CONFORMANCE OOMTEST SHAPES KERNELS RUNS WARMUP EPOCHS RECIPE DATA
 export -f skip timed env_report build kernels conformance fatbin oom cli bench d2l ncu_profile
 
 {

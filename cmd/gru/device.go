@@ -30,33 +30,60 @@ func parsePrecision(s string) (precision, error) {
 	return precision{}, usagef("--dtype %q: want float32, float64 or tf32", s)
 }
 
-// openGPU opens GPU 0, or the CUDA simulator when sim is set, at precision p.
-func openGPU(p precision, sim bool) (gru.Backend, error) {
-	if sim {
-		var be *cuda.Backend
-		var err error
-		if p.tf32 {
-			be, err = cuda.NewSimulatedTF32()
-		} else {
-			be, err = cuda.NewSimulated(p.dtype)
-		}
-		if err != nil {
-			return nil, err // not a typed nil in the interface
-		}
-		return be, nil
+// kernelChoices describes --kernel's values, for train's, generate's and bench's help.
+const kernelChoices = "gemm (per step, cuBLAS GEMMs and a pointwise kernel) or persistent (all steps in one " +
+	"cooperative kernel with W_h in shared memory; opt-in until measured, and gemm where W_h does not fit)"
+
+// kernelUsage is train's and generate's --kernel help.
+const kernelUsage = "how the GPU runs the recurrence: " + kernelChoices
+
+// parseKernel reads --kernel: gemm or persistent.
+func parseKernel(s string) (cuda.RecurrentKernel, error) {
+	k, err := cuda.ParseRecurrentKernel(s)
+	if err != nil {
+		return 0, usagef("--kernel %q: want gemm or persistent", s)
 	}
-	if p.tf32 {
-		return cuda.NewTF32()
-	}
-	return cuda.New(p.dtype)
+	return k, nil
 }
 
-// openBackend picks the backend for --device and --dtype and says which it chose.
-// Under auto the GPU is used when the binary has it and a device exists; otherwise
-// the CPU, and the reason the GPU was not used is printed. sim is the CUDA
-// simulator: the GPU code path on the host, slow, for testing without a GPU.
-func openBackend(device, dtype string, out io.Writer) (gru.Backend, error) {
+// openGPU opens GPU 0, or the CUDA simulator when sim is set, at precision p,
+// running the recurrence with kernel k.
+func openGPU(p precision, sim bool, k cuda.RecurrentKernel) (*cuda.Backend, error) {
+	var be gru.Backend
+	var err error
+	switch {
+	case sim && p.tf32:
+		be, err = cuda.NewSimulatedTF32()
+	case sim:
+		be, err = cuda.NewSimulated(p.dtype)
+	case p.tf32:
+		be, err = cuda.NewTF32()
+	default:
+		be, err = cuda.New(p.dtype)
+	}
+	if err != nil {
+		return nil, err
+	}
+	gpu := be.(*cuda.Backend)
+	if err := gpu.SetRecurrentKernel(k); err != nil {
+		gpu.Close()
+		return nil, err
+	}
+	return gpu, nil
+}
+
+// openBackend picks the backend for --device, --dtype and --kernel and says which
+// it chose. Under auto the GPU is used when the binary has it and a device
+// exists; otherwise the CPU, and the reason the GPU was not used is printed. sim
+// is the CUDA simulator: the GPU code path on the host, slow, for testing without
+// a GPU. --kernel chooses how the GPU runs the recurrence; the CPU has one way,
+// so --device cpu refuses --kernel persistent.
+func openBackend(device, dtype, kernel string, out io.Writer) (gru.Backend, error) {
 	p, err := parsePrecision(dtype)
+	if err != nil {
+		return nil, err
+	}
+	k, err := parseKernel(kernel)
 	if err != nil {
 		return nil, err
 	}
@@ -66,15 +93,21 @@ func openBackend(device, dtype string, out io.Writer) (gru.Backend, error) {
 		if p.tf32 {
 			return nil, usagef("--dtype tf32 needs a GPU (--device cuda or auto); the CPU computes float32 exactly")
 		}
+		if k != cuda.KernelGEMM {
+			return nil, usagef("--kernel %v needs a GPU (--device cuda, auto or sim); the CPU has one recurrent path", k)
+		}
 		be, err = cpu.New(p.dtype)
 	case "cuda", "sim":
-		be, err = openGPU(p, device == "sim")
+		be, err = asBackend(openGPU(p, device == "sim", k))
 	case "auto":
-		be, err = openGPU(p, false)
+		be, err = asBackend(openGPU(p, false, k))
 		if err != nil {
 			fmt.Fprintf(out, "device: GPU not used (%v)\n", err)
 			if p.tf32 {
 				fmt.Fprintln(out, "device: --dtype tf32 falls back to float32 on the CPU")
+			}
+			if k != cuda.KernelGEMM {
+				fmt.Fprintf(out, "device: --kernel %v applies to the GPU only; the CPU has one recurrent path\n", k)
 			}
 			be, err = cpu.New(p.dtype)
 		}
@@ -85,5 +118,14 @@ func openBackend(device, dtype string, out io.Writer) (gru.Backend, error) {
 		return nil, err
 	}
 	fmt.Fprintf(out, "device: %s\n", be.Name())
+	return be, nil
+}
+
+// asBackend passes openGPU's result on as a gru.Backend, nil (not a typed nil in
+// the interface) on error.
+func asBackend(be *cuda.Backend, err error) (gru.Backend, error) {
+	if err != nil {
+		return nil, err
+	}
 	return be, nil
 }

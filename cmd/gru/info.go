@@ -45,5 +45,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	} else {
 		fmt.Fprintf(stdout, "kernels: %s\n", strings.Join(archs, " "))
 	}
+	fmt.Fprintf(stdout, "recurrent kernels (GPU, --kernel): %v (default), %v (opt-in: all steps in one cooperative kernel, W_h in shared memory)\n",
+		cuda.KernelGEMM, cuda.KernelPersistent)
 	return nil
 }

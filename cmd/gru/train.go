@@ -40,6 +40,7 @@ type trainOptions struct {
 	Sampling    string  `json:"sampling"`
 	Seed        uint64  `json:"seed"`
 	Device      string  `json:"-"`
+	Kernel      string  `json:"-"`
 	DType       string  `json:"dtype"`
 	Checkpoint  string  `json:"-"`
 	Every       int     `json:"-"`
@@ -74,6 +75,7 @@ func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.Sampling, "sampling", "sequential", "minibatches: sequential (state carried between batches) or random")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed for initialisation and batching")
 	fs.StringVar(&o.Device, "device", "auto", "cpu, cuda, auto (the GPU when the binary has it and one exists) or sim (the CUDA simulator, slow)")
+	fs.StringVar(&o.Kernel, "kernel", "gemm", kernelUsage)
 	fs.StringVar(&o.DType, "dtype", "float32", "float32, float64 or tf32 (float32 with TF32 tensor-core GEMMs on a GPU)")
 	fs.StringVar(&o.Checkpoint, "checkpoint", "", "directory for checkpoints (written atomically)")
 	fs.IntVar(&o.Every, "checkpoint-every", 50, "write a checkpoint every N epochs (and at the end)")
@@ -104,6 +106,9 @@ func (o *trainOptions) validate() error {
 	}
 	if !(o.LR > 0) {
 		return usagef("--lr %v: must be positive", o.LR)
+	}
+	if _, err := parseKernel(o.Kernel); err != nil {
+		return err
 	}
 	if !(o.Clip >= 0) {
 		return usagef("--clip %v: must be 0 (off) or positive", o.Clip)
@@ -204,7 +209,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "data: %s, %d tokens, vocabulary %d\n", source, len(ids), vocab.Len())
 
-	be, err := openBackend(o.Device, o.DType, stdout)
+	be, err := openBackend(o.Device, o.DType, o.Kernel, stdout)
 	if err != nil {
 		return err
 	}
