@@ -15,15 +15,29 @@
 #define GOGRU_PERSIST_TILE_STRIDE 33  // the tile's row stride: one past its width, so a column's rows differ in bank
 static_assert(GOGRU_PERSIST_TILE_STRIDE == GOGRU_PERSIST_TILE_K + 1, "the tile's stride is its width plus one");
 
+// load_cross reads global memory that other blocks wrote during this launch
+// (before the last grid_sync) through L2 only (ld.global.cg): never from a line this
+// multiprocessor's L1 cached earlier, such as the start of the next step's slot,
+// which shares a line with the end of this one.
+template <typename T>
+__device__ __forceinline__ T load_cross(const T* p) {
+#ifdef GOGRU_SIM
+  return *p;
+#else
+  return __ldcg(p);
+#endif
+}
+
 // tile_products computes, for b < B and c < ncols,
 //   out[b·ldo + c] = Σ_{k<K} src[b·lds + k] · w[k·ldw + c]
 // with w in shared memory and src in global memory, where other blocks wrote it
-// before the last grid_sync. Thread tid takes column c = tid mod ncols and row
-// group g = tid / ncols of G = ⌊blockDim.x / ncols⌋ (so ncols ≤ blockDim.x; the
-// threads past G·ncols only stage), and sums rows g, g + G, … (GOGRU_PERSIST_ROWS
-// of them) of its column in registers, reading each w once for all of them. The
-// rows go in passes of min(G·GOGRU_PERSIST_ROWS, tile_rows); within a pass, src
-// is staged GOGRU_PERSIST_TILE_K columns at a time through tile (tile_rows rows of
+// before the last grid_sync (so it is read with load_cross). Thread tid takes
+// column c = tid mod ncols and row group g = tid / ncols of G = ⌊blockDim.x /
+// ncols⌋ (so ncols ≤ blockDim.x; the threads past G·ncols only stage), and sums
+// rows g, g + G, … (GOGRU_PERSIST_ROWS of them) of its column in registers,
+// reading each w once for all of them. The rows go in passes of
+// min(G·GOGRU_PERSIST_ROWS, tile_rows); within a pass, src is staged
+// GOGRU_PERSIST_TILE_K columns at a time through tile (tile_rows rows of
 // GOGRU_PERSIST_TILE_STRIDE), with coalesced loads. Every thread of the block must
 // call it; it starts and ends with __syncthreads, so out is complete on return and
 // the caller may overwrite what it read before the call.
@@ -44,7 +58,7 @@ __device__ void tile_products(int B, int K, int ncols, const T* src, int lds, co
       __syncthreads();  // the tile is free
       for (int e = tid; e < nb * GOGRU_PERSIST_TILE_K; e += nthreads) {
         int r = e / GOGRU_PERSIST_TILE_K, kk = e % GOGRU_PERSIST_TILE_K;
-        if (kk < nk) tile[r * GOGRU_PERSIST_TILE_STRIDE + kk] = src[(b0 + r) * lds + k0 + kk];
+        if (kk < nk) tile[r * GOGRU_PERSIST_TILE_STRIDE + kk] = load_cross(&src[(b0 + r) * lds + k0 + kk]);
       }
       __syncthreads();
       if (sums) {
