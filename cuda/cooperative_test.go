@@ -4,8 +4,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
-
-	"github.com/gogru/gogru/gru"
 )
 
 // checkGridSync runs grid_sync_check on be over as many blocks as the device
@@ -49,7 +47,8 @@ func checkGridSync(t *testing.T, be *Backend, blocks int) {
 	}
 }
 
-// deviceInts allocates n zeroed int32s on be, freed when the test ends.
+// deviceInts allocates n zeroed int32s on be, freed when the test ends (before
+// the backend closes, when the test opened it first).
 func deviceInts(t *testing.T, be *Backend, n int) ptr {
 	t.Helper()
 	p, err := be.alloc("test ints", 4*n)
@@ -79,22 +78,13 @@ func readInts(t *testing.T, be *Backend, p ptr, n int) []int {
 // On the simulator, threads in different blocks of a cooperative launch see each
 // other's writes after grid_sync, and each block has its own shared memory.
 func TestSimulatedGridSync(t *testing.T) {
-	be, err := NewSimulated(gru.Float32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer be.Close()
-	checkGridSync(t, be, 4)
+	checkGridSync(t, newRig(t).be, 4)
 }
 
 // The simulator refuses, as a GPU does, a cooperative launch of more blocks than
 // it holds at once and more dynamic shared memory than a block may have.
 func TestSimulatorRefusesOversizedCooperativeLaunch(t *testing.T) {
-	be, err := NewSimulated(gru.Float32)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer be.Close()
+	be := newRig(t).be
 	bar := deviceInts(t, be, 2)
 	lim, _ := be.dev.coopLimits()
 	for _, c := range []struct {

@@ -16,7 +16,11 @@ func TestGPUGridSync(t *testing.T) {
 		t.Skipf("no GPU: %v", err)
 	}
 	be := b.(*Backend)
-	defer be.Close()
+	t.Cleanup(func() {
+		if err := be.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	lim, err := be.dev.coopLimits()
 	if err != nil {
 		t.Fatal(err)

@@ -161,7 +161,10 @@ func (d *simDevice) checkCooperative(k kernel, lg launchGeom) error {
 		return nil
 	}
 	block := lg.block.x * lg.block.y * lg.block.z
-	resident, _ := d.residentBlocks(k, block, lg.shared)
+	resident, err := d.residentBlocks(k, block, lg.shared)
+	if err != nil {
+		return err
+	}
 	if blocks := lg.grid.x * lg.grid.y * lg.grid.z; blocks > resident {
 		// CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
 		return &Error{Call: call, Status: 720, Detail: fmt.Sprintf("a cooperative launch of %d blocks where %d fit at once", blocks, resident)}
