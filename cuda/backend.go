@@ -24,6 +24,8 @@ type Backend struct {
 	ids        map[*IDs]struct{}
 	stacks     map[*stack]struct{}
 	recordings map[*recording]struct{}
+	recurrent  RecurrentKernel // what the passes ask for (SetRecurrentKernel)
+	runs       RecurrentRuns   // what they ran
 }
 
 var _ gru.Backend = (*Backend)(nil)
@@ -84,8 +86,15 @@ func newSimulatedMath(m gemmMath) (*Backend, error) {
 	return newBackend(d, gru.Float32)
 }
 
-// Name describes the device and precision.
-func (be *Backend) Name() string { return fmt.Sprintf("cuda/%v (%s)", be.dtype, be.dev.name()) }
+// Name describes the device and precision, and the recurrent kernel where it is
+// not the default.
+func (be *Backend) Name() string {
+	kernel := ""
+	if be.recurrent != KernelGEMM {
+		kernel = fmt.Sprintf(", %v recurrent kernel", be.recurrent)
+	}
+	return fmt.Sprintf("cuda/%v (%s%s)", be.dtype, be.dev.name(), kernel)
+}
 
 // DType is the element type.
 func (be *Backend) DType() gru.DType { return be.dtype }

@@ -11,6 +11,10 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, steps, batch := be.esize(), ws.steps, ws.batch
 	H, dirs, TB := cfg.HiddenSize, cfg.Directions(), steps*batch
+	plan, err := s.persistentPlan()
+	if err != nil {
+		return err
+	}
 	q := be.queue()
 
 	dY := dyt.p
@@ -29,7 +33,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 			cell := l*dirs + d
 			dh, n := ws.dirs[d].dh, batch*H*es
 			q.copyOrZero(dh, cellRows(dhNt, cell, batch*H, es), n)
-			s.backwardCell(q, cell, d, dY, in, din)
+			s.backwardCell(q, plan, cell, d, dY, in, din)
 			if dh0t != nil {
 				q.dtod(cellRows(dh0t, cell, batch*H, es), dh, n)
 			}
@@ -63,9 +67,40 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 }
 
 // backwardCell sweeps cell (layer l, direction d) in reverse with the fused backward
-// kernels and the dH GEMMs, then accumulates dW_x, dW_h (one GEMM each over all
-// steps) and db_x, db_h (deterministic column sums). On return ws.dirs[d].dh is dH0.
-func (s *stack) backwardCell(q *queue, cell, d int, dY, in ptr, din int) {
+// kernels and the dH GEMMs (or, with a persistent plan, in one persistent kernel),
+// then accumulates dW_x, dW_h (one GEMM each over all steps) and db_x, db_h
+// (deterministic column sums). On return ws.dirs[d].dh is dH0.
+func (s *stack) backwardCell(q *queue, plan *persistPlan, cell, d int, dY, in ptr, din int) {
+	be, cfg, ws := s.be, s.cfg, s.ws
+	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
+	c := s.cell(cell)
+	w := ws.dirs[d]
+	if plan != nil {
+		be.runs.Persistent++
+		s.backwardPersistent(q, plan, cell, d, dY)
+	} else {
+		be.runs.GEMM++
+		s.backwardSteps(q, cell, d, dY)
+	}
+	hs, gates := ws.hs[cell], ws.gates[cell]
+	TB := steps * B
+	// dW_x += Xᵀ·dGx: [din,T·B]·[T·B,3H].
+	q.gemm(true, false, din, 3*H, TB, 1, in, din, w.dGx, 3*H, 1, c.grad.wx, 3*H)
+	if cfg.Variant == gru.ResetAfter {
+		// dW_h += H_prevᵀ·dGh: [H,T·B]·[T·B,3H].
+		q.gemm(true, false, H, 3*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.grad.wh, 3*H)
+	} else {
+		// dW_h[:, :2H] += H_prevᵀ·dGh[:, :2H]; dW_h[:, 2H:] += (R⊙H)ᵀ·dGh[:, 2H:].
+		q.gemm(true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.grad.wh, 3*H)
+		q.gemm(true, false, H, H, TB, 1, gates.add(3*H, es), 4*H, w.dGh.add(2*H, es), 3*H, 1, c.grad.wh.add(2*H, es), 3*H)
+	}
+	q.sumRows(colSums(3*H), TB, 3*H, w.dGx, c.grad.bx, 1)
+	q.sumRows(colSums(3*H), TB, 3*H, w.dGh, c.grad.bh, 1)
+}
+
+// backwardSteps is backwardCell's reverse sweep step by step: per step the fused
+// backward kernel(s) and the dH GEMM(s).
+func (s *stack) backwardSteps(q *queue, cell, d int, dY ptr) {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
 	c := s.cell(cell)
@@ -94,17 +129,4 @@ func (s *stack) backwardCell(q *queue, cell, d int, dY, in ptr, din int) {
 		// dH += [da_r da_z]·[W_hr W_hz]ᵀ: [B,2H]·[2H,H].
 		q.gemm(false, true, B, H, 2*H, 1, dgh, 3*H, c.param.wh, 3*H, 1, w.dh, H)
 	}
-	TB := steps * B
-	// dW_x += Xᵀ·dGx: [din,T·B]·[T·B,3H].
-	q.gemm(true, false, din, 3*H, TB, 1, in, din, w.dGx, 3*H, 1, c.grad.wx, 3*H)
-	if cfg.Variant == gru.ResetAfter {
-		// dW_h += H_prevᵀ·dGh: [H,T·B]·[T·B,3H].
-		q.gemm(true, false, H, 3*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.grad.wh, 3*H)
-	} else {
-		// dW_h[:, :2H] += H_prevᵀ·dGh[:, :2H]; dW_h[:, 2H:] += (R⊙H)ᵀ·dGh[:, 2H:].
-		q.gemm(true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.grad.wh, 3*H)
-		q.gemm(true, false, H, H, TB, 1, gates.add(3*H, es), 4*H, w.dGh.add(2*H, es), 3*H, 1, c.grad.wh.add(2*H, es), 3*H)
-	}
-	q.sumRows(colSums(3*H), TB, 3*H, w.dGx, c.grad.bx, 1)
-	q.sumRows(colSums(3*H), TB, 3*H, w.dGh, c.grad.bh, 1)
 }

@@ -97,9 +97,9 @@ func (c *countingDevice) memsetZero(dst ptr, bytes int) error {
 	return c.device.memsetZero(dst, bytes)
 }
 
-func (c *countingDevice) launch(k kernel, grid, block dim3, args []uint64) error {
+func (c *countingDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 	c.calls["launch"]++
-	return c.device.launch(k, grid, block, args)
+	return c.device.launch(k, lg, args)
 }
 
 func (c *countingDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, cp ptr, ldc int) error {

@@ -44,9 +44,17 @@ type device interface {
 	dtoh(dst []byte, src ptr) error
 	dtod(dst, src ptr, bytes int) error
 	memsetZero(dst ptr, bytes int) error
-	// launch runs kernel k; args holds one 8-byte slot per parameter, and a launch
-	// with more or fewer fails.
-	launch(k kernel, grid, block dim3, args []uint64) error
+	// launch runs kernel k over lg; args holds one 8-byte slot per parameter, and
+	// a launch with more or fewer fails. A cooperative kernel (kernelSigs) is
+	// launched cooperatively: all its blocks resident at once, or an error.
+	launch(k kernel, lg launchGeom, args []uint64) error
+	// coopLimits reports what cooperative launches may use on the device; its zero
+	// value means they are not supported.
+	coopLimits() (coopLimits, error)
+	// residentBlocks reports how many blocks of kernel k, each of threads threads
+	// with shared bytes of dynamic shared memory, the whole device holds at once:
+	// the most a cooperative launch of it may have.
+	residentBlocks(k kernel, threads, shared int) (int, error)
 	// gemm is cuBLAS's gemm: column-major C = alpha·op(A)·op(B) + beta·C, C m×n.
 	gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error
 	sync() error
@@ -71,6 +79,14 @@ type graph interface {
 	launch() error
 	// destroy releases the graph.
 	destroy() error
+}
+
+// coopLimits is what a device offers cooperative launches (see planPersistent).
+type coopLimits struct {
+	multiprocessors int // blocks that run at once, one on each multiprocessor
+	sharedPerBlock  int // the most dynamic shared memory a block may have, in bytes (with opt-in)
+	threadsPerBlock int // the most threads a block of the persistent kernels may have
+	warp            int // threads are chosen in multiples of this
 }
 
 // Kernel arguments are packed into 8-byte slots, the value in the low bytes, the

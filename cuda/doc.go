@@ -35,6 +35,20 @@
 // copies, waits, allocations and frees with an *Error that names the call, so a
 // step that would read host memory fails on the simulator in CI, not on a GPU.
 //
+// # The recurrent kernel
+//
+// The recurrence of each layer and direction runs one of two ways
+// (SetRecurrentKernel). KernelGEMM, the default, runs each step as cuBLAS GEMMs
+// and a fused pointwise kernel. KernelPersistent runs all steps in one
+// cooperative kernel whose blocks keep their slices of W_h in shared memory and
+// meet at a grid barrier each step. It is opt-in until it has been measured on a
+// GPU against the default. Asked for, it applies to a stack's shape when
+// planPersistent finds a geometry whose slices fit the device's shared memory
+// (one block per multiprocessor) and the occupancy calculator confirms the blocks
+// fit at once; otherwise that shape runs KernelGEMM, silently. RecurrentRuns counts
+// which ran. Both save the same activations, so the input projection, the
+// gradient GEMMs and the bias sums are shared code.
+//
 // A build without the cuda tag never imports gorgonia.org/cu (whose init exits the
 // process when no GPU is present); there New returns ErrNotBuilt.
 package cuda

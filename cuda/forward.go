@@ -26,6 +26,10 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 	}
 	ws := s.ws
 	s.saved = false
+	plan, err := s.persistentPlan()
+	if err != nil {
+		return err
+	}
 	q := be.queue()
 	ws.setLengths(q, lengths)
 	es, H := be.esize(), cfg.HiddenSize
@@ -39,7 +43,7 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 		for d := range cfg.Directions() {
 			cell := l*cfg.Directions() + d
 			q.copyOrZero(ws.hs[cell], cellRows(h0t, cell, batch*H, es), batch*H*es)
-			s.forwardCell(q, cell, d, in, cfg.LayerInputSize(l), out)
+			s.forwardCell(q, plan, cell, d, in, cfg.LayerInputSize(l), out)
 		}
 		in = out
 	}
@@ -84,9 +88,10 @@ func (s *stack) fromTimeMajor(q *queue, dst, src ptr, steps, batch, w int) {
 }
 
 // forwardCell runs cell (layer l, direction d): one GEMM for the input projection of
-// all T·B rows, then per step the recurrent GEMM(s) and the fused pointwise kernel.
-// in is [T·B, din]; the cell writes columns [d·H, (d+1)·H) of out [T·B, dirs·H].
-func (s *stack) forwardCell(q *queue, cell, d int, in ptr, din int, out ptr) {
+// all T·B rows, then per step the recurrent GEMM(s) and the fused pointwise kernel,
+// or, with a persistent plan, every step in one persistent kernel. in is
+// [T·B, din]; the cell writes columns [d·H, (d+1)·H) of out [T·B, dirs·H].
+func (s *stack) forwardCell(q *queue, plan *persistPlan, cell, d int, in ptr, din int, out ptr) {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
 	p := s.cell(cell).param
@@ -96,6 +101,12 @@ func (s *stack) forwardCell(q *queue, cell, d int, in ptr, din int, out ptr) {
 	// xproj = X·W_x + b_x: rows set to b_x, then one GEMM [T·B,din]·[din,3H] with beta 1.
 	q.addRow(elems(steps*B*3*H), steps*B, 3*H, p.bx, w.xproj, 0)
 	q.gemm(false, false, steps*B, 3*H, din, 1, in, din, p.wx, 3*H, 1, w.xproj, 3*H)
+	if plan != nil {
+		be.runs.Persistent++
+		s.forwardPersistent(q, plan, cell, d, out)
+		return
+	}
+	be.runs.GEMM++
 	hs, gates := ws.hs[cell], ws.gates[cell]
 	for step := range steps {
 		t := step

@@ -35,7 +35,6 @@ import "C"
 
 import (
 	"errors"
-	"unsafe"
 
 	"gorgonia.org/cu"
 )
@@ -59,18 +58,14 @@ func cuCheck(call string, r C.CUresult) error {
 	return e
 }
 
-// streamHandle is the device's CUstream as an integer, for our own cgo.
-func (d *realDevice) streamHandle() C.uintptr_t {
-	raw := d.stream.C()
-	return C.uintptr_t(uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw))))
-}
-
 // beginCapture starts capturing the stream's work into a CUDA graph.
 func (d *realDevice) beginCapture() error {
 	if err := d.start("cuStreamBeginCapture"); err != nil {
 		return err
 	}
-	err := d.do(func() error { return cuCheck("cuStreamBeginCapture", C.gogru_begin_capture(d.streamHandle())) })
+	err := d.do(func() error {
+		return cuCheck("cuStreamBeginCapture", C.gogru_begin_capture(C.uintptr_t(d.streamHandle())))
+	})
 	if err != nil {
 		d.abandon()
 	}
@@ -82,7 +77,9 @@ func (d *realDevice) beginCapture() error {
 // refused during the capture makes it fail, naming that call.
 func (d *realDevice) endCapture() (graph, error) {
 	var g, exec C.uintptr_t
-	err := d.do(func() error { return cuCheck("cuStreamEndCapture", C.gogru_end_capture(d.streamHandle(), &g)) })
+	err := d.do(func() error {
+		return cuCheck("cuStreamEndCapture", C.gogru_end_capture(C.uintptr_t(d.streamHandle()), &g))
+	})
 	if refused := d.finish("cuStreamEndCapture"); refused != nil {
 		err = refused // it names the call that spoiled the capture; the driver's error cannot
 	}
@@ -112,7 +109,9 @@ func (g *realGraph) launch() error {
 	if err := g.d.refuse(callGraphLaunch, whatGraphLaunch); err != nil {
 		return err
 	}
-	return g.d.do(func() error { return cuCheck("cuGraphLaunch", C.gogru_graph_launch(g.exec, g.d.streamHandle())) })
+	return g.d.do(func() error {
+		return cuCheck("cuGraphLaunch", C.gogru_graph_launch(g.exec, C.uintptr_t(g.d.streamHandle())))
+	})
 }
 
 // destroy releases the executable graph. Calling it twice is safe.

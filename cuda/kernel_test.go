@@ -276,18 +276,18 @@ func TestKernelSoftmaxAndRows(t *testing.T) {
 
 func TestSimulatorRejectsBadLaunches(t *testing.T) {
 	r := newRig(t)
-	one := dim3{1, 1, 1}
+	one := launchGeom{grid: dim3{1, 1, 1}, block: dim3{1, 1, 1}}
 	for _, k := range []kernel{-1, numKernels} {
-		if err := r.be.dev.launch(k, one, one, nil); err == nil || !strings.Contains(err.Error(), "no such kernel") {
+		if err := r.be.dev.launch(k, one, nil); err == nil || !strings.Contains(err.Error(), "no such kernel") {
 			t.Errorf("unknown kernel %d: %v, want no such kernel", int(k), err)
 		}
 	}
-	if err := r.be.dev.launch(kernelFillF64, one, dim3{2048, 1, 1}, []uint64{0, 0, 0}); err == nil {
+	if err := r.be.dev.launch(kernelFillF64, launchGeom{grid: dim3{1, 1, 1}, block: dim3{2048, 1, 1}}, []uint64{0, 0, 0}); err == nil {
 		t.Error("a block of 2048 threads: no error")
 	}
 	// fill takes (n, x, v): the simulator refuses two slots, or four, before it runs.
 	for _, args := range [][]uint64{{0, 0}, {0, 0, 0, 0}} {
-		err := r.be.dev.launch(kernelFillF64, one, one, args)
+		err := r.be.dev.launch(kernelFillF64, one, args)
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d arguments for 3 parameters", len(args))) {
 			t.Errorf("fill_f64 with %d arguments: %v, want a refusal", len(args), err)
 		}
@@ -316,7 +316,7 @@ func TestQueueStickyError(t *testing.T) {
 	r := newRig(t)
 	x := r.buf([]float64{1, 2, 3})
 	q := r.be.queue()
-	q.fill(launchGeom{dim3{1, 1, 1}, dim3{2048, 1, 1}}, 3, x, 7) // a block the device refuses
+	q.fill(launchGeom{grid: dim3{1, 1, 1}, block: dim3{2048, 1, 1}}, 3, x, 7) // a block the device refuses
 	first := q.Err()
 	if first == nil {
 		t.Fatal("a block of 2048 threads: no error")

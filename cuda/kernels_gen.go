@@ -5,102 +5,124 @@ package cuda
 // The launch geometry the kernels and their launches share: the GOGRU_
 // constants of the kernel sources.
 const (
-	threads       = 256 // GOGRU_THREADS: threads per block of the 1-D elementwise kernels
-	reduceThreads = 256 // GOGRU_REDUCE_THREADS: threads per block of the reductions (a power of two)
-	sumRowsCols   = 32  // GOGRU_SUM_ROWS_COLS: columns per block of sum_rows (its block's x)
-	sumRowsLanes  = 8   // GOGRU_SUM_ROWS_LANES: row lanes per block of sum_rows (its block's y)
+	threads           = 256 // GOGRU_THREADS: threads per block of the 1-D elementwise kernels
+	reduceThreads     = 256 // GOGRU_REDUCE_THREADS: threads per block of the reductions (a power of two)
+	sumRowsCols       = 32  // GOGRU_SUM_ROWS_COLS: columns per block of sum_rows (its block's x)
+	sumRowsLanes      = 8   // GOGRU_SUM_ROWS_LANES: row lanes per block of sum_rows (its block's y)
+	persistRows       = 4   // GOGRU_PERSIST_ROWS: rows of one column each thread of a persistent kernel sums in registers
+	persistTileK      = 32  // GOGRU_PERSIST_TILE_K: columns of the staged rows (src) a persistent kernel's tile holds
+	persistTileStride = 33  // GOGRU_PERSIST_TILE_STRIDE: the tile's row stride: one past its width, so a column's rows differ in bank
 )
 
 // The kernels' entry points, in the order of kernels/all.cu and of the
 // simulator's registry (sim_kernels_gen.h).
 const (
-	kernelGruFwdAfterF32    kernel = iota // gru_fwd_after_f32
-	kernelGruFwdAfterF64                  // gru_fwd_after_f64
-	kernelGruFwdBefore1F32                // gru_fwd_before1_f32
-	kernelGruFwdBefore1F64                // gru_fwd_before1_f64
-	kernelGruFwdBefore2F32                // gru_fwd_before2_f32
-	kernelGruFwdBefore2F64                // gru_fwd_before2_f64
-	kernelGruBwdAfterF32                  // gru_bwd_after_f32
-	kernelGruBwdAfterF64                  // gru_bwd_after_f64
-	kernelGruBwdBefore1F32                // gru_bwd_before1_f32
-	kernelGruBwdBefore1F64                // gru_bwd_before1_f64
-	kernelGruBwdBefore2F32                // gru_bwd_before2_f32
-	kernelGruBwdBefore2F64                // gru_bwd_before2_f64
-	kernelSumRowsF32                      // sum_rows_f32
-	kernelSumRowsF64                      // sum_rows_f64
-	kernelSumSquaresF32                   // sum_squares_f32
-	kernelSumSquaresF64                   // sum_squares_f64
-	kernelSumFinal                        // sum_final
-	kernelMeanFinalF32                    // mean_final_f32
-	kernelMeanFinalF64                    // mean_final_f64
-	kernelNormFinalF32                    // norm_final_f32
-	kernelNormFinalF64                    // norm_final_f64
-	kernelClipScaleF32                    // clip_scale_f32
-	kernelClipScaleF64                    // clip_scale_f64
-	kernelOneHotF32                       // one_hot_f32
-	kernelOneHotF64                       // one_hot_f64
-	kernelGatherRowsF32                   // gather_rows_f32
-	kernelGatherRowsF64                   // gather_rows_f64
-	kernelScatterAddRowsF32               // scatter_add_rows_f32
-	kernelScatterAddRowsF64               // scatter_add_rows_f64
-	kernelAddRowF32                       // add_row_f32
-	kernelAddRowF64                       // add_row_f64
-	kernelFillF32                         // fill_f32
-	kernelFillF64                         // fill_f64
-	kernelTranspose01F32                  // transpose01_f32
-	kernelTranspose01F64                  // transpose01_f64
-	kernelSoftmaxXentF32                  // softmax_xent_f32
-	kernelSoftmaxXentF64                  // softmax_xent_f64
-	kernelSgdF32                          // sgd_f32
-	kernelSgdF64                          // sgd_f64
-	kernelAdamF32                         // adam_f32
-	kernelAdamF64                         // adam_f64
-	numKernels                            // the number of entry points
+	kernelGruFwdAfterF32         kernel = iota // gru_fwd_after_f32
+	kernelGruFwdAfterF64                       // gru_fwd_after_f64
+	kernelGruFwdBefore1F32                     // gru_fwd_before1_f32
+	kernelGruFwdBefore1F64                     // gru_fwd_before1_f64
+	kernelGruFwdBefore2F32                     // gru_fwd_before2_f32
+	kernelGruFwdBefore2F64                     // gru_fwd_before2_f64
+	kernelGruBwdAfterF32                       // gru_bwd_after_f32
+	kernelGruBwdAfterF64                       // gru_bwd_after_f64
+	kernelGruBwdBefore1F32                     // gru_bwd_before1_f32
+	kernelGruBwdBefore1F64                     // gru_bwd_before1_f64
+	kernelGruBwdBefore2F32                     // gru_bwd_before2_f32
+	kernelGruBwdBefore2F64                     // gru_bwd_before2_f64
+	kernelGruPersistFwdAfterF32                // gru_persist_fwd_after_f32
+	kernelGruPersistFwdAfterF64                // gru_persist_fwd_after_f64
+	kernelGruPersistFwdBeforeF32               // gru_persist_fwd_before_f32
+	kernelGruPersistFwdBeforeF64               // gru_persist_fwd_before_f64
+	kernelGruPersistBwdAfterF32                // gru_persist_bwd_after_f32
+	kernelGruPersistBwdAfterF64                // gru_persist_bwd_after_f64
+	kernelGruPersistBwdBeforeF32               // gru_persist_bwd_before_f32
+	kernelGruPersistBwdBeforeF64               // gru_persist_bwd_before_f64
+	kernelSumRowsF32                           // sum_rows_f32
+	kernelSumRowsF64                           // sum_rows_f64
+	kernelSumSquaresF32                        // sum_squares_f32
+	kernelSumSquaresF64                        // sum_squares_f64
+	kernelSumFinal                             // sum_final
+	kernelMeanFinalF32                         // mean_final_f32
+	kernelMeanFinalF64                         // mean_final_f64
+	kernelNormFinalF32                         // norm_final_f32
+	kernelNormFinalF64                         // norm_final_f64
+	kernelClipScaleF32                         // clip_scale_f32
+	kernelClipScaleF64                         // clip_scale_f64
+	kernelOneHotF32                            // one_hot_f32
+	kernelOneHotF64                            // one_hot_f64
+	kernelGatherRowsF32                        // gather_rows_f32
+	kernelGatherRowsF64                        // gather_rows_f64
+	kernelScatterAddRowsF32                    // scatter_add_rows_f32
+	kernelScatterAddRowsF64                    // scatter_add_rows_f64
+	kernelAddRowF32                            // add_row_f32
+	kernelAddRowF64                            // add_row_f64
+	kernelFillF32                              // fill_f32
+	kernelFillF64                              // fill_f64
+	kernelTranspose01F32                       // transpose01_f32
+	kernelTranspose01F64                       // transpose01_f64
+	kernelSoftmaxXentF32                       // softmax_xent_f32
+	kernelSoftmaxXentF64                       // softmax_xent_f64
+	kernelSgdF32                               // sgd_f32
+	kernelSgdF64                               // sgd_f64
+	kernelAdamF32                              // adam_f32
+	kernelAdamF64                              // adam_f64
+	kernelGridSyncCheck                        // grid_sync_check
+	numKernels                                 // the number of entry points
 )
 
-// kernelSigs names each entry point as nvcc exports it and counts its parameters.
+// kernelSigs names each entry point as nvcc exports it, counts its parameters and
+// says whether it is cooperative.
 var kernelSigs = [numKernels]kernelSig{
-	kernelGruFwdAfterF32:    {"gru_fwd_after_f32", 12},
-	kernelGruFwdAfterF64:    {"gru_fwd_after_f64", 12},
-	kernelGruFwdBefore1F32:  {"gru_fwd_before1_f32", 9},
-	kernelGruFwdBefore1F64:  {"gru_fwd_before1_f64", 9},
-	kernelGruFwdBefore2F32:  {"gru_fwd_before2_f32", 12},
-	kernelGruFwdBefore2F64:  {"gru_fwd_before2_f64", 12},
-	kernelGruBwdAfterF32:    {"gru_bwd_after_f32", 11},
-	kernelGruBwdAfterF64:    {"gru_bwd_after_f64", 11},
-	kernelGruBwdBefore1F32:  {"gru_bwd_before1_f32", 11},
-	kernelGruBwdBefore1F64:  {"gru_bwd_before1_f64", 11},
-	kernelGruBwdBefore2F32:  {"gru_bwd_before2_f32", 10},
-	kernelGruBwdBefore2F64:  {"gru_bwd_before2_f64", 10},
-	kernelSumRowsF32:        {"sum_rows_f32", 5},
-	kernelSumRowsF64:        {"sum_rows_f64", 5},
-	kernelSumSquaresF32:     {"sum_squares_f32", 3},
-	kernelSumSquaresF64:     {"sum_squares_f64", 3},
-	kernelSumFinal:          {"sum_final", 3},
-	kernelMeanFinalF32:      {"mean_final_f32", 3},
-	kernelMeanFinalF64:      {"mean_final_f64", 3},
-	kernelNormFinalF32:      {"norm_final_f32", 2},
-	kernelNormFinalF64:      {"norm_final_f64", 2},
-	kernelClipScaleF32:      {"clip_scale_f32", 4},
-	kernelClipScaleF64:      {"clip_scale_f64", 4},
-	kernelOneHotF32:         {"one_hot_f32", 4},
-	kernelOneHotF64:         {"one_hot_f64", 4},
-	kernelGatherRowsF32:     {"gather_rows_f32", 5},
-	kernelGatherRowsF64:     {"gather_rows_f64", 5},
-	kernelScatterAddRowsF32: {"scatter_add_rows_f32", 5},
-	kernelScatterAddRowsF64: {"scatter_add_rows_f64", 5},
-	kernelAddRowF32:         {"add_row_f32", 5},
-	kernelAddRowF64:         {"add_row_f64", 5},
-	kernelFillF32:           {"fill_f32", 3},
-	kernelFillF64:           {"fill_f64", 3},
-	kernelTranspose01F32:    {"transpose01_f32", 5},
-	kernelTranspose01F64:    {"transpose01_f64", 5},
-	kernelSoftmaxXentF32:    {"softmax_xent_f32", 6},
-	kernelSoftmaxXentF64:    {"softmax_xent_f64", 6},
-	kernelSgdF32:            {"sgd_f32", 4},
-	kernelSgdF64:            {"sgd_f64", 4},
-	kernelAdamF32:           {"adam_f32", 10},
-	kernelAdamF64:           {"adam_f64", 10},
+	kernelGruFwdAfterF32:         {"gru_fwd_after_f32", 12, false},
+	kernelGruFwdAfterF64:         {"gru_fwd_after_f64", 12, false},
+	kernelGruFwdBefore1F32:       {"gru_fwd_before1_f32", 9, false},
+	kernelGruFwdBefore1F64:       {"gru_fwd_before1_f64", 9, false},
+	kernelGruFwdBefore2F32:       {"gru_fwd_before2_f32", 12, false},
+	kernelGruFwdBefore2F64:       {"gru_fwd_before2_f64", 12, false},
+	kernelGruBwdAfterF32:         {"gru_bwd_after_f32", 11, false},
+	kernelGruBwdAfterF64:         {"gru_bwd_after_f64", 11, false},
+	kernelGruBwdBefore1F32:       {"gru_bwd_before1_f32", 11, false},
+	kernelGruBwdBefore1F64:       {"gru_bwd_before1_f64", 11, false},
+	kernelGruBwdBefore2F32:       {"gru_bwd_before2_f32", 10, false},
+	kernelGruBwdBefore2F64:       {"gru_bwd_before2_f64", 10, false},
+	kernelGruPersistFwdAfterF32:  {"gru_persist_fwd_after_f32", 15, true},
+	kernelGruPersistFwdAfterF64:  {"gru_persist_fwd_after_f64", 15, true},
+	kernelGruPersistFwdBeforeF32: {"gru_persist_fwd_before_f32", 15, true},
+	kernelGruPersistFwdBeforeF64: {"gru_persist_fwd_before_f64", 15, true},
+	kernelGruPersistBwdAfterF32:  {"gru_persist_bwd_after_f32", 16, true},
+	kernelGruPersistBwdAfterF64:  {"gru_persist_bwd_after_f64", 16, true},
+	kernelGruPersistBwdBeforeF32: {"gru_persist_bwd_before_f32", 16, true},
+	kernelGruPersistBwdBeforeF64: {"gru_persist_bwd_before_f64", 16, true},
+	kernelSumRowsF32:             {"sum_rows_f32", 5, false},
+	kernelSumRowsF64:             {"sum_rows_f64", 5, false},
+	kernelSumSquaresF32:          {"sum_squares_f32", 3, false},
+	kernelSumSquaresF64:          {"sum_squares_f64", 3, false},
+	kernelSumFinal:               {"sum_final", 3, false},
+	kernelMeanFinalF32:           {"mean_final_f32", 3, false},
+	kernelMeanFinalF64:           {"mean_final_f64", 3, false},
+	kernelNormFinalF32:           {"norm_final_f32", 2, false},
+	kernelNormFinalF64:           {"norm_final_f64", 2, false},
+	kernelClipScaleF32:           {"clip_scale_f32", 4, false},
+	kernelClipScaleF64:           {"clip_scale_f64", 4, false},
+	kernelOneHotF32:              {"one_hot_f32", 4, false},
+	kernelOneHotF64:              {"one_hot_f64", 4, false},
+	kernelGatherRowsF32:          {"gather_rows_f32", 5, false},
+	kernelGatherRowsF64:          {"gather_rows_f64", 5, false},
+	kernelScatterAddRowsF32:      {"scatter_add_rows_f32", 5, false},
+	kernelScatterAddRowsF64:      {"scatter_add_rows_f64", 5, false},
+	kernelAddRowF32:              {"add_row_f32", 5, false},
+	kernelAddRowF64:              {"add_row_f64", 5, false},
+	kernelFillF32:                {"fill_f32", 3, false},
+	kernelFillF64:                {"fill_f64", 3, false},
+	kernelTranspose01F32:         {"transpose01_f32", 5, false},
+	kernelTranspose01F64:         {"transpose01_f64", 5, false},
+	kernelSoftmaxXentF32:         {"softmax_xent_f32", 6, false},
+	kernelSoftmaxXentF64:         {"softmax_xent_f64", 6, false},
+	kernelSgdF32:                 {"sgd_f32", 4, false},
+	kernelSgdF64:                 {"sgd_f64", 4, false},
+	kernelAdamF32:                {"adam_f32", 10, false},
+	kernelAdamF64:                {"adam_f64", 10, false},
+	kernelGridSyncCheck:          {"grid_sync_check", 4, true},
 }
 
 // gruFwdAfter launches gru_fwd_after (_f32 or _f64 by the backend's dtype)
@@ -160,6 +182,59 @@ func (q *queue) gruBwdBefore1(lg launchGeom, B, H, t int, lens, gates, hprev, dy
 //	  da_r = drh⊙H⊙r(1−r)    dH = d⊙z + drh⊙r (+ [da_r, da_z]·[W_hr, W_hz]ᵀ by GEMM)
 func (q *queue) gruBwdBefore2(lg launchGeom, B, H, t int, lens, gates, hprev, drh, dgx, dgh, dh ptr) {
 	q.launch(q.typed(kernelGruBwdBefore2F32, kernelGruBwdBefore2F64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(gates), argPtr(hprev), argPtr(drh), argPtr(dgx), argPtr(dgh), argPtr(dh))
+}
+
+// gruPersistFwdAfter launches gru_persist_fwd_after (_f32 or _f64 by the backend's dtype)
+// over lg. It is cooperative: the launch
+// keeps all its blocks resident at once, or fails. From kernels/gru_persistent_forward.cu:
+//
+//	ResetAfter, every step s of the direction (t its time), block k's units j:
+//	  [hh_r hh_z hh_n][b, j] = H_{s}[b, :]·W_h[:, {j, H+j, 2H+j}]      (tile_products)
+//	  then gru_fwd_after's pointwise step for (b, j): r, z, hn, n, H_{s+1}, y_t, gates
+//	  grid_sync
+func (q *queue) gruPersistFwdAfter(lg launchGeom, B, H, steps, reverse, units, tile_rows int, lens, xproj, wh, bh, hs, gates, y ptr, ystride int, bar ptr) {
+	q.launch(q.typed(kernelGruPersistFwdAfterF32, kernelGruPersistFwdAfterF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(xproj), argPtr(wh), argPtr(bh), argPtr(hs), argPtr(gates), argPtr(y), argInt(ystride), argPtr(bar))
+}
+
+// gruPersistFwdBefore launches gru_persist_fwd_before (_f32 or _f64 by the backend's dtype)
+// over lg. It is cooperative: the launch
+// keeps all its blocks resident at once, or fails. From kernels/gru_persistent_forward.cu:
+//
+//	ResetBefore, every step s of the direction (t its time), block k's units j:
+//	  [hh_r hh_z][b, j] = H_{s}[b, :]·W_h[:, {j, H+j}]; gru_fwd_before1's r, z, R⊙H
+//	  grid_sync
+//	  hh_n[b, j] = (R⊙H)[b, :]·W_h[:, 2H+j]; gru_fwd_before2's n, H_{s+1}, y_t
+//	  grid_sync
+func (q *queue) gruPersistFwdBefore(lg launchGeom, B, H, steps, reverse, units, tile_rows int, lens, xproj, wh, bh, hs, gates, y ptr, ystride int, bar ptr) {
+	q.launch(q.typed(kernelGruPersistFwdBeforeF32, kernelGruPersistFwdBeforeF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(xproj), argPtr(wh), argPtr(bh), argPtr(hs), argPtr(gates), argPtr(y), argInt(ystride), argPtr(bar))
+}
+
+// gruPersistBwdAfter launches gru_persist_bwd_after (_f32 or _f64 by the backend's dtype)
+// over lg. It is cooperative: the launch
+// keeps all its blocks resident at once, or fails. From kernels/gru_persistent_backward.cu:
+//
+//	ResetAfter, every step s of the direction from the last (t its time), block k's
+//	units j:
+//	  gru_bwd_after's pointwise step for (b, j): dgx_t, dgh_s and dH = d⊙z
+//	  grid_sync
+//	  dH[b, j] += dgh_s[b, :]·W_h[j, :]ᵀ                            (tile_products)
+func (q *queue) gruPersistBwdAfter(lg launchGeom, B, H, steps, reverse, units, tile_rows int, lens, wh, gates, hs, dy ptr, ystride int, dgx, dgh, dh, bar ptr) {
+	q.launch(q.typed(kernelGruPersistBwdAfterF32, kernelGruPersistBwdAfterF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(wh), argPtr(gates), argPtr(hs), argPtr(dy), argInt(ystride), argPtr(dgx), argPtr(dgh), argPtr(dh), argPtr(bar))
+}
+
+// gruPersistBwdBefore launches gru_persist_bwd_before (_f32 or _f64 by the backend's dtype)
+// over lg. It is cooperative: the launch
+// keeps all its blocks resident at once, or fails. From kernels/gru_persistent_backward.cu:
+//
+//	ResetBefore, every step s of the direction from the last (t its time), block
+//	k's units j:
+//	  gru_bwd_before1's da_z, da_n into dgx_t and dgh_s; dH = d
+//	  grid_sync
+//	  drh[b, j] = da_n[b, :]·W_h[j, 2H:]ᵀ; gru_bwd_before2's da_r, dH = d⊙z + drh⊙r
+//	  grid_sync
+//	  dH[b, j] += [da_r da_z][b, :]·W_h[j, :2H]ᵀ
+func (q *queue) gruPersistBwdBefore(lg launchGeom, B, H, steps, reverse, units, tile_rows int, lens, wh, gates, hs, dy ptr, ystride int, dgx, dgh, dh, bar ptr) {
+	q.launch(q.typed(kernelGruPersistBwdBeforeF32, kernelGruPersistBwdBeforeF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(wh), argPtr(gates), argPtr(hs), argPtr(dy), argInt(ystride), argPtr(dgx), argPtr(dgh), argPtr(dh), argPtr(bar))
 }
 
 // sumRows launches sum_rows (_f32 or _f64 by the backend's dtype)
@@ -293,4 +368,19 @@ func (q *queue) sgd(lg launchGeom, n int, lr float64, p, g ptr) {
 //	  m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²    p ← p − lr·(m/c1) / (√(v/c2) + ε)
 func (q *queue) adam(lg launchGeom, n int, lr, b1, b2, eps float64, step, p, g, m, v ptr) {
 	q.launch(q.typed(kernelAdamF32, kernelAdamF64), lg, argInt(n), argF64(lr), argF64(b1), argF64(b2), argF64(eps), argPtr(step), argPtr(p), argPtr(g), argPtr(m), argPtr(v))
+}
+
+// gridSyncCheck launches grid_sync_check over lg. It is cooperative: the launch
+// keeps all its blocks resident at once, or fails. From kernels/grid_check.cu:
+//
+//	grid_sync_check: n = gridDim.x·blockDim.x threads, i this thread's flat index,
+//	peer = (i + blockDim.x) mod n, the same thread of the next block. In each of
+//	rounds rounds r, every thread writes vals[i] = r·n + i, waits at grid_sync, adds
+//	vals[peer] to its sum and waits again before the next round writes. Each block
+//	also writes its index into its dynamic shared memory (blockDim.x ints) first
+//	and reads a neighbour's slot last. Then
+//	  seen[i] = Σ_r (r·n + peer)    when the block's shared memory held its own index,
+//	  seen[i] = −1                  when another block's launch wrote there.
+func (q *queue) gridSyncCheck(lg launchGeom, rounds int, vals, seen, bar ptr) {
+	q.launch(kernelGridSyncCheck, lg, argInt(rounds), argPtr(vals), argPtr(seen), argPtr(bar))
 }

@@ -10,10 +10,13 @@ import (
 // into kernelSigs and into the simulator's registry.
 type kernel int
 
-// kernelSig is an entry point's name, as nvcc exports it, and its parameter count.
+// kernelSig is an entry point's name, as nvcc exports it, its parameter count, and
+// whether it is cooperative: its blocks wait for each other (grid_sync), so they
+// must all be resident at once, which a cooperative launch guarantees or refuses.
 type kernelSig struct {
-	name  string
-	arity int
+	name        string
+	arity       int
+	cooperative bool
 }
 
 // String returns the kernel's name, as cuModuleGetFunction looks it up.
@@ -39,21 +42,25 @@ func launchError(k kernel, nargs int) error {
 	return nil
 }
 
-// launchGeom is a launch's grid and block. Its zero value launches nothing: the
-// geometry of work without elements.
-type launchGeom struct{ grid, block dim3 }
+// launchGeom is a launch's grid and block and the bytes of dynamic shared memory
+// each block gets. Its zero value launches nothing: the geometry of work without
+// elements.
+type launchGeom struct {
+	grid, block dim3
+	shared      int
+}
 
 // elems is the 1-D geometry of n elements, one thread each, in blocks of threads.
 func elems(n int) launchGeom {
 	if n == 0 {
 		return launchGeom{}
 	}
-	return launchGeom{dim3{(n + threads - 1) / threads, 1, 1}, dim3{threads, 1, 1}}
+	return launchGeom{grid: dim3{(n + threads - 1) / threads, 1, 1}, block: dim3{threads, 1, 1}}
 }
 
 // reduceBlocks is the geometry of a reduction over n blocks of reduceThreads.
 func reduceBlocks(n int) launchGeom {
-	return launchGeom{dim3{n, 1, 1}, dim3{reduceThreads, 1, 1}}
+	return launchGeom{grid: dim3{n, 1, 1}, block: dim3{reduceThreads, 1, 1}}
 }
 
 // colSums is the geometry of sum_rows over cols columns: blocks of sumRowsCols
@@ -62,7 +69,7 @@ func colSums(cols int) launchGeom {
 	if cols == 0 {
 		return launchGeom{}
 	}
-	return launchGeom{dim3{(cols + sumRowsCols - 1) / sumRowsCols, 1, 1}, dim3{sumRowsCols, sumRowsLanes, 1}}
+	return launchGeom{grid: dim3{(cols + sumRowsCols - 1) / sumRowsCols, 1, 1}, block: dim3{sumRowsCols, sumRowsLanes, 1}}
 }
 
 // queue is a sequence of device work (kernel launches, GEMMs, copies) with a
@@ -118,7 +125,7 @@ func (q *queue) gemm(transA, transB bool, m, n, k int, alpha float64, a ptr, lda
 // typed launch methods of kernels_gen.go call it.
 func (q *queue) launch(k kernel, lg launchGeom, args ...uint64) {
 	if q.err == nil && lg != (launchGeom{}) {
-		q.err = q.be.dev.launch(k, lg.grid, lg.block, args)
+		q.err = q.be.dev.launch(k, lg, args)
 	}
 }
 

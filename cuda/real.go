@@ -28,6 +28,9 @@ type realDevice struct {
 	module cu.Module
 	blas   *cublasHandle
 	funcs  map[kernel]cu.Function // loaded on first launch
+	// sharedAllowed is the dynamic shared memory each kernel has opted in to.
+	sharedAllowed map[kernel]int
+	limits        *coopLimits // read on first use
 	allocTracker
 	graphSupport
 	closed bool
@@ -100,7 +103,7 @@ func driverError(call string, err error) error {
 
 // openDevice creates the context, stream, module and cuBLAS handle.
 func openDevice(index int, math gemmMath) (*realDevice, error) {
-	d := &realDevice{index: index, funcs: map[kernel]cu.Function{}}
+	d := &realDevice{index: index, funcs: map[kernel]cu.Function{}, sharedAllowed: map[kernel]int{}}
 	err := d.do(func() error {
 		n, err := cu.NumDevices()
 		if err != nil {
@@ -128,8 +131,7 @@ func openDevice(index int, math gemmMath) (*realDevice, error) {
 		if d.module, err = cu.LoadFatBinary(string(image)); err != nil {
 			return driverError("cuModuleLoadFatBinary ("+source+")", err)
 		}
-		raw := d.stream.C()
-		if d.blas, err = newCublas(uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw))), math); err != nil {
+		if d.blas, err = newCublas(d.streamHandle(), math); err != nil {
 			return err
 		}
 		return d.setBlasWorkspace(dev)
@@ -261,24 +263,33 @@ func (d *realDevice) memsetZero(dst ptr, bytes int) error {
 	})
 }
 
-func (d *realDevice) launch(k kernel, grid, block dim3, args []uint64) error {
+// streamHandle is the raw CUstream of the device's stream.
+func (d *realDevice) streamHandle() uintptr {
+	raw := d.stream.C()
+	return uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw)))
+}
+
+func (d *realDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 	if err := launchError(k, len(args)); err != nil {
 		return err // cuLaunchKernel would read as many slots as the kernel has parameters
 	}
 	return d.do(func() error {
-		fn, ok := d.funcs[k]
-		if !ok {
-			var err error
-			if fn, err = d.module.Function(k.String()); err != nil {
-				return driverError("cuModuleGetFunction "+k.String(), err)
-			}
-			d.funcs[k] = fn
+		fn, err := d.function(k)
+		if err != nil {
+			return err
+		}
+		if err := d.allowShared(k, fn, lg.shared); err != nil {
+			return err
+		}
+		if kernelSigs[k].cooperative {
+			return d.launchCooperative(k, fn, lg, args)
 		}
 		params := make([]unsafe.Pointer, len(args))
 		for i := range args {
 			params[i] = unsafe.Pointer(&args[i])
 		}
-		if err := fn.Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, 0, d.stream, params); err != nil {
+		grid, block := lg.grid, lg.block
+		if err := fn.Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, lg.shared, d.stream, params); err != nil {
 			return driverError("cuLaunchKernel "+k.String(), err)
 		}
 		return nil

@@ -10,7 +10,7 @@ import (
 
 // openCountingGPU opens GPU 0 behind a call counter, or skips the test.
 func openCountingGPU(t *testing.T, dtype gru.DType) (*Backend, *countingDevice) {
-	d, err := openDevice(0, false)
+	d, err := openDevice(0, mathFP32)
 	if err != nil {
 		t.Skipf("no GPU: %v", err)
 	}

@@ -21,6 +21,28 @@ func TestGPUConformance64(t *testing.T) {
 	grutest.Run(t, func() (gru.Backend, error) { return cuda.New(gru.Float64) })
 }
 
+// The persistent recurrent kernel on a real GPU runs the same suite, every pass
+// on it (its sizes fit any GPU's shared memory).
+func TestGPUPersistentConformance32(t *testing.T) { runGPUPersistentConformance(t, gru.Float32) }
+
+func TestGPUPersistentConformance64(t *testing.T) { runGPUPersistentConformance(t, gru.Float64) }
+
+func runGPUPersistentConformance(t *testing.T, dtype gru.DType) {
+	open := func() (*cuda.Backend, error) {
+		be, err := cuda.New(dtype)
+		if err != nil {
+			return nil, err
+		}
+		return be.(*cuda.Backend), nil
+	}
+	probe, err := open()
+	if err != nil {
+		t.Skipf("no GPU: %v", err)
+	}
+	probe.Close()
+	runPersistentConformance(t, open)
+}
+
 // On a real GPU, cuBLAS's TF32 tensor-op GEMMs meet the bound TF32 states, and
 // their error is far above strict float32's.
 func TestGPUTF32ErrorBound(t *testing.T) {
@@ -46,16 +68,22 @@ func benchGPU(b *testing.B, train bool) {
 		b.Fatal(err)
 	}
 	defer be.Close()
+	gpu := be.(*cuda.Backend)
 	for _, s := range gpuShapes {
 		for _, v := range []gru.Variant{gru.ResetBefore, gru.ResetAfter} {
-			b.Run(fmt.Sprintf("%v/%v/impl=cuda-f32", s, v), func(b *testing.B) {
-				c, err := grubench.NewCase(be, s, v)
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer c.Close()
-				grubench.Loop(b, be, c, train) // synchronises the device before the clock stops
-			})
+			for _, k := range []cuda.RecurrentKernel{cuda.KernelGEMM, cuda.KernelPersistent} {
+				b.Run(fmt.Sprintf("%v/%v/impl=cuda-f32/kernel=%v", s, v, k), func(b *testing.B) {
+					if err := gpu.SetRecurrentKernel(k); err != nil {
+						b.Fatal(err)
+					}
+					c, err := grubench.NewCase(be, s, v)
+					if err != nil {
+						b.Fatal(err)
+					}
+					defer c.Close()
+					grubench.Loop(b, be, c, train) // synchronises the device before the clock stops
+				})
+			}
 		}
 	}
 }

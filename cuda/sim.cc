@@ -1,26 +1,23 @@
 // The host side of gogru's CUDA simulator: the kernels of ../kernels compiled as C++
 // (see kernels/sim.h), their registry (which kernelgen writes into
 // sim_kernels_gen.h), and a launcher that runs a grid with CUDA's semantics.
-// Kernels that synchronise run each block's threads as host threads with a
-// barrier; the others run their threads one after another.
+// Kernels that do not synchronise run their threads one after another. Those that
+// do run their threads as fibers (below), a block at a time, each block with a
+// barrier and dynamic shared memory of its own; a cooperative kernel runs every
+// thread of every block at once, so that a barrier over the whole grid can work.
 #define GOGRU_SIM 1
-#include <pthread.h>
+#include <ucontext.h>
 
-#include <condition_variable>
 #include <cstring>
-#include <functional>
-#include <mutex>
-#include <thread>
+#include <memory>
 #include <utility>
 #include <vector>
 
 #include "../kernels/all.cu"
 
-thread_local dim3 threadIdx, blockIdx, blockDim, gridDim;
-
-static pthread_barrier_t block_barrier;
-
-extern "C" void gogru_sim_syncthreads(void) { pthread_barrier_wait(&block_barrier); }
+// One launch runs at a time (package cuda holds a lock around each), on one host
+// thread, so the geometry of the running thread is plain global state.
+dim3 threadIdx, blockIdx, blockDim, gridDim;
 
 typedef void (*invoker)(void** args);
 
@@ -38,8 +35,9 @@ static void call_all(void (*k)(A...), void** args) {
 struct entry {
   const char* name;
   void (*run)(void** args);
-  int arity;  // the kernel's parameter count
-  int syncs;  // the kernel synchronises its block (__syncthreads or __shared__)
+  int arity;        // the kernel's parameter count
+  int syncs;        // the kernel synchronises its block (__syncthreads or __shared__)
+  int cooperative;  // all its blocks run at once (//gogru:kernel cooperative)
 };
 
 // arity_of counts a kernel's parameters.
@@ -48,15 +46,15 @@ constexpr int arity_of(void (*)(A...)) {
   return sizeof...(A);
 }
 
-// KERNEL registers a kernel with the arity and syncs kernelgen found; the
-// static_assert holds that arity to the compiler's.
-#define KERNEL(name, arity, syncs)                                                       \
+// KERNEL registers a kernel with the arity, syncs and cooperative flags kernelgen
+// found; the static_assert holds that arity to the compiler's.
+#define KERNEL(name, arity, syncs, cooperative)                                          \
   {#name,                                                                               \
    [](void** a) {                                                                       \
      static_assert(arity_of(&name) == arity, #name ": kernelgen's arity is not the kernel's"); \
      call_all(&name, a);                                                                \
    },                                                                                   \
-   arity, syncs}
+   arity, syncs, cooperative}
 
 // registry lists the kernels in the order of the kernel constants in
 // kernels_gen.go, which index it.
@@ -70,103 +68,225 @@ static const int nkernels = sizeof registry / sizeof registry[0];
 extern "C" int gogru_sim_kernels(void) { return nkernels; }
 
 // gogru_sim_kernel_name returns kernel k's name and sets *arity to its parameter
-// count, or returns NULL when there is no kernel k.
-extern "C" const char* gogru_sim_kernel_name(int k, int* arity) {
+// count and *cooperative to its flag, or returns NULL when there is no kernel k.
+extern "C" const char* gogru_sim_kernel_name(int k, int* arity, int* cooperative) {
   if (k < 0 || k >= nkernels) return nullptr;
   *arity = registry[k].arity;
+  *cooperative = registry[k].cooperative;
   return registry[k].name;
 }
 
-// thread_pool keeps the host threads that play a block's CUDA threads, so a launch
-// wakes threads instead of creating them.
-class thread_pool {
- public:
-  // run calls job(t) for t in [0, n) on n pool threads and waits for all of them.
-  void run(unsigned n, const std::function<void(unsigned)>& job) {
-    std::unique_lock<std::mutex> lk(mu_);
-    while (threads_.size() < n) {
-      unsigned id = threads_.size();
-      threads_.emplace_back([this, id] { loop(id); });
-    }
-    job_ = &job;
-    active_ = n;
-    remaining_ = n;
-    generation_++;
-    wake_.notify_all();
-    done_.wait(lk, [this] { return remaining_ == 0; });
-    job_ = nullptr;
-  }
+// ---- fibers: the threads of the kernels that synchronise ----
+//
+// Each simulated thread of such a kernel is a fiber with a stack of its own. A
+// fiber is entered the first time through makecontext and setcontext, and after
+// that switched to and from with __builtin_setjmp and __builtin_longjmp, which
+// save only what the compiler needs and make no system call: swapcontext saves
+// the signal mask with one, and host threads wait for each other through the
+// kernel; where system calls are slow either cost tens of microseconds a
+// barrier, against nanoseconds here. A fiber runs until it waits (at
+// __syncthreads or in __nanosleep) or ends; a block's barrier opens when all its
+// live threads wait.
+//
+// The scheduler runs one block at a time as far as it goes: it resumes the
+// block's unfinished fibers round after round until a round makes no progress
+// (no thread arrived at a barrier, passed one or ended), then moves to the next
+// block. So blocks drift as far apart as a GPU lets them, and a kernel whose
+// blocks read each other's writes without a grid barrier in between reads them
+// too early here. Rounds and passes over the blocks alternate their order, so
+// that a read of shared memory that lacks the __syncthreads ordering it after the
+// write sees the wrong value in one order or the other. A pass over every block
+// that makes no progress is a deadlock, which the launch reports.
 
- private:
-  void loop(unsigned id) {
-    unsigned long seen = 0;
-    std::unique_lock<std::mutex> lk(mu_);
-    for (;;) {
-      wake_.wait(lk, [&] { return generation_ != seen; });
-      seen = generation_;
-      if (id >= active_) continue;
-      const std::function<void(unsigned)>* job = job_;
-      lk.unlock();
-      (*job)(id);
-      lk.lock();
-      if (--remaining_ == 0) done_.notify_one();
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable wake_, done_;
-  std::vector<std::thread> threads_;
-  const std::function<void(unsigned)>* job_ = nullptr;
-  unsigned active_ = 0, remaining_ = 0;
-  unsigned long generation_ = 0;
+// block_state is one running block: its barrier and its dynamic shared memory.
+struct block_state {
+  unsigned live = 0;             // its threads that have not ended
+  unsigned arrived = 0;          // its threads waiting at the barrier
+  unsigned long generation = 0;  // the barriers it has passed
+  void* shared = nullptr;
 };
 
-// workers is never destroyed: its threads live as long as the process.
-static thread_pool& workers() {
-  static thread_pool* p = new thread_pool;
-  return *p;
+// fiber is one simulated thread. Fibers are kept for the next launch.
+struct fiber {
+  void* resume[5];   // where it goes on: its __builtin_setjmp buffer
+  ucontext_t start;  // its entry, used once
+  std::unique_ptr<char[]> stack;
+  bool started = false, done = false;
+  dim3 thread, block;
+  block_state* blk = nullptr;
+};
+
+static const size_t fiber_stack_bytes = 256 << 10;
+static void* scheduler[5];                       // where the scheduler goes on
+static fiber* current = nullptr;                 // the running fiber; null outside fibers
+static const entry* job = nullptr;               // the kernel the fibers run
+static void** job_args = nullptr;                // and its arguments
+static std::vector<std::unique_ptr<fiber>> pool;  // every fiber made so far
+static unsigned long progress = 0;               // barrier arrivals, passages and thread ends so far
+
+// jump continues at a __builtin_setjmp buffer. It is a function of its own because
+// __builtin_longjmp may not share one with the __builtin_setjmp it returns to.
+__attribute__((noinline)) static void jump(void** to) { __builtin_longjmp(to, 1); }
+
+// switch_to saves where the caller goes on in from, then continues at to.
+__attribute__((noinline)) static void switch_to(void** from, void** to) {
+  if (__builtin_setjmp(from) == 0) jump(to);
 }
 
-static void set_geometry(dim3 grid, dim3 block) {
-  gridDim = grid;
-  blockDim = block;
+// end_thread takes an ended thread out of its block; a barrier its other live
+// threads all wait at opens.
+static void end_thread(block_state* b) {
+  progress++;
+  b->live--;
+  if (b->arrived > 0 && b->arrived == b->live) {
+    b->arrived = 0;
+    b->generation++;
+  }
 }
 
-// gogru_sim_launch runs kernel k over grid × block with args (one pointer per
-// parameter, as for cuLaunchKernel). It returns 0, or −1 for a bad grid or block.
+// fiber_main is every fiber's entry: it runs the current job as the thread the
+// scheduler assigned, then returns to the scheduler until the next assignment.
+static void fiber_main() {
+  for (;;) {
+    fiber* f = current;
+    job->run(job_args);
+    f->done = true;
+    end_thread(f->blk);
+    switch_to(f->resume, scheduler);
+  }
+}
+
+// resume runs fiber f until it waits or ends.
+__attribute__((noinline)) static void resume(fiber* f) {
+  current = f;
+  threadIdx = f->thread;
+  blockIdx = f->block;
+  if (__builtin_setjmp(scheduler) == 0) {
+    if (f->started) jump(f->resume);
+    f->started = true;
+    setcontext(&f->start);
+  }
+  current = nullptr;
+}
+
+extern "C" void gogru_sim_yield(void) {
+  if (current != nullptr) switch_to(current->resume, scheduler);
+}
+
+extern "C" void gogru_sim_syncthreads(void) {
+  if (current == nullptr) return;  // not a fiber: the only thread of its block
+  block_state* b = current->blk;
+  unsigned long g = b->generation;
+  progress++;
+  if (++b->arrived == b->live) {
+    b->arrived = 0;
+    b->generation++;
+    return;
+  }
+  while (b->generation == g) gogru_sim_yield();
+  progress++;
+}
+
+extern "C" void* gogru_sim_dynamic_shared(void) { return current != nullptr ? current->blk->shared : nullptr; }
+
+// fibers returns n fibers, making those the pool lacks, or an empty vector when
+// the host refuses a context.
+static std::vector<fiber*> fibers(size_t n) {
+  while (pool.size() < n) {
+    auto f = std::make_unique<fiber>();
+    f->stack.reset(new char[fiber_stack_bytes]);
+    if (getcontext(&f->start) != 0) return {};
+    f->start.uc_stack.ss_sp = f->stack.get();
+    f->start.uc_stack.ss_size = fiber_stack_bytes;
+    f->start.uc_link = nullptr;
+    makecontext(&f->start, fiber_main, 0);
+    pool.push_back(std::move(f));
+  }
+  std::vector<fiber*> out(n);
+  for (size_t i = 0; i < n; i++) out[i] = pool[i].get();
+  return out;
+}
+
+// run_blocks runs fibers, nthreads for each of nblocks blocks in turn, until every
+// one has ended, one block at a time as far as it goes (see above). It returns
+// false when the threads left all wait for ever.
+static bool run_blocks(const std::vector<fiber*>& fs, unsigned nblocks, unsigned nthreads) {
+  size_t left = fs.size();
+  for (bool forwards = true; left > 0; forwards = !forwards) {
+    unsigned long pass = progress;
+    for (unsigned k = 0; k < nblocks; k++) {
+      fiber* const* block = &fs[size_t(forwards ? k : nblocks - 1 - k) * nthreads];
+      for (bool up = forwards;; up = !up) {
+        unsigned long round = progress;
+        for (unsigned t = 0; t < nthreads; t++) {
+          fiber* f = block[up ? t : nthreads - 1 - t];
+          if (f->done) continue;
+          resume(f);
+          if (f->done) left--;
+        }
+        if (progress == round) break;
+      }
+    }
+    if (left > 0 && progress == pass) return false;
+  }
+  return true;
+}
+
+// gogru_sim_launch runs kernel k over grid × block with shared bytes of dynamic
+// shared memory per block and args (one pointer per parameter, as for
+// cuLaunchKernel). It returns 0, −1 for a bad grid or block, −4 when the host
+// refuses a fiber, or −5 when the kernel's threads wait for each other for ever
+// (a barrier some never reach); the fibers of that launch are then abandoned.
 static int gogru_sim_launch(int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
-                            void** args) {
+                            unsigned shared, void** args) {
   if (gx == 0 || gy == 0 || gz == 0 || bx == 0 || by == 0 || bz == 0 || bx * by * bz > 1024) return -1;
   const entry& e = registry[k];
-  dim3 grid = {gx, gy, gz}, block = {bx, by, bz};
-  unsigned nthreads = bx * by * bz;
-  auto run_thread = [&](unsigned tid, dim3 b) {
-    blockIdx = b;
-    threadIdx = {tid % bx, (tid / bx) % by, tid / (bx * by)};
-    e.run(args);
-  };
-  auto each_block = [&](auto&& f) {
-    for (unsigned z = 0; z < gz; z++)
-      for (unsigned y = 0; y < gy; y++)
-        for (unsigned x = 0; x < gx; x++) f(dim3{x, y, z});
-  };
+  gridDim = {gx, gy, gz};
+  blockDim = {bx, by, bz};
+  unsigned nthreads = bx * by * bz, nblocks = gx * gy * gz;
+  auto block_at = [&](unsigned b) { return dim3{b % gx, (b / gx) % gy, b / (gx * gy)}; };
+  auto thread_at = [&](unsigned t) { return dim3{t % bx, (t / bx) % by, t / (bx * by)}; };
   if (!e.syncs) {
-    set_geometry(grid, block);
-    each_block([&](dim3 b) {
-      for (unsigned t = 0; t < nthreads; t++) run_thread(t, b);
-    });
+    for (unsigned b = 0; b < nblocks; b++) {
+      blockIdx = block_at(b);
+      for (unsigned t = 0; t < nthreads; t++) {
+        threadIdx = thread_at(t);
+        e.run(args);
+      }
+    }
     return 0;
   }
-  pthread_barrier_init(&block_barrier, nullptr, nthreads);
-  workers().run(nthreads, [&](unsigned t) {
-    set_geometry(grid, block);
-    each_block([&](dim3 b) {
-      run_thread(t, b);
-      pthread_barrier_wait(&block_barrier);  // the block ends before the next reuses __shared__
-    });
-  });
-  pthread_barrier_destroy(&block_barrier);
-  return 0;
+  unsigned together = e.cooperative ? nblocks : 1;  // the blocks that run at once
+  std::vector<fiber*> fs = fibers(size_t(together) * nthreads);
+  if (fs.empty()) return -4;
+  std::vector<block_state> blocks(together);
+  // Each block's dynamic shared memory starts as NaNs, as a GPU's starts as
+  // whatever was there: a kernel that reads what it never wrote shows it.
+  size_t words = (size_t(shared) + sizeof(double) - 1) / sizeof(double);
+  std::vector<std::vector<double>> memory(together, std::vector<double>(words));
+  job = &e;
+  job_args = args;
+  int status = 0;
+  for (unsigned first = 0; first < nblocks && status == 0; first += together) {
+    for (unsigned b = 0; b < together; b++) {
+      std::memset(memory[b].data(), 0xff, words * sizeof(double));
+      blocks[b] = block_state{};
+      blocks[b].live = nthreads;
+      blocks[b].shared = memory[b].data();
+    }
+    for (size_t i = 0; i < fs.size(); i++) {
+      fiber* f = fs[i];
+      f->done = false;
+      f->thread = thread_at(i % nthreads);
+      f->block = block_at(first + i / nthreads);
+      f->blk = &blocks[i / nthreads];
+    }
+    if (!run_blocks(fs, together, nthreads)) status = -5;
+  }
+  if (status != 0) pool.clear();  // the stuck fibers' stacks hold frames that will never finish
+  job = nullptr;
+  job_args = nullptr;
+  return status;
 }
 
 // ---- memory and GEMM of the simulated device ----
@@ -259,16 +379,17 @@ extern "C" int gogru_sim_gemm(int f64, int math, int ta, int tb, int m, int n, i
                               (float)beta, (float*)C, ldc, (gemm_math)math);
 }
 
-// gogru_sim_launch_slots runs kernel k with its arguments given as 8-byte slots,
-// each holding one parameter's value in its low bytes. It returns 0; −1 for a bad
-// grid or block; −2 when nargs is not the kernel's arity (the kernel would read
-// past the slots, or ignore some); −3 when there is no kernel k.
+// gogru_sim_launch_slots runs kernel k with shared bytes of dynamic shared memory
+// per block and its arguments given as 8-byte slots, each holding one parameter's
+// value in its low bytes. It returns 0; −1 for a bad grid or block; −2 when nargs
+// is not the kernel's arity (the kernel would read past the slots, or ignore
+// some); −3 when there is no kernel k; −4 when the host refuses a fiber.
 extern "C" int gogru_sim_launch_slots(int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by,
-                                      unsigned bz, const uint64_t* slots, int nargs) {
+                                      unsigned bz, unsigned shared, const uint64_t* slots, int nargs) {
   if (k < 0 || k >= nkernels) return -3;
   if (nargs != registry[k].arity) return -2;
   std::vector<uint64_t> vals(slots, slots + nargs);
   std::vector<void*> args(nargs);
   for (int i = 0; i < nargs; i++) args[i] = &vals[i];
-  return gogru_sim_launch(k, gx, gy, gz, bx, by, bz, args.data());
+  return gogru_sim_launch(k, gx, gy, gz, bx, by, bz, shared, args.data());
 }

@@ -6,9 +6,9 @@ package cuda
 #include <stdint.h>
 #include <stdlib.h>
 int gogru_sim_kernels(void);
-const char* gogru_sim_kernel_name(int k, int* arity);
+const char* gogru_sim_kernel_name(int k, int* arity, int* cooperative);
 int gogru_sim_launch_slots(int k, unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz,
-                           const uint64_t* slots, int nargs);
+                           unsigned shared, const uint64_t* slots, int nargs);
 uintptr_t gogru_sim_alloc(size_t n);
 void gogru_sim_free(uintptr_t p);
 void gogru_sim_htod(uintptr_t dst, const void* src, size_t n);
@@ -30,19 +30,27 @@ import (
 	_ "github.com/gogru/gogru/kernels"
 )
 
-// simMu serialises simulated launches: __shared__ storage is static per kernel.
+// simMu serialises simulated launches: __shared__ storage is static per kernel,
+// and the simulated thread's geometry is global state of the simulator.
 var simMu sync.Mutex
 
 // simDevice runs the kernels as host C++ in host memory (see kernels/sim.h).
 type simDevice struct {
 	allocTracker
 	simCapture
-	limit  int      // most bytes live at once, as a GPU's memory; 0 means no limit
-	math   gemmMath // how float32 GEMMs round their operands, as NewTF32's and NewBF16's do on a GPU
+	limit  int        // most bytes live at once, as a GPU's memory; 0 means no limit
+	math   gemmMath   // how float32 GEMMs round their operands, as NewTF32's and NewBF16's do on a GPU
+	coop   coopLimits // what cooperative launches may use
 	closed bool
 }
 
-func newSimDevice() *simDevice { return &simDevice{} }
+// simCoopLimits are the simulator's limits for cooperative launches: a small GPU
+// of four multiprocessors with 48 KiB of shared memory a block (the most a GPU
+// gives without opt-in), so that the persistent kernels take several blocks at
+// the conformance suite's sizes, and fall back where H is large.
+var simCoopLimits = coopLimits{multiprocessors: 4, sharedPerBlock: 48 << 10, threadsPerBlock: 256, warp: 32}
+
+func newSimDevice() *simDevice { return &simDevice{coop: simCoopLimits} }
 
 // newSimDeviceLimit returns a simulator with limit bytes of memory: an allocation
 // that would take the live bytes past it fails as cuMemAlloc does when a GPU is
@@ -121,23 +129,32 @@ func (d *simDevice) memsetZero(dst ptr, bytes int) error {
 	return nil
 }
 
-func (d *simDevice) launch(k kernel, grid, block dim3, args []uint64) error {
+func (d *simDevice) launch(k kernel, lg launchGeom, args []uint64) error {
+	if err := d.checkCooperative(k, lg); err != nil {
+		return err
+	}
 	if d.capturing {
-		return d.recordLaunch(k, grid, block, args)
+		return d.recordLaunch(k, lg, args)
 	}
 	var slots *C.uint64_t
 	if len(args) > 0 {
 		slots = (*C.uint64_t)(unsafe.Pointer(&args[0]))
 	}
+	grid, block := lg.grid, lg.block
 	simMu.Lock()
 	st := C.gogru_sim_launch_slots(C.int(k), C.uint(grid.x), C.uint(grid.y), C.uint(grid.z),
-		C.uint(block.x), C.uint(block.y), C.uint(block.z), slots, C.int(len(args)))
+		C.uint(block.x), C.uint(block.y), C.uint(block.z), C.uint(lg.shared), slots, C.int(len(args)))
 	simMu.Unlock()
 	switch st {
 	case 0:
 		return nil
 	case -1:
 		return &Error{Call: "launch " + k.String(), Status: 1, Detail: fmt.Sprintf("invalid configuration grid %v block %v", grid, block)}
+	case -4:
+		return &Error{Call: "launch " + k.String(), Status: 2, Detail: "the host refused a simulated thread's context"}
+	case -5:
+		// CUDA_ERROR_LAUNCH_TIMEOUT: on a GPU the kernel would hang until the watchdog.
+		return &Error{Call: "launch " + k.String(), Status: 702, Detail: "its threads wait for each other for ever: a barrier some of them never reach"}
 	}
 	// The simulator refused the kernel or its argument count; say which.
 	if err := launchError(k, len(args)); err != nil {
@@ -146,13 +163,51 @@ func (d *simDevice) launch(k kernel, grid, block dim3, args []uint64) error {
 	return &Error{Call: "launch " + k.String(), Status: 1, Detail: fmt.Sprintf("the simulator refused it (%d) where kernelSigs allows it: regenerate (make generate)", int(st))}
 }
 
-// simRegistry returns the name and arity of each kernel the simulator registers,
-// in its order.
+// checkCooperative refuses, as the driver does, dynamic shared memory past the
+// limit and a cooperative launch of more blocks than the device holds at once.
+func (d *simDevice) checkCooperative(k kernel, lg launchGeom) error {
+	if k < 0 || k >= numKernels {
+		return nil // launchError names it
+	}
+	call := "launch " + k.String()
+	if lg.shared < 0 || lg.shared > d.coop.sharedPerBlock {
+		// CUDA_ERROR_INVALID_VALUE
+		return &Error{Call: call, Status: 1, Detail: fmt.Sprintf("%d bytes of dynamic shared memory, past the %d a block may have", lg.shared, d.coop.sharedPerBlock)}
+	}
+	if !kernelSigs[k].cooperative {
+		return nil
+	}
+	block := lg.block.x * lg.block.y * lg.block.z
+	resident, err := d.residentBlocks(k, block, lg.shared)
+	if err != nil {
+		return err
+	}
+	if blocks := lg.grid.x * lg.grid.y * lg.grid.z; blocks > resident {
+		// CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
+		return &Error{Call: call, Status: 720, Detail: fmt.Sprintf("a cooperative launch of %d blocks where %d fit at once", blocks, resident)}
+	}
+	return nil
+}
+
+func (d *simDevice) coopLimits() (coopLimits, error) { return d.coop, nil }
+
+// residentBlocks is one block on each simulated multiprocessor, for any block
+// within the limits.
+func (d *simDevice) residentBlocks(k kernel, threads, shared int) (int, error) {
+	if threads < 1 || threads > 1024 || shared > d.coop.sharedPerBlock {
+		return 0, nil
+	}
+	return d.coop.multiprocessors, nil
+}
+
+// simRegistry returns the name, arity and cooperative flag of each kernel the
+// simulator registers, in its order.
 func simRegistry() []kernelSig {
 	sigs := make([]kernelSig, int(C.gogru_sim_kernels()))
 	for i := range sigs {
-		var arity C.int
-		sigs[i] = kernelSig{C.GoString(C.gogru_sim_kernel_name(C.int(i), &arity)), int(arity)}
+		var arity, coop C.int
+		name := C.GoString(C.gogru_sim_kernel_name(C.int(i), &arity, &coop))
+		sigs[i] = kernelSig{name, int(arity), coop != 0}
 	}
 	return sigs
 }

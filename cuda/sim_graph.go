@@ -45,12 +45,12 @@ func (d *simDevice) record(call func() error) error {
 // recordLaunch records a launch with a copy of its argument slots, after the
 // checks cuLaunchKernel makes when it is captured: a known kernel, one argument
 // per parameter.
-func (d *simDevice) recordLaunch(k kernel, grid, block dim3, args []uint64) error {
+func (d *simDevice) recordLaunch(k kernel, lg launchGeom, args []uint64) error {
 	if err := launchError(k, len(args)); err != nil {
 		return err
 	}
 	args = slices.Clone(args)
-	return d.record(func() error { return d.launch(k, grid, block, args) })
+	return d.record(func() error { return d.launch(k, lg, args) })
 }
 
 // launch runs the recorded calls in order and stops at the first error.

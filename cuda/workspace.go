@@ -28,6 +28,12 @@ type workspace struct {
 	dyA, dyB ptr // [T·B, max(D, dirs·H)]
 	dyTop    ptr // [T·B, dirs·H] batch-first only
 	dxTM     ptr // [T·B, D] batch-first only
+	barrier  ptr // uint32 [2]: the persistent kernels' grid barrier, zeroed once (grid_sync leaves it so)
+
+	// persist is the persistent kernels' plan for this shape, or nil where the
+	// per-step GEMM path runs; persistChecked says it has been worked out.
+	persist        *persistPlan
+	persistChecked bool
 }
 
 // dirWork is one direction's scratch.
@@ -63,6 +69,10 @@ func newWorkspace(be *Backend, cfg gru.Config, steps, batch int) (*workspace, er
 		}
 	}
 	get(&ws.lens, "lens (int32)", "[B]", 4, batch)
+	get(&ws.barrier, "barrier (uint32)", "[2]", 4, 2)
+	if err == nil {
+		err = be.dev.memsetZero(ws.barrier, 8)
+	}
 	get(&ws.x0, "x0", "[T·B, D]", es, TB, cfg.InputSize)
 	get(&ws.top, "top", "[T·B, dirs·H]", es, TB, out)
 	get(&ws.dyA, "dyA", "[T·B, max(D, dirs·H)]", es, TB, widest)

@@ -26,6 +26,49 @@
 #define GOGRU_SUM_ROWS_COLS 32    // columns per block of sum_rows (its block's x)
 #define GOGRU_SUM_ROWS_LANES 8    // row lanes per block of sum_rows (its block's y)
 
+// dynamic_shared returns the block's dynamic shared memory, the bytes its launch
+// asked for, as T* (aligned for double). A cooperative kernel keeps its block's
+// shared data here: the simulator gives each block its own, as it cannot a static
+// __shared__ variable when all blocks run at once.
+template <typename T>
+__device__ __forceinline__ T* dynamic_shared() {
+#ifdef GOGRU_SIM
+  return static_cast<T*>(gogru_sim_dynamic_shared());
+#else
+  extern __shared__ __align__(16) unsigned char gogru_dynamic_shared[];
+  return reinterpret_cast<T*>(gogru_dynamic_shared);
+#endif
+}
+
+// grid_sync is a barrier over every thread of a cooperative launch (whose blocks
+// are all resident at once, so waiting cannot deadlock): no thread leaves before
+// all have arrived, and every write made before it is visible to every thread
+// after it. bar points at two zeroed words of global memory, which it leaves as
+// it found them, so any number of launches may reuse them one after another:
+// bar[0] counts the blocks that have arrived, and bar[1] is a generation, which
+// the last block to arrive advances once it has reset the count. Thread 0 of each
+// block arrives for its block, between two __syncthreads; the fences before its
+// arrival and after its release make the block's writes, and the others', visible.
+// A kernel that calls it must be marked //gogru:kernel cooperative.
+__device__ __forceinline__ void grid_sync(unsigned* bar) {
+  __syncthreads();
+  if (threadIdx.x == 0 && threadIdx.y == 0 && threadIdx.z == 0) {
+    unsigned blocks = gridDim.x * gridDim.y * gridDim.z;
+    volatile unsigned* generation = bar + 1;
+    unsigned seen = *generation;  // read before arriving: it cannot move until this block has
+    __threadfence();
+    if (atomicAdd(bar, 1u) == blocks - 1) {
+      atomicExch(bar, 0u);
+      __threadfence();
+      atomicAdd(bar + 1, 1u);
+    } else {
+      while (*generation == seen) __nanosleep(64);
+    }
+    __threadfence();
+  }
+  __syncthreads();
+}
+
 // flat_index is this thread's index in a 1-D grid.
 __device__ __forceinline__ int flat_index() { return blockIdx.x * blockDim.x + threadIdx.x; }
 

@@ -3,7 +3,9 @@
 // ystride) the gradient w.r.t. this step's output. dgx [B,3H] and dgh [B,3H] receive
 // the gradients w.r.t. the input and recurrent pre-activations, which the GEMMs after
 // the sweep turn into dW_x, dW_h, db_x, db_h and dX. Padding steps pass dh through
-// and write zeros.
+// and write zeros. Each kernel's work for one (b, j) is a bwd_*_unit function, which
+// the persistent kernel (gru_persistent_backward.cu) calls too.
+#pragma once
 #include "common.cuh"
 
 // zero_grads writes zero pre-activation gradients for unit j of a padded step.
@@ -13,19 +15,14 @@ __device__ __forceinline__ void zero_grads(T* gx, T* gh, int H, int j) {
   gh[j] = gh[H + j] = gh[2 * H + j] = 0;
 }
 
-// ResetAfter, with d = dH' + dy:
-//   da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    da_r = da_n⊙hn⊙r(1−r)
-//   dgx = [da_r, da_z, da_n]    dgh = [da_r, da_z, da_n⊙r]    dH = d⊙z (+ dgh·W_hᵀ by GEMM)
-//gogru:kernel
+// bwd_after_unit is gru_bwd_after for (b, j).
 template <typename T>
-__device__ void gru_bwd_after_impl(int B, int H, int t, const int* lens, const T* gates, const T* hprev,
-                                   const T* dy, int ystride, T* dgx, T* dgh, T* dh) {
-  int i = flat_index();
-  if (i >= B * H) return;
-  int b = i / H, j = i % H;
+__device__ __forceinline__ void bwd_after_unit(int H, int b, int j, bool pad, const T* gates, const T* hprev,
+                                               const T* dy, int ystride, T* dgx, T* dgh, T* dh) {
+  int i = b * H + j;
   T* gx = dgx + b * 3 * H;
   T* gh = dgh + b * 3 * H;
-  if (t >= lens[b]) {
+  if (pad) {
     zero_grads(gx, gh, H, j);
     return;
   }
@@ -44,18 +41,27 @@ __device__ void gru_bwd_after_impl(int B, int H, int t, const int* lens, const T
   dh[i] = d * z;
 }
 
-// ResetBefore, first pass, with d = dH' + dy:
-//   da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    (into dgx and dgh); keeps d in dh.
+// ResetAfter, with d = dH' + dy:
+//   da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    da_r = da_n⊙hn⊙r(1−r)
+//   dgx = [da_r, da_z, da_n]    dgh = [da_r, da_z, da_n⊙r]    dH = d⊙z (+ dgh·W_hᵀ by GEMM)
 //gogru:kernel
 template <typename T>
-__device__ void gru_bwd_before1_impl(int B, int H, int t, const int* lens, const T* gates, const T* hprev,
-                                     const T* dy, int ystride, T* dgx, T* dgh, T* dh) {
+__device__ void gru_bwd_after_impl(int B, int H, int t, const int* lens, const T* gates, const T* hprev,
+                                   const T* dy, int ystride, T* dgx, T* dgh, T* dh) {
   int i = flat_index();
   if (i >= B * H) return;
   int b = i / H, j = i % H;
+  bwd_after_unit(H, b, j, t >= lens[b], gates, hprev, dy, ystride, dgx, dgh, dh);
+}
+
+// bwd_before1_unit is gru_bwd_before1 for (b, j).
+template <typename T>
+__device__ __forceinline__ void bwd_before1_unit(int H, int b, int j, bool pad, const T* gates, const T* hprev,
+                                                 const T* dy, int ystride, T* dgx, T* dgh, T* dh) {
+  int i = b * H + j;
   T* gx = dgx + b * 3 * H;
   T* gh = dgh + b * 3 * H;
-  if (t >= lens[b]) {
+  if (pad) {
     zero_grads(gx, gh, H, j);
     return;
   }
@@ -69,6 +75,32 @@ __device__ void gru_bwd_before1_impl(int B, int H, int t, const int* lens, const
   dh[i] = d;
 }
 
+// ResetBefore, first pass, with d = dH' + dy:
+//   da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    (into dgx and dgh); keeps d in dh.
+//gogru:kernel
+template <typename T>
+__device__ void gru_bwd_before1_impl(int B, int H, int t, const int* lens, const T* gates, const T* hprev,
+                                     const T* dy, int ystride, T* dgx, T* dgh, T* dh) {
+  int i = flat_index();
+  if (i >= B * H) return;
+  int b = i / H, j = i % H;
+  bwd_before1_unit(H, b, j, t >= lens[b], gates, hprev, dy, ystride, dgx, dgh, dh);
+}
+
+// bwd_before2_unit is gru_bwd_before2 for (b, j), with drh = d(R⊙H) of (b, j).
+template <typename T>
+__device__ __forceinline__ void bwd_before2_unit(int H, int b, int j, bool pad, const T* gates, const T* hprev,
+                                                 T drh, T* dgx, T* dgh, T* dh) {
+  if (pad) return;
+  int i = b * H + j;
+  const T* g = gates + b * 4 * H;
+  T r = g[j], z = g[H + j];
+  T dar = drh * hprev[i] * r * (1 - r);
+  dgx[b * 3 * H + j] = dar;
+  dgh[b * 3 * H + j] = dar;
+  dh[i] = dh[i] * z + drh * r;
+}
+
 // ResetBefore, second pass, with drh = da_n·W_hnᵀ (the gradient w.r.t. R⊙H):
 //   da_r = drh⊙H⊙r(1−r)    dH = d⊙z + drh⊙r (+ [da_r, da_z]·[W_hr, W_hz]ᵀ by GEMM)
 //gogru:kernel
@@ -78,11 +110,5 @@ __device__ void gru_bwd_before2_impl(int B, int H, int t, const int* lens, const
   int i = flat_index();
   if (i >= B * H) return;
   int b = i / H, j = i % H;
-  if (t >= lens[b]) return;
-  const T* g = gates + b * 4 * H;
-  T r = g[j], z = g[H + j];
-  T dar = drh[i] * hprev[i] * r * (1 - r);
-  dgx[b * 3 * H + j] = dar;
-  dgh[b * 3 * H + j] = dar;
-  dh[i] = dh[i] * z + drh[i] * r;
+  bwd_before2_unit(H, b, j, t >= lens[b], gates, hprev, drh[i], dgx, dgh, dh);
 }

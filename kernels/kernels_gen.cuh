@@ -45,6 +45,34 @@ extern "C" __global__ void gru_bwd_before2_f64(int B, int H, int t, const int* l
   gru_bwd_before2_impl<double>(B, H, t, lens, gates, hprev, drh, dgx, dgh, dh);
 }
 
+// gru_persistent_forward.cu
+extern "C" __global__ void gru_persist_fwd_after_f32(int B, int H, int steps, int reverse, int units, int tile_rows, const int* lens, const float* xproj, const float* wh, const float* bh, float* hs, float* gates, float* y, int ystride, unsigned* bar) {
+  gru_persist_fwd_after_impl<float>(B, H, steps, reverse, units, tile_rows, lens, xproj, wh, bh, hs, gates, y, ystride, bar);
+}
+extern "C" __global__ void gru_persist_fwd_after_f64(int B, int H, int steps, int reverse, int units, int tile_rows, const int* lens, const double* xproj, const double* wh, const double* bh, double* hs, double* gates, double* y, int ystride, unsigned* bar) {
+  gru_persist_fwd_after_impl<double>(B, H, steps, reverse, units, tile_rows, lens, xproj, wh, bh, hs, gates, y, ystride, bar);
+}
+extern "C" __global__ void gru_persist_fwd_before_f32(int B, int H, int steps, int reverse, int units, int tile_rows, const int* lens, const float* xproj, const float* wh, const float* bh, float* hs, float* gates, float* y, int ystride, unsigned* bar) {
+  gru_persist_fwd_before_impl<float>(B, H, steps, reverse, units, tile_rows, lens, xproj, wh, bh, hs, gates, y, ystride, bar);
+}
+extern "C" __global__ void gru_persist_fwd_before_f64(int B, int H, int steps, int reverse, int units, int tile_rows, const int* lens, const double* xproj, const double* wh, const double* bh, double* hs, double* gates, double* y, int ystride, unsigned* bar) {
+  gru_persist_fwd_before_impl<double>(B, H, steps, reverse, units, tile_rows, lens, xproj, wh, bh, hs, gates, y, ystride, bar);
+}
+
+// gru_persistent_backward.cu
+extern "C" __global__ void gru_persist_bwd_after_f32(int B, int H, int steps, int reverse, int units, int tile_rows, const int* lens, const float* wh, const float* gates, const float* hs, const float* dy, int ystride, float* dgx, float* dgh, float* dh, unsigned* bar) {
+  gru_persist_bwd_after_impl<float>(B, H, steps, reverse, units, tile_rows, lens, wh, gates, hs, dy, ystride, dgx, dgh, dh, bar);
+}
+extern "C" __global__ void gru_persist_bwd_after_f64(int B, int H, int steps, int reverse, int units, int tile_rows, const int* lens, const double* wh, const double* gates, const double* hs, const double* dy, int ystride, double* dgx, double* dgh, double* dh, unsigned* bar) {
+  gru_persist_bwd_after_impl<double>(B, H, steps, reverse, units, tile_rows, lens, wh, gates, hs, dy, ystride, dgx, dgh, dh, bar);
+}
+extern "C" __global__ void gru_persist_bwd_before_f32(int B, int H, int steps, int reverse, int units, int tile_rows, const int* lens, const float* wh, const float* gates, const float* hs, const float* dy, int ystride, float* dgx, float* dgh, float* dh, unsigned* bar) {
+  gru_persist_bwd_before_impl<float>(B, H, steps, reverse, units, tile_rows, lens, wh, gates, hs, dy, ystride, dgx, dgh, dh, bar);
+}
+extern "C" __global__ void gru_persist_bwd_before_f64(int B, int H, int steps, int reverse, int units, int tile_rows, const int* lens, const double* wh, const double* gates, const double* hs, const double* dy, int ystride, double* dgx, double* dgh, double* dh, unsigned* bar) {
+  gru_persist_bwd_before_impl<double>(B, H, steps, reverse, units, tile_rows, lens, wh, gates, hs, dy, ystride, dgx, dgh, dh, bar);
+}
+
 // reduce.cu
 extern "C" __global__ void sum_rows_f32(int rows, int cols, const float* src, float* dst, float beta) {
   sum_rows_impl<float>(rows, cols, src, dst, beta);

@@ -10,14 +10,17 @@
 #   build        bin/gru-gpu and the cuda test binary, with the host's own CUDA headers
 #   kernels      make kernels with the host's nvcc into a scratch fatbin (-Werror)
 #   conformance  the whole conformance suite in float32 and float64, golden files included,
-#                TF32's and BF16's stated error bounds, and recorded steps (CUDA graphs): at
-#                most 10 host calls a replayed step, results bit-identical to running it eagerly
+#                with the default and with the persistent recurrent kernel, the grid
+#                barrier it uses, TF32's and BF16's stated error bounds, and recorded steps
+#                (CUDA graphs): at most 10 host calls a replayed step, results bit-identical
+#                to running it eagerly
 #   fatbin       the device-built fatbin, and the committed one's PTX forced through the JIT
 #   oom          running out of device memory names the allocation and frees everything
 #   cli          gru train --device auto --dtype tf32 and bf16 take the GPU and say so
 #   bench        gru bench beside PyTorch's nn.GRU (cuDNN), strict FP32, TF32 and BF16
-#                (PyTorch under autocast(bfloat16); see scripts/peer_torch.py --bf16); ours eager
-#                and recorded as a CUDA graph (forward-graph, train-graph)
+#                (PyTorch under autocast(bfloat16); see scripts/peer_torch.py --bf16), each
+#                shape with both recurrent kernels (GPU_CHECK_KERNELS, default gemm,persistent),
+#                ours eager and recorded as a CUDA graph (forward-graph, train-graph)
 #   d2l          D2L's recipe (500 epochs) with both cells beside scripts/d2l_gru_torch.py
 #   ncu          per-kernel GPU time of a forward and a training step (Nsight Compute);
 #                in sim mode, the parser on a recorded sample of its output
@@ -34,6 +37,8 @@ LOG="$OUT/gpu-check.log"
 PY="${PYTHON:-python3}"
 MODE="${GOGRU_GPU:-real}"
 STEPS="${GPU_CHECK_STEPS:-env build kernels conformance fatbin oom cli bench d2l ncu}"
+# The recurrent kernels bench times side by side at every shape.
+KERNELS="${GPU_CHECK_KERNELS:-gemm,persistent}"
 # The whole check stops starting steps after GPU_CHECK_BUDGET seconds (default 420),
 # so that it returns its logs inside a short device lease.
 BUDGET="${GPU_CHECK_BUDGET:-420}"
@@ -45,11 +50,11 @@ TESTBIN=bin/cuda-gpu.test
 
 case "$MODE" in
 real)
-  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|(TF32|BF16)ErrorBound|Graph(Budget|Replay))$' OOMTEST='^TestGPUOutOfMemory$'
+  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|PersistentConformance(32|64)|GridSync|(TF32|BF16)ErrorBound|Graph(Budget|Replay))$' OOMTEST='^TestGPUOutOfMemory$'
   SHAPES="${GPU_CHECK_SHAPES:-64x100x512x512,256x100x1024x1024,32x1500x1024x1024,32x35x28x256}"
   RUNS=7 WARMUP=3 EPOCHS="${GPU_CHECK_EPOCHS:-500}" RECIPE="" ;;
 sim)
-  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|(TF32|BF16)ErrorBound|Graph(Budget|Replay))$' OOMTEST='OutOfMemory'
+  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|PersistentConformance(32|64)|GridSync|(TF32|BF16)ErrorBound|Graph(Budget|Replay))$' OOMTEST='OutOfMemory'
   SHAPES="${GPU_CHECK_SHAPES:-4x6x5x7,3x9x8x16}"
   RUNS=3 WARMUP=1 EPOCHS="${GPU_CHECK_EPOCHS:-1}" RECIPE="--max-tokens 300 --hidden 16 --batch 4 --steps 8" ;;
 *)
@@ -189,7 +194,7 @@ bench() {
     bf16) peerflags="--bf16 1" ;;
     esac
     # Interleaved: ours, then the peer, per precision, on the same GPU.
-    "$BIN" bench --device "$DEV" --dtype $prec --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
+    "$BIN" bench --device "$DEV" --dtype $prec --kernel "$KERNELS" --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
       > "$dir/gogru-$prec.json" || rc=1
     if [ "$HAVE_TORCH" = 1 ]; then
       "$PY" scripts/peer_torch.py --device "$PEER" $peerflags --shapes "$SHAPES" --runs $RUNS --warmup $WARMUP --json \
@@ -256,7 +261,7 @@ ncu_profile() {
   return $rc
 }
 
-export OUT PY MODE STEPS HAVE_TORCH SCRATCH BIN TESTBIN TAGS DEV PEER CONFORMANCE OOMTEST SHAPES RUNS WARMUP EPOCHS RECIPE DATA
+export OUT PY MODE STEPS HAVE_TORCH SCRATCH BIN TESTBIN TAGS DEV PEER CONFORMANCE OOMTEST SHAPES KERNELS RUNS WARMUP EPOCHS RECIPE DATA
 export -f skip timed env_report build kernels conformance fatbin oom cli bench d2l ncu_profile
 
 {

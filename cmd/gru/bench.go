@@ -10,13 +10,15 @@ import (
 	"text/tabwriter"
 
 	"github.com/gogru/gogru/cpu"
+	"github.com/gogru/gogru/cuda"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grubench"
 )
 
-// benchRow is one measured (backend, shape, variant, op).
+// benchRow is one measured (backend, recurrent kernel, shape, variant, op).
 type benchRow struct {
 	Backend    string  `json:"backend"`
+	Kernel     string  `json:"kernel,omitempty"` // the GPU's recurrent kernel; empty on the CPU
 	Shape      string  `json:"shape"`
 	B          int     `json:"B"`
 	T          int     `json:"T"`
@@ -80,6 +82,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	variant := fs.String("variant", "both", "reset-before, reset-after or both")
 	device := fs.String("device", "all", "all (every backend present), cpu, cuda or sim (the CUDA simulator)")
 	dtype := fs.String("dtype", "float32", dtypeHelp+"; the CPU rows are float32")
+	kernelList := fs.String("kernel", "gemm", "how the GPU runs the recurrence, a comma-separated list to time side by side: "+kernelChoices)
 	asJSON := fs.Bool("json", false, "print JSON rows instead of a table")
 	graphs := fs.Bool("graphs", true, "on a GPU, also time forward-graph and train-graph: the step recorded once as a CUDA graph and replayed")
 	plotPath := fs.String("plot", "", "also draw tokens/s as a bar chart PNG")
@@ -99,6 +102,17 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if *runs < 1 || *warmup < 0 {
 		return usagef("--runs must be at least 1 and --warmup at least 0")
 	}
+	var gpuKernels []cuda.RecurrentKernel
+	for _, name := range strings.Split(*kernelList, ",") {
+		k, err := parseKernel(strings.TrimSpace(name))
+		if err != nil {
+			return err
+		}
+		if k != cuda.KernelGEMM && *device == "cpu" {
+			return usagef("--kernel %v needs a GPU (--device cuda, sim or all); the CPU has one recurrent path", k)
+		}
+		gpuKernels = append(gpuKernels, k)
+	}
 	var variants []gru.Variant
 	switch *variant {
 	case "both":
@@ -114,7 +128,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	type backend struct {
 		name string
 		be   gru.Backend
-		gpu  bool
+		gpu  *cuda.Backend // the same backend when it is the GPU's, else nil
 	}
 	var backends []backend
 	if *device == "all" || *device == "cpu" {
@@ -122,13 +136,13 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		backends = append(backends, backend{"cpu", be, false})
+		backends = append(backends, backend{"cpu", be, nil})
 	}
 	if *device == "all" || *device == "cuda" || *device == "sim" {
-		be, err := openGPU(prec, *device == "sim")
+		be, err := openGPU(prec, *device == "sim", gpuKernels[0])
 		switch {
 		case err == nil:
-			backends = append(backends, backend{"cuda", be, true})
+			backends = append(backends, backend{"cuda", be, be})
 			if !shapeSet {
 				grid = append(grid, grubench.Shape{B: 256, T: 100, D: 1024, H: 1024})
 			}
@@ -151,41 +165,37 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	cpuTime := map[string]float64{}
 	for _, b := range backends {
 		for _, s := range grid {
-			if !b.gpu && s.H >= 1024 && !shapeSet {
+			if b.gpu == nil && s.H >= 1024 && !shapeSet {
 				continue // the GPU-only shape would take minutes on a CPU
 			}
 			for _, v := range variants {
-				c, err := grubench.NewCase(b.be, s, v)
-				if err != nil {
-					return err
+				kernels := []cuda.RecurrentKernel{cuda.KernelGEMM} // the CPU's one path, unnamed in its rows
+				if b.gpu != nil {
+					kernels = gpuKernels
 				}
-				ops := []string{"forward", "train"}
-				rec, recording := b.be.(gru.Recorder)
-				if recording && *graphs {
-					ops = append(ops, "forward-graph", "train-graph")
-				}
-				for _, op := range ops {
-					f, flops := c.Forward, c.ForwardFlops
-					if strings.HasPrefix(op, "train") {
-						f, flops = c.TrainStep, c.TrainStepFlops
+				for _, k := range kernels {
+					kernel := ""
+					if b.gpu != nil {
+						if err := b.gpu.SetRecurrentKernel(k); err != nil {
+							return err
+						}
+						kernel = k.String()
 					}
-					tm, err := measureOp(b.be, rec, op, f, *warmup, *runs)
+					more, err := benchCase(b.be, s, v, *warmup, *runs, *graphs)
 					if err != nil {
-						c.Close()
 						return err
 					}
-					sec := tm.Median.Seconds()
-					r := benchRow{Backend: b.be.Name(), Shape: s.String(), B: s.B, T: s.T, D: s.D, H: s.H, Variant: v.String(), Op: op,
-						MsPerStep: sec * 1e3, MinMs: tm.Min.Seconds() * 1e3, MaxMs: tm.Max.Seconds() * 1e3, TokensPerS: float64(s.B*s.T) / sec, GFlops: flops / sec / 1e9}
-					key := s.String() + v.String() + op
-					if !b.gpu {
-						cpuTime[key] = sec
-					} else if ct, ok := cpuTime[key]; ok {
-						r.Speedup = ct / sec
+					for _, r := range more {
+						r.Kernel = kernel
+						key := s.String() + v.String() + r.Op
+						if b.gpu == nil {
+							cpuTime[key] = r.MsPerStep
+						} else if ct, ok := cpuTime[key]; ok {
+							r.Speedup = ct / r.MsPerStep
+						}
+						rows = append(rows, r)
 					}
-					rows = append(rows, r)
 				}
-				c.Close()
 			}
 		}
 	}
@@ -197,13 +207,16 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		}
 	} else {
 		tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "backend\tshape\tvariant\top\tms/step\ttokens/s\tGFLOP/s\tGPU/CPU\t")
+		fmt.Fprintln(tw, "backend\tkernel\tshape\tvariant\top\tms/step\ttokens/s\tGFLOP/s\tGPU/CPU\t")
 		for _, r := range rows {
-			sp := "-"
+			sp, kernel := "-", "-"
 			if r.Speedup > 0 {
 				sp = fmt.Sprintf("%.1fx", r.Speedup)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%.2f\t%.0f\t%.1f\t%s\t\n", r.Backend, r.Shape, r.Variant, r.Op, r.MsPerStep, r.TokensPerS, r.GFlops, sp)
+			if r.Kernel != "" {
+				kernel = r.Kernel
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%.2f\t%.0f\t%.1f\t%s\t\n", r.Backend, kernel, r.Shape, r.Variant, r.Op, r.MsPerStep, r.TokensPerS, r.GFlops, sp)
 		}
 		tw.Flush()
 	}
@@ -217,4 +230,36 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// benchCase times a forward pass and a training step of one shape and variant on
+// be: warmup untimed runs, then the median, fastest and slowest of runs. With
+// graphs, on a backend that records, it also times both recorded once and
+// replayed (the ops forward-graph and train-graph).
+func benchCase(be gru.Backend, s grubench.Shape, v gru.Variant, warmup, runs int, graphs bool) ([]benchRow, error) {
+	c, err := grubench.NewCase(be, s, v)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	ops := []string{"forward", "train"}
+	rec, recording := be.(gru.Recorder)
+	if recording && graphs {
+		ops = append(ops, "forward-graph", "train-graph")
+	}
+	var rows []benchRow
+	for _, op := range ops {
+		f, flops := c.Forward, c.ForwardFlops
+		if strings.HasPrefix(op, "train") {
+			f, flops = c.TrainStep, c.TrainStepFlops
+		}
+		tm, err := measureOp(be, rec, op, f, warmup, runs)
+		if err != nil {
+			return nil, err
+		}
+		sec := tm.Median.Seconds()
+		rows = append(rows, benchRow{Backend: be.Name(), Shape: s.String(), B: s.B, T: s.T, D: s.D, H: s.H, Variant: v.String(), Op: op,
+			MsPerStep: sec * 1e3, MinMs: tm.Min.Seconds() * 1e3, MaxMs: tm.Max.Seconds() * 1e3, TokensPerS: float64(s.B*s.T) / sec, GFlops: flops / sec / 1e9})
+	}
+	return rows, nil
 }

@@ -37,39 +37,63 @@ func parsePrecision(s string) (precision, error) {
 	return precision{}, usagef("--dtype %q: want float32, float64, tf32 or bf16", s)
 }
 
-// openGPU opens GPU 0, or the CUDA simulator when sim is set, at precision p.
-func openGPU(p precision, sim bool) (gru.Backend, error) {
-	if sim {
-		var be *cuda.Backend
-		var err error
-		switch p.name {
-		case "tf32":
-			be, err = cuda.NewSimulatedTF32()
-		case "bf16":
-			be, err = cuda.NewSimulatedBF16()
-		default:
-			be, err = cuda.NewSimulated(p.dtype)
-		}
-		if err != nil {
-			return nil, err // not a typed nil in the interface
-		}
-		return be, nil
+// kernelChoices describes --kernel's values, for train's, generate's and bench's help.
+const kernelChoices = "gemm (per step, cuBLAS GEMMs and a pointwise kernel) or persistent (all steps in one " +
+	"cooperative kernel with W_h in shared memory; opt-in until measured, and gemm where W_h does not fit)"
+
+// kernelUsage is train's and generate's --kernel help.
+const kernelUsage = "how the GPU runs the recurrence: " + kernelChoices
+
+// parseKernel reads --kernel: gemm or persistent.
+func parseKernel(s string) (cuda.RecurrentKernel, error) {
+	k, err := cuda.ParseRecurrentKernel(s)
+	if err != nil {
+		return 0, usagef("--kernel %q: want gemm or persistent", s)
 	}
-	switch p.name {
-	case "tf32":
-		return cuda.NewTF32()
-	case "bf16":
-		return cuda.NewBF16()
-	}
-	return cuda.New(p.dtype)
+	return k, nil
 }
 
-// openBackend picks the backend for --device and --dtype and says which it chose.
-// Under auto the GPU is used when the binary has it and a device exists; otherwise
-// the CPU, and the reason the GPU was not used is printed. sim is the CUDA
-// simulator: the GPU code path on the host, slow, for testing without a GPU.
-func openBackend(device, dtype string, out io.Writer) (gru.Backend, error) {
+// openGPU opens GPU 0, or the CUDA simulator when sim is set, at precision p,
+// running the recurrence with kernel k.
+func openGPU(p precision, sim bool, k cuda.RecurrentKernel) (*cuda.Backend, error) {
+	var be *cuda.Backend
+	var err error
+	switch {
+	case sim && p.name == "tf32":
+		be, err = cuda.NewSimulatedTF32()
+	case sim && p.name == "bf16":
+		be, err = cuda.NewSimulatedBF16()
+	case sim:
+		be, err = cuda.NewSimulated(p.dtype)
+	case p.name == "tf32":
+		be, err = asCUDA(cuda.NewTF32())
+	case p.name == "bf16":
+		be, err = asCUDA(cuda.NewBF16())
+	default:
+		be, err = asCUDA(cuda.New(p.dtype))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := be.SetRecurrentKernel(k); err != nil {
+		be.Close()
+		return nil, err
+	}
+	return be, nil
+}
+
+// openBackend picks the backend for --device, --dtype and --kernel and says which
+// it chose. Under auto the GPU is used when the binary has it and a device
+// exists; otherwise the CPU, and the reason the GPU was not used is printed. sim
+// is the CUDA simulator: the GPU code path on the host, slow, for testing without
+// a GPU. --kernel chooses how the GPU runs the recurrence; the CPU has one way,
+// so --device cpu refuses --kernel persistent.
+func openBackend(device, dtype, kernel string, out io.Writer) (gru.Backend, error) {
 	p, err := parsePrecision(dtype)
+	if err != nil {
+		return nil, err
+	}
+	k, err := parseKernel(kernel)
 	if err != nil {
 		return nil, err
 	}
@@ -79,15 +103,21 @@ func openBackend(device, dtype string, out io.Writer) (gru.Backend, error) {
 		if p.tensorCores() {
 			return nil, usagef("--dtype %s needs a GPU (--device cuda or auto); the CPU computes float32 exactly", p.name)
 		}
+		if k != cuda.KernelGEMM {
+			return nil, usagef("--kernel %v needs a GPU (--device cuda, auto or sim); the CPU has one recurrent path", k)
+		}
 		be, err = cpu.New(p.dtype)
 	case "cuda", "sim":
-		be, err = openGPU(p, device == "sim")
+		be, err = asBackend(openGPU(p, device == "sim", k))
 	case "auto":
-		be, err = openGPU(p, false)
+		be, err = asBackend(openGPU(p, false, k))
 		if err != nil {
 			fmt.Fprintf(out, "device: GPU not used (%v)\n", err)
 			if p.tensorCores() {
 				fmt.Fprintf(out, "device: --dtype %s falls back to float32 on the CPU\n", p.name)
+			}
+			if k != cuda.KernelGEMM {
+				fmt.Fprintf(out, "device: --kernel %v applies to the GPU only; the CPU has one recurrent path\n", k)
 			}
 			be, err = cpu.New(p.dtype)
 		}
@@ -99,4 +129,22 @@ func openBackend(device, dtype string, out io.Writer) (gru.Backend, error) {
 	}
 	fmt.Fprintf(out, "device: %s\n", be.Name())
 	return be, nil
+}
+
+// asBackend passes openGPU's result on as a gru.Backend, nil (not a typed nil in
+// the interface) on error.
+func asBackend(be *cuda.Backend, err error) (gru.Backend, error) {
+	if err != nil {
+		return nil, err
+	}
+	return be, nil
+}
+
+// asCUDA turns the gru.Backend that cuda.New and its kin return into the
+// *cuda.Backend it is, keeping the error.
+func asCUDA(be gru.Backend, err error) (*cuda.Backend, error) {
+	if err != nil {
+		return nil, err
+	}
+	return be.(*cuda.Backend), nil
 }

@@ -27,6 +27,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	temperature := fs.Float64("temperature", 0, "sampling temperature; 0 is greedy")
 	seed := fs.Uint64("seed", 1, "seed for sampling")
 	device := fs.String("device", "cpu", "cpu, cuda or auto")
+	kernel := fs.String("kernel", "gemm", kernelUsage)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -48,7 +49,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	be, err := openBackend(*device, ck.DType.String(), io.Discard)
+	be, err := openBackend(*device, ck.DType.String(), *kernel, io.Discard)
 	if err != nil {
 		return err
 	}

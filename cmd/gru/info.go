@@ -51,6 +51,8 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	} else {
 		fmt.Fprintf(stdout, "kernels: %s\n", strings.Join(archs, " "))
 	}
+	fmt.Fprintf(stdout, "recurrent kernels (GPU, --kernel): %v (default), %v (opt-in: all steps in one cooperative kernel, W_h in shared memory)\n",
+		cuda.KernelGEMM, cuda.KernelPersistent)
 	fmt.Fprintf(stdout, "default corpus: %s\n", defaultCorpusStatus())
 	if *ckDir != "" {
 		return describeCheckpoint(stdout, *ckDir)

@@ -192,6 +192,10 @@ func TestBadInput(t *testing.T) {
 		{"unknown dtype", []string{"train", "--dtype", "fp8"}, 2, "want float32, float64, tf32 or bf16"},
 		{"tf32 on the CPU", []string{"train", "--device", "cpu", "--dtype", "tf32"}, 2, "--dtype tf32 needs a GPU"},
 		{"bf16 on the CPU", []string{"train", "--device", "cpu", "--dtype", "bf16"}, 2, "--dtype bf16 needs a GPU"},
+		{"unknown kernel", []string{"train", "--kernel", "cudnn"}, 2, "--kernel \"cudnn\": want gemm or persistent"},
+		{"persistent on the CPU", []string{"train", "--device", "cpu", "--kernel", "persistent"}, 2, "--kernel persistent needs a GPU"},
+		{"bench persistent on the CPU", []string{"bench", "--device", "cpu", "--kernel", "gemm,persistent"}, 2, "--kernel persistent needs a GPU"},
+		{"generate persistent on the CPU", []string{"generate", "--checkpoint", ck, "--kernel", "persistent"}, 2, "--kernel persistent needs a GPU"},
 	} {
 		_, errOut, code := gruRun(t, c.args...)
 		if code != c.code || !strings.Contains(errOut, c.want) {
@@ -233,9 +237,37 @@ func TestInfoAndBench(t *testing.T) {
 		t.Fatalf("bench --json: %v, %d rows\n%s", err, len(rows), out)
 	}
 	for _, r := range rows {
-		if !(r.TokensPerS > 0) || !(r.MsPerStep > 0) {
-			t.Errorf("row %+v has no timing", r)
+		if !(r.TokensPerS > 0) || !(r.MsPerStep > 0) || r.Kernel != "" {
+			t.Errorf("row %+v has no timing, or names a GPU kernel", r)
 		}
+	}
+}
+
+// On the CUDA simulator, bench times both recurrent kernels side by side, each row
+// naming its kernel, and train runs the persistent one and says so.
+func TestKernelFlagOnSimulator(t *testing.T) {
+	out, errOut, code := gruRun(t, "bench", "--shapes", "2x3x4x5", "--runs", "1", "--warmup", "0", "--json", "--device", "sim", "--kernel", "gemm,persistent")
+	if code != 0 {
+		t.Fatalf("bench: code %d\n%s", code, errOut)
+	}
+	var rows []benchRow
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 8 {
+		t.Fatalf("bench --json: %v, %d rows, want 8\n%s", err, len(rows), out)
+	}
+	kernels := map[string]int{}
+	for _, r := range rows {
+		kernels[r.Kernel]++
+		if persistent := strings.Contains(r.Backend, "persistent recurrent kernel"); persistent != (r.Kernel == "persistent") {
+			t.Errorf("row of kernel %q from backend %q", r.Kernel, r.Backend)
+		}
+	}
+	if kernels["gemm"] != 4 || kernels["persistent"] != 4 {
+		t.Errorf("rows by kernel %v, want 4 each", kernels)
+	}
+	args := append([]string{"train", "--epochs", "1", "--max-tokens", "300"}, small...)
+	out, errOut, code = gruRun(t, append(args, "--device", "sim", "--kernel", "persistent")...)
+	if code != 0 || !strings.Contains(out, "device: cuda/float32 (simulated GPU (host C++), persistent recurrent kernel)") {
+		t.Errorf("train --device sim --kernel persistent: code %d\n%s\n%s", code, out, errOut)
 	}
 }
 

@@ -42,6 +42,7 @@ type trainOptions struct {
 	Sampling    string  `json:"sampling"`
 	Seed        uint64  `json:"seed"`
 	Device      string  `json:"-"`
+	Kernel      string  `json:"-"`
 	DType       string  `json:"dtype"`
 	Checkpoint  string  `json:"-"`
 	Every       int     `json:"-"`
@@ -76,6 +77,7 @@ func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.Sampling, "sampling", "sequential", "minibatches: sequential (state carried between batches) or random")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed for initialisation and batching")
 	fs.StringVar(&o.Device, "device", "auto", "cpu, cuda, auto (the GPU when the binary has it and one exists) or sim (the CUDA simulator, slow)")
+	fs.StringVar(&o.Kernel, "kernel", "gemm", kernelUsage)
 	fs.StringVar(&o.DType, "dtype", "float32", dtypeHelp)
 	fs.StringVar(&o.Checkpoint, "checkpoint", "", "directory for checkpoints (written atomically)")
 	fs.IntVar(&o.Every, "checkpoint-every", 50, "write a checkpoint every N epochs (and at the end)")
@@ -106,6 +108,9 @@ func (o *trainOptions) validate() error {
 	}
 	if !(o.LR > 0) {
 		return usagef("--lr %v: must be positive", o.LR)
+	}
+	if _, err := parseKernel(o.Kernel); err != nil {
+		return err
 	}
 	if !(o.Clip >= 0) {
 		return usagef("--clip %v: must be 0 (off) or positive", o.Clip)
@@ -217,7 +222,7 @@ func checkpointPath(dir string) string { return filepath.Join(dir, "checkpoint.s
 func train(o *trainOptions, stdout, stderr io.Writer) error {
 	started := time.Now()
 	// The device first: a flag it refuses should not wait for the corpus.
-	be, err := openBackend(o.Device, o.DType, stdout)
+	be, err := openBackend(o.Device, o.DType, o.Kernel, stdout)
 	if err != nil {
 		return err
 	}

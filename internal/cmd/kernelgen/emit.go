@@ -46,9 +46,9 @@ func emitGo(u *unit) ([]byte, error) {
 		fmt.Fprintf(&b, "\t%s%s // %s\n", kernelConst(in.name), typ, in.name)
 	}
 	b.WriteString("\tnumKernels // the number of entry points\n)\n\n")
-	b.WriteString("// kernelSigs names each entry point as nvcc exports it and counts its parameters.\nvar kernelSigs = [numKernels]kernelSig{\n")
+	b.WriteString("// kernelSigs names each entry point as nvcc exports it, counts its parameters and\n// says whether it is cooperative.\nvar kernelSigs = [numKernels]kernelSig{\n")
 	for _, in := range ins {
-		fmt.Fprintf(&b, "\t%s: {%q, %d},\n", kernelConst(in.name), in.name, len(in.k.params))
+		fmt.Fprintf(&b, "\t%s: {%q, %d, %v},\n", kernelConst(in.name), in.name, len(in.k.params), in.k.cooperative)
 	}
 	b.WriteString("}\n")
 
@@ -71,6 +71,9 @@ func emitGoMethod(b *bytes.Buffer, k *kernel) error {
 	if k.template {
 		which = k.name + " (_f32 or _f64 by the backend's dtype)\n// over lg."
 		id = fmt.Sprintf("q.typed(%s, %s)", kernelConst(k.name+"_f32"), kernelConst(k.name+"_f64"))
+	}
+	if k.cooperative {
+		which += " It is cooperative: the launch\n// keeps all its blocks resident at once, or fails."
 	}
 	fmt.Fprintf(b, "\n// %s launches %s From kernels/%s:\n//\n", method, which, k.file)
 	for _, l := range k.doc {
@@ -151,16 +154,20 @@ func emitRegistry(u *unit) []byte {
 	var b bytes.Buffer
 	b.WriteString(header + `
 // The simulator's kernel registry, which sim.cc includes inside its table:
-// KERNEL(name, arity, syncs) for each entry point, in the order of the kernel
-// constants of kernels_gen.go. syncs is 1 for a kernel that synchronises its
-// block: it, or a function it calls, uses __syncthreads or __shared__ memory.
+// KERNEL(name, arity, syncs, cooperative) for each entry point, in the order of
+// the kernel constants of kernels_gen.go. syncs is 1 for a kernel that
+// synchronises its block: it, or a function it calls, uses __syncthreads or
+// __shared__ memory. cooperative is 1 for a kernel marked cooperative, whose
+// blocks the simulator runs all at once.
 `)
-	for _, in := range instances(u.kernels) {
-		syncs := 0
-		if in.k.syncs {
-			syncs = 1
+	flag := func(v bool) int {
+		if v {
+			return 1
 		}
-		fmt.Fprintf(&b, "KERNEL(%s, %d, %d),\n", in.name, len(in.k.params), syncs)
+		return 0
+	}
+	for _, in := range instances(u.kernels) {
+		fmt.Fprintf(&b, "KERNEL(%s, %d, %d, %d),\n", in.name, len(in.k.params), flag(in.k.syncs), flag(in.k.cooperative))
 	}
 	return b.Bytes()
 }

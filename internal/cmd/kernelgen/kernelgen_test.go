@@ -16,22 +16,32 @@ func TestRepositoryKernels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The kernels that synchronise are those the simulator's hand-kept flags named.
+	// The kernels that synchronise are those the simulator's hand-kept flags named,
+	// and the cooperative ones.
+	wantCoop := map[string]bool{"grid_sync_check": true, "gru_persist_fwd_after": true, "gru_persist_fwd_before": true,
+		"gru_persist_bwd_after": true, "gru_persist_bwd_before": true}
 	wantSyncs := map[string]bool{"sum_rows": true, "sum_squares": true, "sum_final": true, "mean_final": true, "softmax_xent": true}
+	for name := range wantCoop {
+		wantSyncs[name] = true
+	}
 	arity := map[string]int{}
 	for _, k := range u.kernels {
 		if k.syncs != wantSyncs[k.name] {
 			t.Errorf("%s: syncs = %v", k.name, k.syncs)
+		}
+		if k.cooperative != wantCoop[k.name] {
+			t.Errorf("%s: cooperative = %v", k.name, k.cooperative)
 		}
 		arity[k.name] = len(k.params)
 		if len(k.doc) == 0 {
 			t.Errorf("%s has no formula comment", k.name)
 		}
 	}
-	if len(u.kernels) != 21 || len(instances(u.kernels)) != 41 {
-		t.Errorf("%d kernels, %d entry points; want 21 and 41", len(u.kernels), len(instances(u.kernels)))
+	if len(u.kernels) != 26 || len(instances(u.kernels)) != 50 {
+		t.Errorf("%d kernels, %d entry points; want 26 and 50", len(u.kernels), len(instances(u.kernels)))
 	}
-	for name, n := range map[string]int{"gru_fwd_after": 12, "gru_bwd_before2": 10, "sum_final": 3, "adam": 10} {
+	for name, n := range map[string]int{"gru_fwd_after": 12, "gru_bwd_before2": 10, "sum_final": 3, "adam": 10,
+		"gru_persist_fwd_after": 15, "gru_persist_bwd_before": 16} {
 		if arity[name] != n {
 			t.Errorf("%s has %d parameters, want %d", name, arity[name], n)
 		}
@@ -125,7 +135,7 @@ __device__ void plain_impl(const T* x, T* y, T v) {
 		t.Error("kernels_gen.cuh defines the plain kernel again")
 	}
 	reg := string(emitRegistry(u))
-	for _, want := range []string{"KERNEL(deep_f32, 2, 1),", "KERNEL(shared, 2, 1),", "KERNEL(plain_f64, 3, 0),"} {
+	for _, want := range []string{"KERNEL(deep_f32, 2, 1, 0),", "KERNEL(shared, 2, 1, 0),", "KERNEL(plain_f64, 3, 0, 0),"} {
 		if !strings.Contains(reg, want) {
 			t.Errorf("registry lacks %q:\n%s", want, reg)
 		}
@@ -143,6 +153,70 @@ __device__ void plain_impl(const T* x, T* y, T v) {
 		if !strings.Contains(string(goSrc), want) {
 			t.Errorf("kernels_gen.go lacks %q:\n%s", want, goSrc)
 		}
+	}
+}
+
+// A kernel marked cooperative is flagged in kernelSigs and the registry; one that
+// reaches grid_sync without the mark, or a static __shared__ variable with it, is
+// refused, while dynamic shared memory (extern __shared__) is allowed.
+func TestCooperative(t *testing.T) {
+	common := `#pragma once
+__device__ void grid_sync(unsigned* bar) { __syncthreads(); }
+template <typename T>
+__device__ T* dynamic_shared() { extern __shared__ unsigned char raw[]; return (T*)raw; }
+__device__ void wait_all(unsigned* bar) { grid_sync(bar); }
+`
+	u, err := writeUnit(t, map[string]string{
+		root:         "#include \"common.cuh\"\n#include \"k.cu\"\n",
+		"common.cuh": common,
+		"k.cu": `#include "common.cuh"
+// Waits for the grid through a helper and keeps data in dynamic shared memory.
+//gogru:kernel cooperative
+template <typename T>
+__device__ void sweep_impl(int n, T* x, unsigned* bar) { T* s = dynamic_shared<T>(); s[0] = x[0]; wait_all(bar); }
+
+// An ordinary kernel.
+//gogru:kernel
+extern "C" __global__ void plain(int n) {}
+`,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	coop := map[string]bool{}
+	for _, k := range u.kernels {
+		coop[k.name] = k.cooperative
+	}
+	if !coop["sweep"] || coop["plain"] {
+		t.Errorf("cooperative marks %v, want sweep only", coop)
+	}
+	reg := string(emitRegistry(u))
+	for _, want := range []string{"KERNEL(sweep_f32, 3, 1, 1),", "KERNEL(plain, 1, 0, 0),"} {
+		if !strings.Contains(reg, want) {
+			t.Errorf("registry lacks %q:\n%s", want, reg)
+		}
+	}
+	goSrc, err := emitGo(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`kernelSweepF64: {"sweep_f64", 3, true},`, `kernelPlain:    {"plain", 1, false},`, "It is cooperative"} {
+		if !strings.Contains(string(goSrc), want) {
+			t.Errorf("kernels_gen.go lacks %q:\n%s", want, goSrc)
+		}
+	}
+
+	for _, c := range []struct{ name, src, want string }{
+		{"grid_sync unmarked", "// Doc.\n//gogru:kernel\nextern \"C\" __global__ void k(unsigned* bar) { wait_all(bar); }\n", "mark it //gogru:kernel cooperative"},
+		{"static shared", "// Doc.\n//gogru:kernel cooperative\nextern \"C\" __global__ void k(unsigned* bar) { __shared__ int s[4]; s[0] = 1; grid_sync(bar); }\n", "static __shared__"},
+		{"unknown word", "// Doc.\n//gogru:kernel persistent\nextern \"C\" __global__ void k(int n) {}\n", "has no //gogru:kernel line"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := writeUnit(t, map[string]string{root: "#include \"common.cuh\"\n#include \"k.cu\"\n", "common.cuh": common, "k.cu": c.src})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
 	}
 }
 

@@ -28,6 +28,17 @@
 // function without the line is an error, so no entry point goes unregistered.
 // Parameters are pointers, int, float, double and, in templates, T.
 //
+// A kernel whose blocks wait for each other, at grid_sync (kernels/common.cuh),
+// is marked
+//
+//	//gogru:kernel cooperative
+//
+// instead: package cuda launches it cooperatively (all blocks resident at once,
+// cuLaunchCooperativeKernel) and the simulator runs all its blocks at once. A
+// kernel that reaches grid_sync without the mark is an error, and so is a
+// cooperative kernel that reaches a static __shared__ variable, which the
+// simulator cannot give each block of; such a kernel uses dynamic_shared.
+//
 // kernelgen reads kernels/all.cu and follows its quoted includes of .cu and .cuh
 // files as nvcc does (each once), so the kernels come in the order nvcc sees them.
 // It reads the C++ with a small scanner (comments, literals, preprocessor lines,
@@ -38,12 +49,13 @@
 //
 //   - kernels/kernels_gen.cuh: the extern "C" entry points of the template kernels.
 //   - cuda/kernels_gen.go: a kernel constant per entry point (an index into the
-//     simulator's registry and into kernelSigs, the names and parameter counts),
+//     simulator's registry and into kernelSigs, the names, parameter counts and
+//     cooperative marks),
 //     and a typed launch method on cuda's *queue per kernel, which picks the
 //     entry point by the backend's dtype and packs the arguments (ptr, int,
 //     float64 for T and double, float32). Each carries its kernel's comment.
-//   - cuda/sim_kernels_gen.h: the simulator's registry, KERNEL(name, arity, syncs)
-//     per entry point, included by cuda/sim.cc; the simulator refuses a launch
+//   - cuda/sim_kernels_gen.h: the simulator's registry, KERNEL(name, arity,
+//     syncs, cooperative) per entry point, included by cuda/sim.cc; the simulator refuses a launch
 //     whose argument count is not the arity, and a static_assert there holds each
 //     arity to the compiler's.
 //   - the launch constants: every `#define GOGRU_NAME <integer>` of the sources
@@ -55,7 +67,8 @@
 // A kernel synchronises its block when its body, or the body of a function it
 // calls (transitively, by name, over every function the sources define), uses
 // __syncthreads or __shared__ memory. The simulator runs the threads of such a
-// kernel's blocks as host threads with a barrier, and the others one by one.
+// kernel's blocks as fibers that wait for each other at a barrier, and the
+// others one by one.
 package main
 
 import (

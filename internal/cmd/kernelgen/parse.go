@@ -9,8 +9,12 @@ import (
 	"strings"
 )
 
-// directive marks a kernel: the line right above its declaration.
+// directive marks a kernel: the line right above its declaration. Followed by
+// the word cooperative, it marks a kernel whose blocks wait for each other.
 const directive = "//gogru:kernel"
+
+// cooperativeWord is the directive's mark of a cooperative kernel.
+const cooperativeWord = "cooperative"
 
 // paramKind is how a kernel parameter crosses from Go.
 type paramKind int
@@ -40,6 +44,9 @@ type kernel struct {
 	params   []param
 	syncs    bool // it, or a function it calls, uses __syncthreads or __shared__
 	template bool // instantiated once per element type
+	// cooperative: marked //gogru:kernel cooperative; its blocks wait for each
+	// other at grid_sync, so all must be resident at once (a cooperative launch).
+	cooperative bool
 }
 
 // instance is one entry point nvcc exports: a plain kernel, or a template kernel
@@ -98,8 +105,15 @@ type file struct {
 	funcs    []function
 	includes []include
 	consts   []constant
-	// directives maps the line of each //gogru:kernel to the comment above it.
-	directives map[int][]string
+	// directives maps the line of each //gogru:kernel to what it says.
+	directives map[int]mark
+}
+
+// mark is what a //gogru:kernel line says: the comment above it, and whether it
+// names the kernel cooperative.
+type mark struct {
+	doc         []string
+	cooperative bool
 }
 
 // include is a quoted #include of another kernel source.
@@ -165,7 +179,11 @@ func parseUnit(dir, root, skip string) (*unit, error) {
 	for _, name := range order {
 		u.consts = append(u.consts, files[name].consts...)
 	}
-	syncs := syncingFunctions(items)
+	syncs := reaching(items, syncMarker.MatchString)
+	gridSyncs := reaching(items, gridSyncCall.MatchString)
+	staticShared := reaching(items, func(body string) bool {
+		return sharedMarker.MatchString(externShared.ReplaceAllString(body, ""))
+	})
 	seen := map[string]string{}
 	for _, it := range items {
 		k, err := kernelOf(it.f, it.fn)
@@ -176,6 +194,13 @@ func parseUnit(dir, root, skip string) (*unit, error) {
 			continue
 		}
 		k.syncs = syncs[it.fn.name]
+		at := fmt.Sprintf("%s:%d", k.file, k.line)
+		if gridSyncs[it.fn.name] && !k.cooperative {
+			return nil, fmt.Errorf("%s: kernel %s waits at grid_sync: mark it %s %s, so that its launch keeps all its blocks resident", at, k.name, directive, cooperativeWord)
+		}
+		if k.cooperative && staticShared[it.fn.name] {
+			return nil, fmt.Errorf("%s: cooperative kernel %s uses a static __shared__ variable: use dynamic_shared, which the simulator gives each of the blocks it runs at once", at, k.name)
+		}
 		for _, in := range instances([]*kernel{k}) {
 			if at, dup := seen[in.name]; dup {
 				return nil, fmt.Errorf("%s:%d: kernel %s is declared again (first at %s)", k.file, k.line, in.name, at)
@@ -227,7 +252,8 @@ func kernelOf(f *file, fn *function) (*kernel, error) {
 		}
 		return nil, nil
 	}
-	k := &kernel{name: fn.name, file: f.name, line: fn.line, doc: f.directives[fn.kernelAt]}
+	m := f.directives[fn.kernelAt]
+	k := &kernel{name: fn.name, file: f.name, line: fn.line, doc: m.doc, cooperative: m.cooperative}
 	switch {
 	case templateHeader.MatchString(fn.header):
 		if !strings.HasSuffix(fn.name, "_impl") || fn.name == "_impl" {
@@ -279,19 +305,23 @@ func kindOf(ctype string) (paramKind, bool) {
 }
 
 var (
-	syncMarker = regexp.MustCompile(`\b(__syncthreads|__shared__)\b`)
-	callRE     = regexp.MustCompile(`\b([A-Za-z_]\w*)\s*(?:<[^<>;{}()]*>)?\s*\(`)
+	syncMarker   = regexp.MustCompile(`\b(__syncthreads|__shared__)\b`)
+	sharedMarker = regexp.MustCompile(`\b__shared__\b`)
+	externShared = regexp.MustCompile(`\bextern\s+__shared__\b`)
+	gridSyncCall = regexp.MustCompile(`\bgrid_sync\s*\(`)
+	callRE       = regexp.MustCompile(`\b([A-Za-z_]\w*)\s*(?:<[^<>;{}()]*>)?\s*\(`)
 )
 
-// syncingFunctions returns the names of the functions that synchronise a block:
-// those whose body uses __syncthreads or __shared__ memory, and those that call
-// one of them (overloads of a name count as one function).
-func syncingFunctions(items []item) map[string]bool {
+// reaching returns the names of the functions whose body has what has reports,
+// and of those that call one of them, transitively (overloads of a name count as
+// one function). With syncMarker it finds the functions that synchronise a block:
+// those that use __syncthreads or __shared__ memory, or call one that does.
+func reaching(items []item, has func(body string) bool) map[string]bool {
 	calls := map[string][]string{}
-	syncs := map[string]bool{}
+	found := map[string]bool{}
 	for _, it := range items {
-		if syncMarker.MatchString(it.fn.body) {
-			syncs[it.fn.name] = true
+		if has(it.fn.body) {
+			found[it.fn.name] = true
 		}
 		for _, m := range callRE.FindAllStringSubmatch(it.fn.body, -1) {
 			calls[it.fn.name] = append(calls[it.fn.name], m[1])
@@ -300,18 +330,18 @@ func syncingFunctions(items []item) map[string]bool {
 	for changed := true; changed; {
 		changed = false
 		for caller, callees := range calls {
-			if syncs[caller] {
+			if found[caller] {
 				continue
 			}
 			for _, c := range callees {
-				if syncs[c] {
-					syncs[caller], changed = true, true
+				if found[c] {
+					found[caller], changed = true, true
 					break
 				}
 			}
 		}
 	}
-	return syncs
+	return found
 }
 
 // collapse trims s and turns each run of white space into one space.
@@ -320,14 +350,14 @@ func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
 var (
 	includeRE   = regexp.MustCompile(`^#\s*include\s*"([^"]+)"`)
 	defineRE    = regexp.MustCompile(`^#\s*define\s+(GOGRU_[A-Z0-9_]+)\s+(-?[0-9]+)\s*$`)
-	directiveRE = regexp.MustCompile(`^\s*` + directive + `\s*$`)
+	directiveRE = regexp.MustCompile(`^\s*` + directive + `(\s+` + cooperativeWord + `)?\s*$`)
 	commentRE   = regexp.MustCompile(`^\s*//(.*)$`)
 )
 
 // parseFile finds the includes, GOGRU_ constants, directives and function
 // definitions of one source file.
 func parseFile(name, src string) (*file, error) {
-	f := &file{name: name, directives: map[int][]string{}}
+	f := &file{name: name, directives: map[int]mark{}}
 	raw := strings.Split(src, "\n")
 	noComments, code := blank(src)
 	ncLines, codeLines := strings.Split(noComments, "\n"), strings.Split(code, "\n")
@@ -359,7 +389,8 @@ func parseFile(name, src string) (*file, error) {
 	}
 
 	for i, l := range raw {
-		if !directiveRE.MatchString(l) {
+		dm := directiveRE.FindStringSubmatch(l)
+		if dm == nil {
 			continue
 		}
 		var doc []string
@@ -370,7 +401,7 @@ func parseFile(name, src string) (*file, error) {
 			}
 			doc = append([]string{strings.TrimPrefix(m[1], " ")}, doc...)
 		}
-		f.directives[i+1] = doc
+		f.directives[i+1] = mark{doc: doc, cooperative: dm[1] != ""}
 	}
 
 	code, noComments = strings.Join(codeLines, "\n"), strings.Join(ncLines, "\n")

@@ -1,0 +1,154 @@
+package cuda
+
+import "github.com/gogru/gogru/gru"
+
+// The persistent kernels (kernels/gru_persistent_*.cu) run every step of one
+// layer and direction in one cooperative launch; KernelPersistent selects them.
+// This file chooses their launch geometry and runs them in place of the per-step
+// loops of forwardCell and backwardCell.
+
+// persistPlan is the launch of the persistent kernels for one shape: blocks of
+// threads threads, each owning units hidden units (the last block fewer),
+// staging tileRows rows at a time, with fwdShared and bwdShared bytes of dynamic
+// shared memory for the forward and the backward kernel.
+type persistPlan struct {
+	blocks, threads, units, tileRows int
+	fwdShared, bwdShared             int
+}
+
+// planPersistent chooses the persistent kernels' launch geometry for H hidden
+// units, a batch of B rows and elements of es bytes on a device with limits
+// lim, and reports false where the W_h slices do not fit on chip; the GEMM path
+// runs there. The choice:
+//
+//   - blocks: one per multiprocessor, at most H, each owning U = ⌈H / blocks⌉
+//     units (then blocks = ⌈H / U⌉). The slices of W_h are smallest so, all of the
+//     GPU's shared memory holds W_h, and each block's share of a step is smallest;
+//   - threads: 3U columns (the r, z and n gates of each unit) times the row groups
+//     that let every thread sum persistRows rows of its column in registers in one
+//     pass over the batch, rounded up to whole warps and capped at
+//     lim.threadsPerBlock; fewer than 3U threads cannot cover the columns, and
+//     do not fit;
+//   - tileRows: the rows staged per pass, as many as the widest pass sums (U
+//     columns: the backward sweep, and ResetBefore's n gate), at most B, halved
+//     until the shared memory fits;
+//   - shared memory, in elements: the slice (H·3U forward, 3H·U backward, the same
+//     size), the tile (tileRows·persistTileStride) and the products (B·3U forward,
+//     B·U backward), at most lim.sharedPerBlock bytes.
+//
+// The caller also checks that the device holds the blocks at once
+// (device.residentBlocks), which depends on the kernel's registers.
+func planPersistent(H, B, es int, lim coopLimits) (persistPlan, bool) {
+	if H < 1 || B < 1 || lim.multiprocessors < 1 || lim.warp < 1 {
+		return persistPlan{}, false
+	}
+	units := ceilDiv(H, min(lim.multiprocessors, H))
+	blocks := ceilDiv(H, units)
+	threads := min(ceilDiv(3*units*ceilDiv(B, persistRows), lim.warp)*lim.warp, lim.threadsPerBlock/lim.warp*lim.warp)
+	if threads < 3*units {
+		return persistPlan{}, false
+	}
+	tileRows := min(B, persistRows*(threads/units))
+	for {
+		tile := tileRows * persistTileStride
+		p := persistPlan{blocks: blocks, threads: threads, units: units, tileRows: tileRows,
+			fwdShared: es * (H*3*units + tile + B*3*units), bwdShared: es * (3*H*units + tile + B*units)}
+		if max(p.fwdShared, p.bwdShared) <= lim.sharedPerBlock {
+			return p, true
+		}
+		if tileRows == 1 {
+			return persistPlan{}, false
+		}
+		tileRows = ceilDiv(tileRows, 2)
+	}
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// persistKernels returns the backend's persistent forward and backward entry
+// points for variant v.
+func (be *Backend) persistKernels(v gru.Variant) (fwd, bwd kernel) {
+	f64 := be.dtype == gru.Float64
+	switch {
+	case v == gru.ResetAfter && f64:
+		return kernelGruPersistFwdAfterF64, kernelGruPersistBwdAfterF64
+	case v == gru.ResetAfter:
+		return kernelGruPersistFwdAfterF32, kernelGruPersistBwdAfterF32
+	case f64:
+		return kernelGruPersistFwdBeforeF64, kernelGruPersistBwdBeforeF64
+	}
+	return kernelGruPersistFwdBeforeF32, kernelGruPersistBwdBeforeF32
+}
+
+// persistentPlan returns the plan of the persistent kernels for the stack's
+// workspace, or nil where the per-step GEMM path runs: the backend asks for
+// KernelGEMM, or planPersistent finds no fit, or the device cannot hold the
+// plan's blocks at once. The workspace keeps the answer for its shape.
+func (s *stack) persistentPlan() (*persistPlan, error) {
+	be, ws := s.be, s.ws
+	if be.recurrent != KernelPersistent {
+		return nil, nil
+	}
+	if ws.persistChecked {
+		return ws.persist, nil
+	}
+	lim, err := be.dev.coopLimits()
+	if err != nil {
+		return nil, err
+	}
+	p, ok := planPersistent(s.cfg.HiddenSize, ws.batch, be.esize(), lim)
+	if ok {
+		fwd, bwd := be.persistKernels(s.cfg.Variant)
+		for _, k := range []struct {
+			k      kernel
+			shared int
+		}{{fwd, p.fwdShared}, {bwd, p.bwdShared}} {
+			n, err := be.dev.residentBlocks(k.k, p.threads, k.shared)
+			if err != nil {
+				return nil, err
+			}
+			ok = ok && n >= p.blocks
+		}
+	}
+	ws.persistChecked = true
+	if ok {
+		ws.persist = &p
+	}
+	return ws.persist, nil
+}
+
+// geom is the plan's launch geometry with shared bytes of dynamic shared memory.
+func (p *persistPlan) geom(shared int) launchGeom {
+	return launchGeom{grid: dim3{p.blocks, 1, 1}, block: dim3{p.threads, 1, 1}, shared: shared}
+}
+
+// forwardPersistent runs every step of cell (direction d) in one launch of the
+// persistent forward kernel, from the input projections in the workspace, into
+// what forwardCell's step loop writes: the states, the saved gates and columns
+// [d·H, (d+1)·H) of out.
+func (s *stack) forwardPersistent(q *queue, p *persistPlan, cell, d int, out ptr) {
+	be, cfg, ws := s.be, s.cfg, s.ws
+	par, w := s.cell(cell).param, ws.dirs[d]
+	lg, H := p.geom(p.fwdShared), cfg.HiddenSize
+	launch := q.gruPersistFwdBefore
+	if cfg.Variant == gru.ResetAfter {
+		launch = q.gruPersistFwdAfter
+	}
+	launch(lg, ws.batch, H, ws.steps, d, p.units, p.tileRows, ws.lens, w.xproj, par.wh, par.bh,
+		ws.hs[cell], ws.gates[cell], out.add(d*H, be.esize()), cfg.OutputSize(), ws.barrier)
+}
+
+// backwardPersistent runs the reverse sweep of cell (direction d) in one launch
+// of the persistent backward kernel: what backwardCell's step loop computes, dGx,
+// dGh and, in the direction's dh, the gradient w.r.t. h0.
+func (s *stack) backwardPersistent(q *queue, p *persistPlan, cell, d int, dY ptr) {
+	be, cfg, ws := s.be, s.cfg, s.ws
+	w := ws.dirs[d]
+	lg, H := p.geom(p.bwdShared), cfg.HiddenSize
+	launch := q.gruPersistBwdBefore
+	if cfg.Variant == gru.ResetAfter {
+		launch = q.gruPersistBwdAfter
+	}
+	launch(lg, ws.batch, H, ws.steps, d, p.units, p.tileRows, ws.lens, s.cell(cell).param.wh, ws.gates[cell],
+		ws.hs[cell], dY.add(d*H, be.esize()), cfg.OutputSize(), w.dGx, w.dGh, w.dh, ws.barrier)
+}

@@ -1,0 +1,160 @@
+//go:build cuda
+
+package cuda
+
+/*
+#cgo LDFLAGS: -lcuda
+#cgo linux CFLAGS: -I/usr/local/cuda/include
+#cgo linux LDFLAGS: -L/usr/local/cuda/lib64
+#include <stdint.h>
+#include <stdlib.h>
+#include <cuda.h>
+
+// The function and stream cross as uintptr_t so that Go code never holds a C
+// pointer type of another package (gorgonia.org/cu's CUfunction and CUstream).
+static CUresult gogru_launch_cooperative(uintptr_t fn, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
+                                         unsigned by, unsigned bz, unsigned shared, uintptr_t stream, void** params) {
+	return cuLaunchCooperativeKernel((CUfunction)fn, gx, gy, gz, bx, by, bz, shared, (CUstream)stream, params);
+}
+static CUresult gogru_set_max_dynamic_shared(uintptr_t fn, int bytes) {
+	return cuFuncSetAttribute((CUfunction)fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
+}
+static CUresult gogru_occupancy(uintptr_t fn, int threads, size_t shared, int* blocks) {
+	return cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, (CUfunction)fn, threads, shared);
+}
+// gogru_coop_attributes reads the current context's device's multiprocessor
+// count, opt-in shared memory per block, warp size and cooperative-launch support.
+static CUresult gogru_coop_attributes(int* sms, int* shared, int* warp, int* coop) {
+	CUdevice d;
+	CUresult r = cuCtxGetDevice(&d);
+	if (r == CUDA_SUCCESS) r = cuDeviceGetAttribute(sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, d);
+	if (r == CUDA_SUCCESS) r = cuDeviceGetAttribute(shared, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN, d);
+	if (r == CUDA_SUCCESS) r = cuDeviceGetAttribute(warp, CU_DEVICE_ATTRIBUTE_WARP_SIZE, d);
+	if (r == CUDA_SUCCESS) r = cuDeviceGetAttribute(coop, CU_DEVICE_ATTRIBUTE_COOPERATIVE_LAUNCH, d);
+	return r;
+}
+*/
+import "C"
+
+import (
+	"unsafe"
+
+	"gorgonia.org/cu"
+)
+
+// A cu.Function holds just its driver handle, which rawFunction reads out; these
+// fail to compile should it ever hold more.
+var (
+	_ [unsafe.Sizeof(cu.Function{}) - unsafe.Sizeof(uintptr(0))]byte
+	_ [unsafe.Sizeof(uintptr(0)) - unsafe.Sizeof(cu.Function{})]byte
+)
+
+// defaultSharedPerBlock is the dynamic shared memory a block may have before its
+// function opts in to more (CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES).
+const defaultSharedPerBlock = 48 << 10
+
+// persistMaxThreads caps the threads of a persistent kernel's block (see
+// planPersistent): more threads than this add row groups a block rarely has rows for.
+const persistMaxThreads = 256
+
+func rawFunction(fn cu.Function) C.uintptr_t { return C.uintptr_t(*(*uintptr)(unsafe.Pointer(&fn))) }
+
+// function returns kernel k's function, loading it on first use. The caller
+// holds the context (d.do).
+func (d *realDevice) function(k kernel) (cu.Function, error) {
+	if fn, ok := d.funcs[k]; ok {
+		return fn, nil
+	}
+	fn, err := d.module.Function(k.String())
+	if err != nil {
+		return fn, driverError("cuModuleGetFunction "+k.String(), err)
+	}
+	d.funcs[k] = fn
+	return fn, nil
+}
+
+// allowShared lets kernel k's blocks have shared bytes of dynamic shared memory:
+// past 48 KiB a function must opt in. The caller holds the context.
+func (d *realDevice) allowShared(k kernel, fn cu.Function, shared int) error {
+	if shared <= defaultSharedPerBlock || shared <= d.sharedAllowed[k] {
+		return nil
+	}
+	if err := cuCheck("cuFuncSetAttribute "+k.String(), C.gogru_set_max_dynamic_shared(rawFunction(fn), C.int(shared))); err != nil {
+		return err
+	}
+	d.sharedAllowed[k] = shared
+	return nil
+}
+
+// launchCooperative launches fn with cuLaunchCooperativeKernel, which gorgonia.org/cu
+// lacks. The parameter array is C memory: cgo forbids passing Go memory that
+// holds Go pointers. The caller holds the context.
+func (d *realDevice) launchCooperative(k kernel, fn cu.Function, lg launchGeom, args []uint64) error {
+	n := max(len(args), 1)
+	vals := unsafe.Slice((*uint64)(C.malloc(C.size_t(8*n))), n)
+	ptrs := unsafe.Slice((*unsafe.Pointer)(C.malloc(C.size_t(8*n))), n)
+	defer C.free(unsafe.Pointer(&vals[0]))
+	defer C.free(unsafe.Pointer(&ptrs[0]))
+	for i, a := range args {
+		vals[i] = a
+		ptrs[i] = unsafe.Pointer(&vals[i])
+	}
+	g, b := lg.grid, lg.block
+	return cuCheck("cuLaunchCooperativeKernel "+k.String(), C.gogru_launch_cooperative(rawFunction(fn),
+		C.uint(g.x), C.uint(g.y), C.uint(g.z), C.uint(b.x), C.uint(b.y), C.uint(b.z), C.uint(lg.shared),
+		C.uintptr_t(d.streamHandle()), (*unsafe.Pointer)(unsafe.Pointer(&ptrs[0]))))
+}
+
+func (d *realDevice) coopLimits() (coopLimits, error) {
+	var lim coopLimits
+	err := d.do(func() error {
+		var err error
+		lim, err = d.coopLimitsLocked()
+		return err
+	})
+	return lim, err
+}
+
+// coopLimitsLocked reads the device's limits once and keeps them. The caller
+// holds the context.
+func (d *realDevice) coopLimitsLocked() (coopLimits, error) {
+	if d.limits != nil {
+		return *d.limits, nil
+	}
+	var sms, shared, warp, coop C.int
+	if err := cuCheck("cuDeviceGetAttribute", C.gogru_coop_attributes(&sms, &shared, &warp, &coop)); err != nil {
+		return coopLimits{}, err
+	}
+	lim := coopLimits{}
+	if coop != 0 {
+		lim = coopLimits{multiprocessors: int(sms), sharedPerBlock: int(shared), threadsPerBlock: persistMaxThreads, warp: int(warp)}
+	}
+	d.limits = &lim
+	return lim, nil
+}
+
+// residentBlocks is the occupancy calculator's blocks per multiprocessor times
+// the multiprocessors.
+func (d *realDevice) residentBlocks(k kernel, threads, shared int) (int, error) {
+	var total int
+	err := d.do(func() error {
+		lim, err := d.coopLimitsLocked()
+		if err != nil {
+			return err
+		}
+		fn, err := d.function(k)
+		if err != nil {
+			return err
+		}
+		if err := d.allowShared(k, fn, shared); err != nil {
+			return err
+		}
+		var perSM C.int
+		if err := cuCheck("cuOccupancyMaxActiveBlocksPerMultiprocessor "+k.String(), C.gogru_occupancy(rawFunction(fn), C.int(threads), C.size_t(shared), &perSM)); err != nil {
+			return err
+		}
+		total = int(perSM) * lim.multiprocessors
+		return nil
+	})
+	return total, err
+}

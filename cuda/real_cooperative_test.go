@@ -1,0 +1,32 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"testing"
+
+	"github.com/gogru/gogru/gru"
+)
+
+// On a GPU, the grid barrier orders writes across blocks of a cooperative launch
+// over every multiprocessor, and each block has its own shared memory.
+func TestGPUGridSync(t *testing.T) {
+	b, err := New(gru.Float32)
+	if err != nil {
+		t.Skipf("no GPU: %v", err)
+	}
+	be := b.(*Backend)
+	t.Cleanup(func() {
+		if err := be.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	lim, err := be.dev.coopLimits()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lim.multiprocessors == 0 {
+		t.Skipf("%s does not support cooperative launches", be.Name())
+	}
+	checkGridSync(t, be, lim.multiprocessors)
+}
