@@ -370,3 +370,41 @@ func TestRecordNamesLazyAllocation(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// persistentCounting opens a counting simulator whose stacks run the persistent
+// recurrent kernel.
+func persistentCounting(t *testing.T, dtype gru.DType) (*Backend, *countingDevice) {
+	be, dev := newCountingBackend(t, newSimDevice(), dtype)
+	if err := be.SetRecurrentKernel(KernelPersistent); err != nil {
+		t.Fatal(err)
+	}
+	return be, dev
+}
+
+// The persistent recurrent kernel records and replays as the GEMM path does: the
+// same host-call budget, and replays equal to eager steps bit for bit; and the
+// persistent kernel really ran.
+func TestSimulatedGraphPersistent(t *testing.T) {
+	var runs []*Backend
+	t.Run("budget", func(t *testing.T) {
+		checkHostCallBudget(t, func(t *testing.T) (*Backend, *countingDevice) {
+			be, dev := persistentCounting(t, gru.Float32)
+			runs = append(runs, be)
+			return be, dev
+		})
+	})
+	t.Run("replay", func(t *testing.T) {
+		checkReplayMatchesEager(t, func(t *testing.T, dtype gru.DType) (*Backend, *countingDevice) {
+			be, dev := persistentCounting(t, dtype)
+			runs = append(runs, be)
+			return be, dev
+		})
+	})
+	persistent := 0
+	for _, be := range runs {
+		persistent += be.RecurrentRuns().Persistent
+	}
+	if persistent == 0 {
+		t.Error("no pass ran the persistent kernel")
+	}
+}

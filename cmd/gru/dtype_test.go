@@ -40,7 +40,7 @@ func TestTensorCoreDTypes(t *testing.T) {
 				t.Errorf("resume under float32: code %d, stderr lacks %q:\n%s", code, want, errOut)
 			}
 
-			out, errOut, code = gruRun(t, "bench", "--device", "sim", "--dtype", c.dtype, "--shapes", "2x3x4x5", "--runs", "1", "--warmup", "0", "--json")
+			out, errOut, code = gruRun(t, "bench", "--device", "sim", "--dtype", c.dtype, "--shapes", "2x3x4x5", "--runs", "1", "--warmup", "0", "--json", "--graphs=false")
 			var rows []benchRow
 			if err := json.Unmarshal([]byte(out), &rows); code != 0 || err != nil || len(rows) != 4 {
 				t.Fatalf("bench: code %d, %v, %d rows\n%s\n%s", code, err, len(rows), out, errOut)

@@ -243,26 +243,31 @@ func TestInfoAndBench(t *testing.T) {
 	}
 }
 
-// On the CUDA simulator, bench times both recurrent kernels side by side, each row
-// naming its kernel, and train runs the persistent one and says so.
+// On the CUDA simulator, bench times both recurrent kernels side by side, eager and
+// replayed from a recording, each row naming its kernel, and train runs the
+// persistent one and says so.
 func TestKernelFlagOnSimulator(t *testing.T) {
 	out, errOut, code := gruRun(t, "bench", "--shapes", "2x3x4x5", "--runs", "1", "--warmup", "0", "--json", "--device", "sim", "--kernel", "gemm,persistent")
 	if code != 0 {
 		t.Fatalf("bench: code %d\n%s", code, errOut)
 	}
 	var rows []benchRow
-	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 8 {
-		t.Fatalf("bench --json: %v, %d rows, want 8\n%s", err, len(rows), out)
+	if err := json.Unmarshal([]byte(out), &rows); err != nil || len(rows) != 16 {
+		t.Fatalf("bench --json: %v, %d rows, want 16 (2 kernels × 2 cells × forward, train and their graphs)\n%s", err, len(rows), out)
 	}
 	kernels := map[string]int{}
 	for _, r := range rows {
-		kernels[r.Kernel]++
+		kernels[r.Kernel+" "+r.Op]++
 		if persistent := strings.Contains(r.Backend, "persistent recurrent kernel"); persistent != (r.Kernel == "persistent") {
 			t.Errorf("row of kernel %q from backend %q", r.Kernel, r.Backend)
 		}
 	}
-	if kernels["gemm"] != 4 || kernels["persistent"] != 4 {
-		t.Errorf("rows by kernel %v, want 4 each", kernels)
+	for _, k := range []string{"gemm", "persistent"} {
+		for _, op := range []string{"forward", "train", "forward-graph", "train-graph"} {
+			if kernels[k+" "+op] != 2 {
+				t.Errorf("rows by kernel and op %v, want 2 of each", kernels)
+			}
+		}
 	}
 	args := append([]string{"train", "--epochs", "1", "--max-tokens", "300"}, small...)
 	out, errOut, code = gruRun(t, append(args, "--device", "sim", "--kernel", "persistent")...)
