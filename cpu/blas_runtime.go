@@ -58,6 +58,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"golang.org/x/sys/cpu"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -91,6 +92,7 @@ func init() {
 		blasReason = fmt.Sprintf("GOGRU_BLAS=%q is not auto, openblas or gonum, so gonum was kept", os.Getenv("GOGRU_BLAS"))
 		return
 	}
+	core := chooseOpenBLASCore()
 	var failures string
 	for _, lib := range openBLASLibs {
 		name := C.CString(lib)
@@ -106,7 +108,7 @@ func init() {
 		blas32.Use(openBLAS{})
 		blas64.Use(openBLAS{})
 		blasName = openBLASName(C.GoString(C.gogru_config()))
-		blasReason = lib + " was found at run time (GOGRU_BLAS=gonum keeps the pure-Go kernels)"
+		blasReason = lib + " was found at run time (GOGRU_BLAS=gonum keeps the pure-Go kernels)" + core
 		tileGemm = false
 		return
 	}
@@ -129,6 +131,28 @@ func openBLASName(config string) string {
 		}
 	}
 	return fmt.Sprintf("%s %s (%sloaded at run time)", f[0], f[1], core)
+}
+
+// chooseOpenBLASCore picks OpenBLAS's AVX-512 kernels (SkylakeX) on a CPU with
+// AVX-512 F, BW, DQ and VL, unless OPENBLAS_CORETYPE is set: OpenBLAS 0.3.21, as
+// Debian ships it, does not know AMD's Zen 4 and Zen 5 and gives them its AVX2
+// (Haswell) kernels, which measured 1.5× slower on the large training step and
+// 10% slower at D2L's shape on a Zen 5 (BENCHMARKS.md). SkylakeX's are the AVX-512
+// single and double GEMM kernels of every later Intel target too. It must run
+// before the library loads: OpenBLAS reads the variable once, as it starts. It
+// returns a note for BLASReason.
+func chooseOpenBLASCore() string {
+	if os.Getenv("OPENBLAS_CORETYPE") != "" {
+		return "; OPENBLAS_CORETYPE=" + os.Getenv("OPENBLAS_CORETYPE") + " chose its kernels"
+	}
+	x := cpu.X86
+	if !(x.HasAVX512F && x.HasAVX512BW && x.HasAVX512DQ && x.HasAVX512VL) {
+		return ""
+	}
+	if err := os.Setenv("OPENBLAS_CORETYPE", "SkylakeX"); err != nil {
+		return ""
+	}
+	return "; its AVX-512 (SkylakeX) kernels were chosen for this AVX-512 CPU (OPENBLAS_CORETYPE overrides)"
 }
 
 // BLAS names the BLAS implementation the CPU backend uses.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/cpu"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -24,7 +25,12 @@ func TestBLASChosenAtRunTime(t *testing.T) {
 	}
 	child := func(env ...string) string {
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestBLASChosenAtRunTime$")
-		cmd.Env = append(os.Environ(), append([]string{"GOGRU_BLAS_CHILD=1"}, env...)...)
+		for _, kv := range os.Environ() {
+			if !strings.HasPrefix(kv, "OPENBLAS_CORETYPE=") {
+				cmd.Env = append(cmd.Env, kv)
+			}
+		}
+		cmd.Env = append(cmd.Env, append([]string{"GOGRU_BLAS_CHILD=1"}, env...)...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("child %v: %v\n%s", env, err, out)
@@ -41,6 +47,15 @@ func TestBLASChosenAtRunTime(t *testing.T) {
 	if openBLASInstalled() {
 		if !strings.Contains(out, "OpenBLAS") || !strings.Contains(out, "loaded at run time") {
 			t.Errorf("OpenBLAS is installed but was not loaded:\n%s", out)
+		}
+		x := cpu.X86
+		avx512 := x.HasAVX512F && x.HasAVX512BW && x.HasAVX512DQ && x.HasAVX512VL
+		if skx := strings.Contains(out, "SkylakeX kernels"); skx != avx512 {
+			t.Errorf("AVX-512 CPU %v, but SkylakeX kernels chosen %v:\n%s", avx512, skx, out)
+		}
+		if out := child("GOGRU_BLAS=auto", "OPENBLAS_CORETYPE=Haswell"); !strings.Contains(out, "Haswell kernels") ||
+			!strings.Contains(out, "OPENBLAS_CORETYPE=Haswell chose its kernels") {
+			t.Errorf("OPENBLAS_CORETYPE=Haswell was not respected:\n%s", out)
 		}
 	} else if !strings.Contains(out, "BLAS=gonum") || !strings.Contains(out, "no OpenBLAS shared library was found") {
 		t.Errorf("without OpenBLAS:\n%s", out)
