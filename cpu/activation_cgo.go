@@ -55,6 +55,39 @@ GOGRU_CLONES static void gogru_tanh_f32(float* v, long n) {
     v[i] = x == x ? t : x;  // NaN stays NaN
   }
 }
+
+// gogru_sum3_sigmoid sets d[i] = σ(a[i] + b[i] + c[i]): a gate's input projection,
+// recurrent product and recurrent bias, summed in that order, then activated.
+GOGRU_CLONES static void gogru_sum3_sigmoid(float* d, const float* a, const float* b, const float* c, long n) {
+  for (long i = 0; i < n; i++) d[i] = a[i] + b[i] + c[i];
+  gogru_sigmoid_f32(d, n);
+}
+
+// gogru_sum3_tanh sets d[i] = tanh(a[i] + b[i] + c[i]).
+GOGRU_CLONES static void gogru_sum3_tanh(float* d, const float* a, const float* b, const float* c, long n) {
+  for (long i = 0; i < n; i++) d[i] = a[i] + b[i] + c[i];
+  gogru_tanh_f32(d, n);
+}
+
+// gogru_after_candidate is ResetAfter's candidate: hn[i] = hh[i] + bh[i] and
+// d[i] = tanh(xp[i] + r[i]·hn[i]).
+GOGRU_CLONES static void gogru_after_candidate(float* d, float* hn, const float* xp, const float* r, const float* hh,
+                                               const float* bh, long n) {
+  for (long i = 0; i < n; i++) {
+    hn[i] = hh[i] + bh[i];
+    d[i] = xp[i] + r[i] * hn[i];
+  }
+  gogru_tanh_f32(d, n);
+}
+
+// gogru_blend is the state update h[i] = y[i] = z[i]·hp[i] + (1 − z[i])·c[i].
+GOGRU_CLONES static void gogru_blend(float* h, float* y, const float* z, const float* hp, const float* c, long n) {
+  for (long i = 0; i < n; i++) {
+    float v = z[i] * hp[i] + (1 - z[i]) * c[i];
+    h[i] = v;
+    y[i] = v;
+  }
+}
 */
 import "C"
 
@@ -72,4 +105,28 @@ func tanhRow32(v []float32) {
 	if len(v) > 0 {
 		C.gogru_tanh_f32((*C.float)(unsafe.Pointer(&v[0])), C.long(len(v)))
 	}
+}
+
+func f32p(v []float32) *C.float { return (*C.float)(unsafe.Pointer(unsafe.SliceData(v))) }
+
+// sum3SigmoidRow32 is sum3SigmoidRow32Go, vectorised in C.
+func sum3SigmoidRow32(d, a, b, c []float32) {
+	C.gogru_sum3_sigmoid(f32p(d), f32p(a[:len(d)]), f32p(b[:len(d)]), f32p(c[:len(d)]), C.long(len(d)))
+}
+
+// sum3TanhRow32 is sum3TanhRow32Go, vectorised in C.
+func sum3TanhRow32(d, a, b, c []float32) {
+	C.gogru_sum3_tanh(f32p(d), f32p(a[:len(d)]), f32p(b[:len(d)]), f32p(c[:len(d)]), C.long(len(d)))
+}
+
+// afterCandidateRow32 is afterCandidateRow32Go, vectorised in C.
+func afterCandidateRow32(d, hn, xp, r, hh, bh []float32) {
+	n := len(d)
+	C.gogru_after_candidate(f32p(d), f32p(hn[:n]), f32p(xp[:n]), f32p(r[:n]), f32p(hh[:n]), f32p(bh[:n]), C.long(n))
+}
+
+// blendRow32 is blendRow32Go, vectorised in C.
+func blendRow32(h, y, z, hp, c []float32) {
+	n := len(h)
+	C.gogru_blend(f32p(h), f32p(y[:n]), f32p(z[:n]), f32p(hp[:n]), f32p(c[:n]), C.long(n))
 }

@@ -27,11 +27,7 @@ func (k *forwardStep[T]) carry(b int) {
 func (k *forwardStep[T]) resetUpdate(b int) (s []T) {
 	H := k.H
 	xp, hh, s := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H], k.scratch[b*3*H:(b+1)*3*H]
-	bh := k.bh
-	for j := range 2 * H {
-		s[j] = xp[j] + hh[j] + bh[j]
-	}
-	sigmoidRow(s[:2*H])
+	sum3SigmoidRow(s[:2*H], xp, hh, k.bh)
 	return s
 }
 
@@ -41,10 +37,7 @@ func (k *forwardStep[T]) nextState(b int, z []T) {
 	H := k.H
 	n := k.scratch[b*3*H+2*H : (b+1)*3*H]
 	hp, hn, y := k.hPrev[b*H:(b+1)*H], k.hNext[b*H:(b+1)*H], k.y[b*k.yStride:b*k.yStride+H]
-	for j := range H {
-		h := z[j]*hp[j] + (1-z[j])*n[j]
-		hn[j], y[j] = h, h
-	}
+	blendRow(hn, y, z, hp, n)
 }
 
 // gruFwdAfter is gru_fwd_after, the ResetAfter step:
@@ -61,14 +54,8 @@ func (k gruFwdAfter[T]) runRange(lo, hi int) {
 		}
 		s := k.resetUpdate(b)
 		xp, hh, g := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H], k.gates[b*4*H:(b+1)*4*H]
-		bh := k.bh
-		for j := range H {
-			hnj := hh[2*H+j] + bh[2*H+j]
-			g[3*H+j] = hnj
-			s[2*H+j] = xp[2*H+j] + s[j]*hnj
-		}
-		tanhRow(s[2*H:]) // n
-		copy(g[:3*H], s) // r | z | n
+		afterCandidateRow(s[2*H:], g[3*H:], xp[2*H:], s[:H], hh[2*H:], k.bh[2*H:]) // hn, n
+		copy(g[:3*H], s)                                                           // r | z | n
 		k.nextState(b, s[H:2*H])
 	}
 }
@@ -107,11 +94,8 @@ func (k gruFwdBefore2[T]) runRange(lo, hi int) {
 			continue
 		}
 		xp, hh, g := k.xp[b*3*H+2*H:(b+1)*3*H], k.hh[b*3*H+2*H:(b+1)*3*H], k.gates[b*4*H:(b+1)*4*H]
-		n, bh := k.scratch[b*3*H+2*H:(b+1)*3*H], k.bh[2*H:]
-		for j := range H {
-			n[j] = xp[j] + hh[j] + bh[j]
-		}
-		tanhRow(n)
+		n := k.scratch[b*3*H+2*H : (b+1)*3*H]
+		sum3TanhRow(n, xp, hh, k.bh[2*H:])
 		copy(g[2*H:3*H], n)
 		k.nextState(b, g[H:2*H])
 	}
