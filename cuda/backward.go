@@ -29,7 +29,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 		if l > 0 {
 			in = ws.layerOut[l-1]
 		}
-		for d := range dirs {
+		s.eachDirection(q, plan, func(d int) {
 			cell := l*dirs + d
 			dh, n := ws.dirs[d].dh, batch*H*es
 			q.copyOrZero(dh, cellRows(dhNt, cell, batch*H, es), n)
@@ -37,7 +37,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 			if dh0t != nil {
 				q.dtod(cellRows(dh0t, cell, batch*H, es), dh, n)
 			}
-		}
+		})
 		// dX = Σ_d dGx_d·W_x,dᵀ: [T·B,3H]·[3H,din], one GEMM per direction over all steps.
 		var dX ptr
 		switch {

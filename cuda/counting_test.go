@@ -11,8 +11,9 @@ import (
 )
 
 // countingDevice counts the host's calls into a device, by kind: every call that
-// reaches the driver (allocations, copies, launches, GEMMs, waits, captures and
-// graph launches). The budget tests read it to bound the calls of a training step.
+// reaches the driver (allocations, copies, launches, GEMMs, waits, captures, graph
+// launches, forks and joins; a lane switch is no driver call). The budget tests
+// read it to bound the calls of a training step.
 type countingDevice struct {
 	device
 	calls map[string]int
@@ -115,6 +116,16 @@ func (c *countingDevice) sync() error {
 func (c *countingDevice) availableMemory() (int64, error) {
 	c.calls["memGetInfo"]++
 	return c.device.availableMemory()
+}
+
+func (c *countingDevice) fork() error {
+	c.calls["fork"]++
+	return c.device.fork()
+}
+
+func (c *countingDevice) join() error {
+	c.calls["join"]++
+	return c.device.join()
 }
 
 func (c *countingDevice) beginCapture() error {

@@ -58,6 +58,17 @@ type device interface {
 	// gemm is cuBLAS's gemm: column-major C = alpha·op(A)·op(B) + beta·C, C m×n.
 	gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error
 	sync() error
+	// fork opens a second lane of work beside the main one: lane 1 (on a GPU a
+	// second stream) waits for the work queued so far on lane 0, after which the
+	// two lanes' work may run at once. Inside a capture it makes a fork in the
+	// graph. Every fork is joined before the next fork, a Sync, or the capture's end.
+	fork() error
+	// setLane chooses the lane that the following dtod, memsetZero, launch and gemm
+	// are queued on: 0 the main one, 1 the one fork opened. It is no driver call.
+	setLane(lane int)
+	// join ends a fork: lane 0 waits for the work queued on lane 1 (in a capture,
+	// the graph's join) and is current afterwards.
+	join() error
 	// beginCapture starts recording device work; see the interface's comment.
 	beginCapture() error
 	// endCapture stops recording and returns what was recorded, ready to launch.

@@ -40,11 +40,11 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 		if l < cfg.Layers-1 {
 			out = ws.layerOut[l]
 		}
-		for d := range cfg.Directions() {
+		s.eachDirection(q, plan, func(d int) {
 			cell := l*cfg.Directions() + d
 			q.copyOrZero(ws.hs[cell], cellRows(h0t, cell, batch*H, es), batch*H*es)
 			s.forwardCell(q, plan, cell, d, in, cfg.LayerInputSize(l), out)
-		}
+		})
 		in = out
 	}
 	s.fromTimeMajor(q, yt.p, ws.top, steps, batch, cfg.OutputSize())

@@ -134,18 +134,28 @@ func blasWorkspaceBytes(major int) int {
 	return 4 << 20
 }
 
-// setBlasWorkspace allocates cuBLAS's workspace, outside the allocation tracker
-// (it belongs to the device, as the handle does, and close frees it), and gives it
-// to the handle, so that a GEMM inside a stream capture allocates nothing. It runs
-// inside openDevice's do.
+// setBlasWorkspace allocates lane 0's cuBLAS workspace and gives it to its
+// handle. It runs inside openDevice's do.
 func (d *realDevice) setBlasWorkspace(dev cu.Device) error {
+	var err error
+	d.blasWork, err = giveBlasWorkspace(dev, d.blas, "cuBLAS workspace")
+	return err
+}
+
+// giveBlasWorkspace allocates a cuBLAS workspace, outside the allocation tracker
+// (it belongs to the device, as the handle does, and close frees it), and gives it
+// to h, so that a GEMM inside a stream capture allocates nothing. It returns the
+// workspace, for the caller to free, even when giving it failed; what names it in
+// an *AllocError. The caller holds the context.
+func giveBlasWorkspace(dev cu.Device, h *cublasHandle, what string) (cu.DevicePtr, error) {
 	major, err := dev.Attribute(cu.ComputeCapabilityMajor)
 	if err != nil {
-		return driverError("cuDeviceGetAttribute", err)
+		return 0, driverError("cuDeviceGetAttribute", err)
 	}
 	n := blasWorkspaceBytes(major)
-	if d.blasWork, err = cu.MemAlloc(int64(n)); err != nil {
-		return &AllocError{What: "cuBLAS workspace", Bytes: n, Err: driverError("cuMemAlloc", err)}
+	p, err := cu.MemAlloc(int64(n))
+	if err != nil {
+		return 0, &AllocError{What: what, Bytes: n, Err: driverError("cuMemAlloc", err)}
 	}
-	return d.blas.setWorkspace(uintptr(d.blasWork), n)
+	return p, h.setWorkspace(uintptr(p), n)
 }

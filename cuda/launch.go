@@ -77,8 +77,9 @@ func colSums(cols int) launchGeom {
 // operations after a failure do nothing, and the caller checks Err once at the
 // end. Work already queued on the device before the failure is not undone.
 type queue struct {
-	be  *Backend
-	err error
+	be     *Backend
+	err    error
+	forked bool // a fork is open: join must follow
 }
 
 // queue starts a sequence of device work.
@@ -118,6 +119,35 @@ func (q *queue) copyOrZero(dst, src ptr, bytes int) {
 func (q *queue) gemm(transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) {
 	if q.err == nil {
 		q.err = q.be.rowGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	}
+}
+
+// fork opens lane 1 beside lane 0 (see device.fork); join closes it.
+func (q *queue) fork() {
+	if q.err == nil {
+		q.err = q.be.dev.fork()
+		q.forked = q.err == nil
+	}
+}
+
+// setLane queues the work that follows on lane (0 or 1).
+func (q *queue) setLane(lane int) {
+	if q.err == nil {
+		q.be.dev.setLane(lane)
+	}
+}
+
+// join makes lane 0 current and, when a fork is open, joins it: even after an
+// error, so that no work is left on lane 1 that lane 0 does not wait for (and a
+// capture stays whole).
+func (q *queue) join() {
+	q.be.dev.setLane(0)
+	if !q.forked {
+		return
+	}
+	q.forked = false
+	if err := q.be.dev.join(); q.err == nil {
+		q.err = err
 	}
 }
 

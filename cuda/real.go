@@ -31,6 +31,7 @@ type realDevice struct {
 	// sharedAllowed is the dynamic shared memory each kernel has opted in to.
 	sharedAllowed map[kernel]int
 	limits        *coopLimits // read on first use
+	sideLane
 	allocTracker
 	graphSupport
 	closed bool
@@ -134,7 +135,10 @@ func openDevice(index int, math gemmMath) (*realDevice, error) {
 		if d.blas, err = newCublas(d.streamHandle(), math); err != nil {
 			return err
 		}
-		return d.setBlasWorkspace(dev)
+		if err := d.setBlasWorkspace(dev); err != nil {
+			return err
+		}
+		return d.openSideLane(dev, math)
 	})
 	if err != nil {
 		d.close()
@@ -247,7 +251,7 @@ func (d *realDevice) dtoh(dst []byte, src ptr) error {
 
 func (d *realDevice) dtod(dst, src ptr, bytes int) error {
 	return d.do(func() error {
-		if err := cu.MemcpyDtoDAsync(cu.DevicePtr(dst), cu.DevicePtr(src), int64(bytes), d.stream); err != nil {
+		if err := cu.MemcpyDtoDAsync(cu.DevicePtr(dst), cu.DevicePtr(src), int64(bytes), d.laneStream()); err != nil {
 			return driverError("cuMemcpyDtoDAsync", err)
 		}
 		return nil
@@ -256,16 +260,20 @@ func (d *realDevice) dtod(dst, src ptr, bytes int) error {
 
 func (d *realDevice) memsetZero(dst ptr, bytes int) error {
 	return d.do(func() error {
-		if err := cu.MemsetD8Async(cu.DevicePtr(dst), 0, int64(bytes), d.stream); err != nil {
+		if err := cu.MemsetD8Async(cu.DevicePtr(dst), 0, int64(bytes), d.laneStream()); err != nil {
 			return driverError("cuMemsetD8Async", err)
 		}
 		return nil
 	})
 }
 
-// streamHandle is the raw CUstream of the device's stream.
-func (d *realDevice) streamHandle() uintptr {
-	raw := d.stream.C()
+// streamHandle is the raw CUstream of the device's main stream (lane 0), the one
+// captures begin and end on and graphs launch on.
+func (d *realDevice) streamHandle() uintptr { return rawStream(d.stream) }
+
+// rawStream is the raw CUstream of s.
+func rawStream(s cu.Stream) uintptr {
+	raw := s.C()
 	return uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw)))
 }
 
@@ -289,7 +297,7 @@ func (d *realDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 			params[i] = unsafe.Pointer(&args[i])
 		}
 		grid, block := lg.grid, lg.block
-		if err := fn.Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, lg.shared, d.stream, params); err != nil {
+		if err := fn.Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, lg.shared, d.laneStream(), params); err != nil {
 			return driverError("cuLaunchKernel "+k.String(), err)
 		}
 		return nil
@@ -298,7 +306,7 @@ func (d *realDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 
 func (d *realDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
 	return d.do(func() error {
-		return d.blas.gemm(f64, transA, transB, m, n, k, alpha, uintptr(a), lda, uintptr(b), ldb, beta, uintptr(c), ldc)
+		return d.laneBlas().gemm(f64, transA, transB, m, n, k, alpha, uintptr(a), lda, uintptr(b), ldb, beta, uintptr(c), ldc)
 	})
 }
 
@@ -309,14 +317,28 @@ func (d *realDevice) syncLocked() error {
 	return nil
 }
 
+// sync waits for both lanes' streams: lane 1's work is always joined into the main
+// stream, but a join that failed would leave it behind.
 func (d *realDevice) sync() error {
 	if err := d.refuse(callSync, whatSync); err != nil {
 		return err
 	}
-	return d.do(d.syncLocked)
+	return d.do(func() error {
+		if err := d.syncLocked(); err != nil {
+			return err
+		}
+		if d.sideStream == (cu.Stream{}) {
+			return nil
+		}
+		if err := d.sideStream.Synchronize(); err != nil {
+			return driverError("cuStreamSynchronize (lane 1)", err)
+		}
+		return nil
+	})
 }
 
-// close frees what is left and destroys the handle, module, stream and context.
+// close frees what is left and destroys the handles, module, streams, events and
+// context.
 // It is safe to call twice.
 func (d *realDevice) close() error {
 	if d.closed {
@@ -336,6 +358,7 @@ func (d *realDevice) close() error {
 		if d.blasWork != 0 {
 			keep(cu.MemFree(d.blasWork))
 		}
+		keep(d.closeSideLane())
 		if d.module != (cu.Module{}) {
 			keep(d.module.Unload())
 		}

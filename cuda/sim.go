@@ -237,6 +237,15 @@ func cbool(v bool) C.int {
 
 func (d *simDevice) sync() error { return d.refuse(callSync, whatSync) }
 
+// fork, setLane and join do nothing on the simulator: its work runs in the order
+// it is queued, lane 1's after lane 0's, which is one order the GPU's two streams
+// may take. A capture records nothing for them.
+func (d *simDevice) fork() error { return nil }
+
+func (d *simDevice) setLane(int) {}
+
+func (d *simDevice) join() error { return nil }
+
 func (d *simDevice) close() error {
 	for _, p := range d.takeAll() {
 		C.gogru_sim_free(C.uintptr_t(p))

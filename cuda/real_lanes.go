@@ -1,0 +1,113 @@
+//go:build cuda
+
+package cuda
+
+import (
+	"errors"
+
+	"gorgonia.org/cu"
+)
+
+// sideLane is the real device's lane 1 (see device.fork): a second non-blocking
+// stream with its own cuBLAS handle (a handle is bound to one stream, and two
+// GEMMs at once must not share a workspace) and that handle's workspace, and the
+// two events of a fork and a join, created without timing. lane is the lane
+// current for dtod, memsetZero, launch and gemm.
+type sideLane struct {
+	sideStream     cu.Stream
+	sideBlas       *cublasHandle
+	sideBlasWork   cu.DevicePtr
+	forked, joined cu.Event
+	lane           int
+}
+
+// openSideLane creates lane 1's stream, cuBLAS handle (with math, like lane 0's)
+// and workspace, and the events. It runs inside openDevice's do; what it created
+// before a failure is left for closeSideLane.
+func (d *realDevice) openSideLane(dev cu.Device, math gemmMath) error {
+	var err error
+	if d.sideStream, err = cu.MakeStream(cu.NonBlocking); err != nil {
+		return driverError("cuStreamCreate (lane 1)", err)
+	}
+	if d.forked, err = cu.MakeEvent(cu.DisableTiming); err != nil {
+		return driverError("cuEventCreate (fork)", err)
+	}
+	if d.joined, err = cu.MakeEvent(cu.DisableTiming); err != nil {
+		return driverError("cuEventCreate (join)", err)
+	}
+	if d.sideBlas, err = newCublas(rawStream(d.sideStream), math); err != nil {
+		return err
+	}
+	d.sideBlasWork, err = giveBlasWorkspace(dev, d.sideBlas, "cuBLAS workspace (lane 1)")
+	return err
+}
+
+// closeSideLane destroys what openSideLane created, after the caller freed
+// nothing lane 1 may still use. It runs inside close's do.
+func (d *realDevice) closeSideLane() error {
+	var errs []error
+	keep := func(call string, err error) {
+		if err != nil {
+			errs = append(errs, driverError(call, err))
+		}
+	}
+	if err := d.sideBlas.destroy(); err != nil {
+		errs = append(errs, err)
+	}
+	if d.sideBlasWork != 0 {
+		keep("cuMemFree (cuBLAS workspace, lane 1)", cu.MemFree(d.sideBlasWork))
+	}
+	for _, ev := range []*cu.Event{&d.forked, &d.joined} {
+		if *ev != (cu.Event{}) {
+			keep("cuEventDestroy", cu.DestroyEvent(ev))
+		}
+	}
+	if d.sideStream != (cu.Stream{}) {
+		keep("cuStreamDestroy (lane 1)", d.sideStream.Destroy())
+	}
+	return errors.Join(errs...)
+}
+
+// fork records an event on the main stream and makes lane 1's stream wait for it.
+// In a capture the wait brings lane 1's stream into the capture.
+func (d *realDevice) fork() error { return d.order(d.stream, d.sideStream, d.forked, "fork") }
+
+func (d *realDevice) setLane(lane int) { d.lane = lane }
+
+// join records an event on lane 1's stream and makes the main stream wait for it;
+// lane 0 is current afterwards.
+func (d *realDevice) join() error {
+	d.lane = 0
+	return d.order(d.sideStream, d.stream, d.joined, "join")
+}
+
+// order makes the work queued on stream after wait for the work queued so far on
+// stream before, through ev: cuEventRecord on before, cuStreamWaitEvent on after.
+// what names the step in an *Error.
+func (d *realDevice) order(before, after cu.Stream, ev cu.Event, what string) error {
+	return d.do(func() error {
+		if err := ev.Record(before); err != nil {
+			return driverError("cuEventRecord ("+what+")", err)
+		}
+		if err := after.Wait(ev, 0); err != nil {
+			return driverError("cuStreamWaitEvent ("+what+")", err)
+		}
+		return nil
+	})
+}
+
+// laneStream is the stream of the current lane.
+func (d *realDevice) laneStream() cu.Stream {
+	if d.lane == 1 {
+		return d.sideStream
+	}
+	return d.stream
+}
+
+// laneBlas is the cuBLAS handle of the current lane.
+func (d *realDevice) laneBlas() *cublasHandle {
+	if d.lane == 1 {
+		return d.sideBlas
+	}
+	return d.blas
+}
