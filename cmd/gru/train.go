@@ -165,8 +165,8 @@ func loadText(data string) (string, string, error) {
 		}
 		text, err := tm.Fetch(context.Background(), dir)
 		if err != nil {
-			return "", "", fmt.Errorf("The Time Machine (D2L's corpus, the default --data) is not in %s yet and could not be fetched: %w.\n"+
-				"Pass a copy once with --data PATH (it is checked against SHA-1 %s and cached, so later runs need no flag), or train on the short built-in text with --data builtin",
+			return "", "", fmt.Errorf("The Time Machine (D2L's corpus, the default --data) is not in %s yet: %w.\n"+
+				"A copy given once is checked against SHA-1 %s and cached, so later runs need no flag; --data builtin trains on the short built-in text instead",
 				dir, err, corpus.TimeMachine.SHA1)
 		}
 		return text, timeMachineSource(filepath.Join(dir, corpus.TimeMachine.Name)), nil
