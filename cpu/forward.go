@@ -153,6 +153,10 @@ func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 	}
 	s.parGemm(&w.g, false, false, steps*B, 3*H, din, 1, in, din, c.wx, 3*H, 1, w.xproj, 3*H)
 
+	packed := w.whp != nil
+	if packed {
+		s.packRecurrent(w, c.wh)
+	}
 	k := &w.fwd
 	k.H, k.lens, k.bh, k.hh, k.yStride, k.scratch = H, ws.lens, c.bh, w.hh, cfg.OutputSize(), w.scratch
 	hs, gates := ws.hs[cell], ws.gates[cell]
@@ -169,14 +173,39 @@ func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 		k.y = out[t*B*k.yStride+d*H:]
 		if cfg.Variant == gru.ResetAfter {
 			// hh = H·W_h: [B,H]·[H,3H].
-			s.parGemm(&w.g, false, false, B, 3*H, H, 1, k.hPrev, H, c.wh, 3*H, 0, w.hh, 3*H)
+			if packed {
+				s.packedGemm(&w.pg, B, 3*H, H, k.hPrev, H, w.whp, w.hh, 3*H)
+			} else {
+				s.parGemm(&w.g, false, false, B, 3*H, H, 1, k.hPrev, H, c.wh, 3*H, 0, w.hh, 3*H)
+			}
 			s.be.pool.run(gruFwdAfter[T]{k}, B, 3*H)
 			continue
 		}
 		// hh[:, :2H] = H·[W_hr W_hz]; then hh[:, 2H:] = (R⊙H)·W_hn.
-		s.parGemm(&w.g, false, false, B, 2*H, H, 1, k.hPrev, H, c.wh, 3*H, 0, w.hh, 3*H)
+		if packed {
+			s.packedGemm(&w.pg, B, 2*H, H, k.hPrev, H, w.whp, w.hh, 3*H)
+		} else {
+			s.parGemm(&w.g, false, false, B, 2*H, H, 1, k.hPrev, H, c.wh, 3*H, 0, w.hh, 3*H)
+		}
 		s.be.pool.run(gruFwdBefore1[T]{k}, B, 2*H)
-		s.parGemm(&w.g, false, false, B, H, H, 1, k.gates[3*H:], 4*H, c.wh[2*H:], 3*H, 0, w.hh[2*H:], 3*H)
+		if packed {
+			s.packedGemm(&w.pg, B, H, H, k.gates[3*H:], 4*H, w.whp2, w.hh[2*H:], 3*H)
+		} else {
+			s.parGemm(&w.g, false, false, B, H, H, 1, k.gates[3*H:], 4*H, c.wh[2*H:], 3*H, 0, w.hh[2*H:], 3*H)
+		}
 		s.be.pool.run(gruFwdBefore2[T]{k}, B, H)
 	}
+}
+
+// packRecurrent packs W_h for the packed small-batch products of forwardCell:
+// all 3H columns for ResetAfter; for ResetBefore the r and z columns into whp and
+// the n columns into whp2, since those two products have different left operands.
+func (s *stack[T]) packRecurrent(w *dirWork[T], wh []T) {
+	H := s.cfg.HiddenSize
+	if s.cfg.Variant == gru.ResetAfter {
+		packB32(w.whp, f32(wh), 3*H, H, 3*H)
+		return
+	}
+	packB32(w.whp, f32(wh), 3*H, H, 2*H)
+	packB32(w.whp2, f32(wh[2*H:]), 3*H, H, H)
 }

@@ -32,6 +32,11 @@ type dirWork[T Float] struct {
 	scratch  []T // [B, 3H] activations of the fused forward pass
 	g        gemmTask[T]
 
+	// whp holds W_h packed for the small-batch recurrent product (smallgemm.go):
+	// ResetAfter's [H, 3H] whole, or ResetBefore's [H, 2H] then its [H, H] from whp2.
+	whp, whp2 []float32
+	pg        packedTask
+
 	fwd forwardStep[T]  // operands of the fused forward passes
 	bwd backwardStep[T] // operands of the fused backward passes
 }
@@ -64,6 +69,10 @@ func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {
 			dh:      make([]T, batch*H),
 			drh:     make([]T, batch*H),
 			scratch: make([]T, batch*3*H),
+		}
+		if usePacked[T](batch) {
+			ws.dirs[d].whp = make([]float32, packedLen(H, 3*H))
+			ws.dirs[d].whp2 = make([]float32, packedLen(H, H))
 		}
 	}
 	if cfg.Layout == gru.BatchFirst {

@@ -1,0 +1,63 @@
+package cpu
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// The packed small GEMM equals gonum's Sgemm to float32 rounding, for row counts
+// on and off its 4-row blocks, inner sizes down to 1, panel-straddling column
+// ranges (as the pool splits them) and padded leading dimensions; and it writes
+// nothing outside C[:, n0:n1].
+func TestPackedGemmMatchesGonum(t *testing.T) {
+	if !havePackedGemm {
+		t.Skip("the packed small GEMM needs cgo and a CPU with AVX2 and FMA")
+	}
+	rng := rand.New(rand.NewPCG(3, 8))
+	randf := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	for _, m := range []int{1, 3, 4, 7, 32} {
+		for _, k := range []int{1, 5, 33} {
+			for _, span := range [][2]int{{0, 37}, {5, 21}, {16, 32}, {17, 18}, {0, 16}} {
+				n := 37
+				n0, n1 := span[0], span[1]
+				lda, ldb, ldc := k+2, n+3, n+1
+				a, b := randf(m*lda), randf(k*ldb)
+				want := make([]float32, m*ldc)
+				gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, lda, b, ldb, 0, want, ldc)
+				p := randf(packedLen(k, n))
+				packB32(p, b, ldb, k, n)
+				got := make([]float32, m*ldc)
+				const poison = -12345
+				for i := range got {
+					got[i] = poison
+				}
+				gemmPacked32(m, n0, n1, k, a, lda, p, got, ldc)
+				for i := range m {
+					for j := range ldc {
+						g := got[i*ldc+j]
+						if j < n0 || j >= n1 {
+							if g != poison {
+								t.Fatalf("m=%d k=%d cols [%d,%d): wrote C[%d,%d]", m, k, n0, n1, i, j)
+							}
+							continue
+						}
+						w := want[i*ldc+j]
+						if d := math.Abs(float64(g - w)); d > 1e-5*float64(k) {
+							t.Fatalf("m=%d k=%d cols [%d,%d): C[%d,%d] = %g, gonum %g", m, k, n0, n1, i, j, g, w)
+						}
+					}
+				}
+			}
+		}
+	}
+}
