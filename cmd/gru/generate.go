@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -81,8 +80,8 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 // lettersOnly reports whether the checkpoint's model was trained on D2L's
 // letters-only, lower-case text (the default; --raw turns it off).
 func lettersOnly(ck *checkpoint.Checkpoint) bool {
-	var saved trainOptions
-	if err := json.Unmarshal([]byte(ck.Meta["options"]), &saved); err != nil {
+	saved, err := storedOptions(ck)
+	if err != nil {
 		return true
 	}
 	return !saved.Raw

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"runtime"
@@ -78,9 +77,9 @@ func describeCheckpoint(stdout io.Writer, dir string) error {
 	if err != nil {
 		return err
 	}
-	var o trainOptions
-	if err := json.Unmarshal([]byte(ck.Meta["options"]), &o); err != nil {
-		return fmt.Errorf("%s: bad stored options: %v", ck.Path, err)
+	o, err := storedOptions(ck)
+	if err != nil {
+		return err
 	}
 	src := o.Corpus
 	if src == "" { // written before checkpoints named their corpus

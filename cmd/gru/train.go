@@ -377,12 +377,21 @@ func saveRun(o *trainOptions, m *lm.Model, opt optim.Optimizer, src *rand.PCG, v
 	return checkpoint.Save(checkpointPath(o.Checkpoint), m, opt, meta)
 }
 
+// storedOptions returns the training flags saveRun stored in a checkpoint.
+func storedOptions(ck *checkpoint.Checkpoint) (trainOptions, error) {
+	var o trainOptions
+	if err := json.Unmarshal([]byte(ck.Meta["options"]), &o); err != nil {
+		return o, fmt.Errorf("%s: bad stored options: %v", ck.Path, err)
+	}
+	return o, nil
+}
+
 // restoreRun loads the model, optimiser and RNG state and returns the epoch reached
 // and the curve so far. Training flags that change the run's arithmetic must match.
 func restoreRun(ck *checkpoint.Checkpoint, m *lm.Model, opt optim.Optimizer, src *rand.PCG, o *trainOptions) (int, []epochRecord, error) {
-	var saved trainOptions
-	if err := json.Unmarshal([]byte(ck.Meta["options"]), &saved); err != nil {
-		return 0, nil, fmt.Errorf("%s: bad stored options: %v", ck.Path, err)
+	saved, err := storedOptions(ck)
+	if err != nil {
+		return 0, nil, err
 	}
 	for _, c := range []struct {
 		name      string
