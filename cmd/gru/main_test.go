@@ -42,7 +42,16 @@ func TestMain(m *testing.M) {
 // gru runs the built binary and returns stdout, stderr and the exit code.
 func gruRun(t *testing.T, args ...string) (string, string, int) {
 	t.Helper()
+	return gruRunEnv(t, nil, args...)
+}
+
+// gruRunEnv is gruRun with env added to the binary's environment.
+func gruRunEnv(t *testing.T, env []string, args ...string) (string, string, int) {
+	t.Helper()
 	cmd := exec.Command(binary, args...)
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
@@ -305,21 +314,11 @@ func TestTimeMachineDownload(t *testing.T) {
 // gru info name it.
 func TestDefaultCorpusIsTheTimeMachine(t *testing.T) {
 	cache := t.TempDir()
+	dead := httptest.NewServer(http.NotFoundHandler())
+	dead.Close() // a mirror that refuses connections: the download fails at once
 	run := func(args ...string) (string, string, int) {
 		t.Helper()
-		cmd := exec.Command(binary, args...)
-		dead := httptest.NewServer(http.NotFoundHandler())
-		dead.Close() // a mirror that refuses connections: the download fails at once
-		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache, "GOGRU_TIMEMACHINE_URL="+dead.URL)
-		var stdout, stderr bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &stdout, &stderr
-		err := cmd.Run()
-		if ee, ok := err.(*exec.ExitError); ok {
-			return stdout.String(), stderr.String(), ee.ExitCode()
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		return stdout.String(), stderr.String(), 0
+		return gruRunEnv(t, []string{"XDG_CACHE_HOME=" + cache, "GOGRU_TIMEMACHINE_URL=" + dead.URL}, args...)
 	}
 	quick := []string{"--epochs", "1", "--max-tokens", "400", "--hidden", "8", "--batch", "2", "--steps", "5", "--sample-every", "0", "--progress", "log", "--device", "cpu"}
 	_, errOut, code := run(append([]string{"train"}, quick...)...)
