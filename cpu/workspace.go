@@ -70,8 +70,12 @@ func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {
 			drh:     make([]T, batch*H),
 			scratch: make([]T, batch*3*H),
 		}
-		if usePacked[T](batch) {
+		switch {
+		case !usePacked[T](batch):
+		case cfg.Variant == gru.ResetAfter:
 			ws.dirs[d].whp = make([]float32, packedLen(H, 3*H))
+		default:
+			ws.dirs[d].whp = make([]float32, packedLen(H, 2*H))
 			ws.dirs[d].whp2 = make([]float32, packedLen(H, H))
 		}
 	}
