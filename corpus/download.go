@@ -41,9 +41,9 @@ func CacheDir() (string, error) {
 // missing or its digest is wrong. A failed download names the URL and suggests
 // --data PATH; a wrong digest is refused and nothing is cached.
 func (r Remote) Fetch(ctx context.Context, cacheDir string) (string, error) {
-	path := filepath.Join(cacheDir, r.Name)
-	if b, err := os.ReadFile(path); err == nil && digest(b) == r.SHA1 {
-		return string(b), nil
+	path, have, ok := r.cached(cacheDir)
+	if ok {
+		return string(have), nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
@@ -79,8 +79,8 @@ func (r Remote) Adopt(b []byte, cacheDir string) (bool, error) {
 	if digest(b) != r.SHA1 {
 		return false, nil
 	}
-	path := filepath.Join(cacheDir, r.Name)
-	if old, err := os.ReadFile(path); err == nil && digest(old) == r.SHA1 {
+	path, _, ok := r.cached(cacheDir)
+	if ok {
 		return true, nil
 	}
 	return true, atomicfile.WriteFile(path, b)
@@ -89,9 +89,19 @@ func (r Remote) Adopt(b []byte, cacheDir string) (bool, error) {
 // Cached returns the path of the file in cacheDir and whether an intact copy is
 // there.
 func (r Remote) Cached(cacheDir string) (string, bool) {
+	path, _, ok := r.cached(cacheDir)
+	return path, ok
+}
+
+// cached returns the file's path in cacheDir and, when an intact copy is there,
+// its bytes and true.
+func (r Remote) cached(cacheDir string) (string, []byte, bool) {
 	path := filepath.Join(cacheDir, r.Name)
 	b, err := os.ReadFile(path)
-	return path, err == nil && digest(b) == r.SHA1
+	if err != nil || digest(b) != r.SHA1 {
+		return path, nil, false
+	}
+	return path, b, true
 }
 
 func digest(b []byte) string {
