@@ -95,3 +95,20 @@ func cut(ids []int32, starts []int, steps int) Batch {
 	}
 	return bt
 }
+
+// Rows returns sequences [lo, hi) of b as a batch of their own, time-major like b:
+// the rows one process of a data-parallel job trains on. Taking the same rows of
+// every sequential batch keeps each row's text, and so its carried state, on one
+// process.
+func (b Batch) Rows(lo, hi int) (Batch, error) {
+	if lo < 0 || hi > b.B || lo >= hi {
+		return Batch{}, fmt.Errorf("corpus: rows [%d, %d) of a batch of %d", lo, hi, b.B)
+	}
+	n := hi - lo
+	out := Batch{X: make([]int32, b.T*n), Y: make([]int32, b.T*n), T: b.T, B: n}
+	for t := range b.T {
+		copy(out.X[t*n:(t+1)*n], b.X[t*b.B+lo:t*b.B+hi])
+		copy(out.Y[t*n:(t+1)*n], b.Y[t*b.B+lo:t*b.B+hi])
+	}
+	return out, nil
+}

@@ -80,6 +80,40 @@ func TestEpochSequentialContinuesRows(t *testing.T) {
 	}
 }
 
+func TestBatchRows(t *testing.T) {
+	ids := make([]int32, 1000)
+	for i := range ids {
+		ids[i] = int32(i)
+	}
+	bs, err := Epoch(ids, 6, 5, Sequential, gru.NewRand(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bs[:2] {
+		for _, r := range [][2]int{{0, 2}, {2, 4}, {4, 6}} {
+			p, err := b.Rows(r[0], r[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.T != b.T || p.B != 2 {
+				t.Fatalf("rows %v: T=%d B=%d", r, p.T, p.B)
+			}
+			for s := range b.T {
+				for j := range 2 {
+					if p.X[s*2+j] != b.X[s*b.B+r[0]+j] || p.Y[s*2+j] != b.Y[s*b.B+r[0]+j] {
+						t.Fatalf("rows %v: step %d row %d differs from the batch's", r, s, j)
+					}
+				}
+			}
+		}
+	}
+	for _, r := range [][2]int{{-1, 2}, {0, 7}, {3, 3}} {
+		if _, err := bs[0].Rows(r[0], r[1]); err == nil {
+			t.Errorf("rows %v of 6: no error", r)
+		}
+	}
+}
+
 func TestValidate(t *testing.T) {
 	for _, c := range []struct {
 		name, text, want string

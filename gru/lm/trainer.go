@@ -39,6 +39,9 @@ type Trainer struct {
 	// Graphs records and replays steps on a backend that can; NewTrainer sets it
 	// unless the environment has GOGRU_GRAPHS=0.
 	Graphs bool
+	// Reducer, when set, averages each step's gradients (and loss) over the
+	// processes of a data-parallel job before clipping; nil trains alone.
+	Reducer GradReducer
 
 	m    *Model
 	opt  optim.Optimizer
@@ -55,6 +58,7 @@ type stepKey struct {
 	steps, batch int
 	carry        bool // the step starts from the carried state
 	train        bool // a training step, not an evaluation
+	part         int  // with a host-staged Reducer: 1 before the reduction, 2 after
 }
 
 // NewTrainer returns a Trainer of m with opt, clipping to clip (0: no clipping).
@@ -78,14 +82,44 @@ func (t *Trainer) Step(inputs, targets []int32, steps, batch int) (float64, erro
 		return 0, err
 	}
 	key := stepKey{steps: steps, batch: batch, carry: m.carry, train: true}
-	if err := t.run(key, t.trainStep); err != nil {
+	if err := t.runTrain(key); err != nil {
 		return 0, err
 	}
 	return m.readLoss()
 }
 
+// runTrain runs a training step as one recording, or, with a Reducer that stages
+// through the host, as two with the reduction between them.
+func (t *Trainer) runTrain(key stepKey) error {
+	if t.Reducer == nil || t.Reducer.Recordable() {
+		return t.run(key, t.trainStep)
+	}
+	key.part = 1
+	if err := t.run(key, t.gradients); err != nil {
+		return err
+	}
+	if err := t.reduce(); err != nil {
+		return err
+	}
+	key.part = 2
+	return t.run(key, t.update)
+}
+
 // trainStep is a training step's device work.
 func (t *Trainer) trainStep() error {
+	if err := t.gradients(); err != nil {
+		return err
+	}
+	if t.Reducer != nil {
+		if err := t.reduce(); err != nil {
+			return err
+		}
+	}
+	return t.update()
+}
+
+// gradients zeroes the gradients and runs the forward and backward passes.
+func (t *Trainer) gradients() error {
 	m := t.m
 	if err := m.ZeroGrads(); err != nil {
 		return err
@@ -93,9 +127,18 @@ func (t *Trainer) trainStep() error {
 	if err := m.forward(); err != nil {
 		return err
 	}
-	if err := m.backward(); err != nil {
-		return err
-	}
+	return m.backward()
+}
+
+// reduce averages the gradients and the loss over the Reducer's processes.
+func (t *Trainer) reduce() error {
+	m := t.m
+	return t.Reducer.Average(m.be, append(m.Grads(), m.loss))
+}
+
+// update clips the gradients and applies the optimiser.
+func (t *Trainer) update() error {
+	m := t.m
 	grads := m.Grads()
 	if err := m.be.ClipGradNorm(grads, t.Clip, t.norm); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/grutest"
 	"github.com/gogru/gogru/gru/lm"
 	"github.com/gogru/gogru/gru/optim"
 )
@@ -205,4 +206,10 @@ func TestTrainerLossAndErrors(t *testing.T) {
 	if _, err := tr.Step(in[:5], tg, 3, 2); err == nil {
 		t.Error("5 inputs for T=3 × B=2: no error")
 	}
+}
+
+// TestDataParallel checks that training split over replicas on the CPU, with the
+// gradients averaged through the host, ends where one process ends.
+func TestDataParallel(t *testing.T) {
+	grutest.DataParallel(t, func(d gru.DType) (gru.Backend, error) { return cpu.New(d) })
 }
