@@ -2,7 +2,9 @@ package interop
 
 import (
 	"fmt"
-	"sort"
+	"iter"
+	"maps"
+	"slices"
 
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
@@ -88,17 +90,25 @@ func FromPyTorch(cfg gru.Config, tensors map[string][]float64, shapes map[string
 			}
 		}
 	}
-	var extra []string
-	for name := range tensors {
-		if !seen[name] {
-			extra = append(extra, name)
-		}
-	}
-	if len(extra) > 0 {
-		sort.Strings(extra)
-		return nil, fmt.Errorf("gru: PyTorch tensor %s: not part of a %d-layer, %d-direction GRU", extra[0], cfg.Layers, cfg.Directions())
+	if extra, ok := firstUnseen(maps.Keys(tensors), seen); ok {
+		return nil, fmt.Errorf("gru: PyTorch tensor %s: not part of a %d-layer, %d-direction GRU", extra, cfg.Layers, cfg.Directions())
 	}
 	return p, nil
+}
+
+// firstUnseen returns the alphabetically first name not in seen, so that an error
+// about stray tensors names the same one every run.
+func firstUnseen(names iter.Seq[string], seen map[string]bool) (string, bool) {
+	var extra []string
+	for n := range names {
+		if !seen[n] {
+			extra = append(extra, n)
+		}
+	}
+	if len(extra) == 0 {
+		return "", false
+	}
+	return slices.Min(extra), true
 }
 
 // transpose returns the transpose of the row-major r×c matrix a.
