@@ -35,7 +35,8 @@ TIMEMACHINE ?= $(wildcard $(CURDIR)/../shared/data/timemachine.txt)
 d2l:
 	TIMEMACHINE="$(TIMEMACHINE)" bash scripts/d2l.sh $(ARGS)
 
-## build: compile every package and bin/gru (pure-Go gonum BLAS, no GPU).
+## build: compile every package and bin/gru (no GPU; bin/gru loads OpenBLAS at run
+## time when libopenblas0 is installed, else runs gonum's pure-Go kernels).
 build:
 	$(GO) build -tags "$(TAGS)" $(PKGS)
 	$(GO) build -tags "$(TAGS)" -o bin/gru ./cmd/gru
@@ -53,12 +54,15 @@ test: fmt-check vet
 	$(GO) test -tags "$(TAGS)" -count=1 -race $(RACE_PKGS)
 	$(GO) test -tags "$(TAGS)" -count=1 $(filter-out $(shell $(GO) list -tags "$(TAGS)" $(RACE_PKGS)),$(shell $(GO) list -tags "$(TAGS)" $(PKGS)))
 
-## test-gonum: the packages that compute, on gonum's pure-Go BLAS even where OpenBLAS
-## is installed (make test uses whichever BLAS the machine has).
+## test-gonum: the gru command's tests on gonum's pure-Go BLAS even where OpenBLAS
+## is installed. (The library's tests run on gonum, its default, and cpu's run the
+## conformance suite on OpenBLAS too when it loads; make test's command tests use
+## whichever BLAS the machine has.)
 test-gonum:
-	GOGRU_BLAS=gonum $(GO) test -count=1 ./cpu ./gru/... ./cmd/gru
+	GOGRU_BLAS=gonum $(GO) test -count=1 ./cmd/gru
 
-## test-openblas: the test suite on the OpenBLAS build (-tags openblas, linked).
+## test-openblas: the test suite on the OpenBLAS build (-tags openblas, linked; the
+## library tests that ask for OpenBLAS and the gru command get the linked one).
 test-openblas:
 	$(GO) test -tags openblas -count=1 $(PKGS)
 

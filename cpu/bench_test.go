@@ -13,8 +13,9 @@ import (
 var benchShapes = append(append([]grubench.Shape{}, grubench.DefaultShapes...), grubench.Shape{B: 128, T: 50, D: 1024, H: 1024})
 
 // benchEach runs body for every shape and variant on a float32 CPU backend and
-// reports tokens/s and GEMM GFLOP/s.
+// reports tokens/s and GEMM GFLOP/s, on the BLAS the gru command would use.
 func benchEach(b *testing.B, train bool) {
+	cpu.BenchBLAS(b)
 	for _, s := range benchShapes {
 		for _, v := range []gru.Variant{gru.ResetBefore, gru.ResetAfter} {
 			b.Run(fmt.Sprintf("%v/%v/impl=cpu-f32", s, v), func(b *testing.B) {

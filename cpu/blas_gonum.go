@@ -2,14 +2,18 @@
 
 package cpu
 
-// BLAS names the BLAS implementation the CPU backend uses.
-func BLAS() string { return "gonum (pure Go)" }
+import "errors"
 
-// BLASReason says why this BLAS is in use and what the alternative is.
-func BLASReason() string {
-	return "built without cgo, so OpenBLAS cannot be loaded at run time; a cgo build (the default with gcc) loads it when libopenblas0 is installed"
+// UseOpenBLAS reports that this build cannot use OpenBLAS: it was built without
+// cgo, so the library can be neither linked nor loaded. gonum stays in use.
+func UseOpenBLAS() error {
+	blasMu.Lock()
+	defer blasMu.Unlock()
+	blasReason = "built without cgo, so OpenBLAS cannot be loaded at run time; a cgo build (the default with gcc) loads it when libopenblas0 is installed"
+	return errors.New("cpu: built without cgo, so OpenBLAS cannot be loaded")
 }
 
-// tileGemm makes parGemm cut each part into tiles small enough that gonum's Sgemm
-// stays serial, so a step allocates nothing.
-const tileGemm = true
+// SetOpenBLASThreads reports that this build has no OpenBLAS whose threads to set.
+func SetOpenBLASThreads(n int) error {
+	return errors.New("cpu: built without cgo, so there is no OpenBLAS")
+}

@@ -53,12 +53,11 @@ static void gogru_dgemm(int ta, int tb, int m, int n, int k, double alpha, const
 import "C"
 
 import (
+	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"unsafe"
 
-	"golang.org/x/sys/cpu"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
@@ -69,51 +68,59 @@ import (
 // the unversioned name other installs use.
 var openBLASLibs = []string{"libopenblas.so.0", "libopenblas.so"}
 
-// blasName and blasReason describe the BLAS chosen at start; tileGemm is true
-// while gonum's Go kernels run the GEMMs (see gemmTask.runRange).
-var (
-	blasName   = "gonum (pure Go)"
-	blasReason string
-	tileGemm   = true
-)
+// openBLASLoaded is true once UseOpenBLAS has loaded the library; it stays loaded.
+var openBLASLoaded bool
 
-// init picks the BLAS at run time, with no build tag: OpenBLAS when its shared
-// library can be loaded, gonum's Go kernels otherwise. GOGRU_BLAS=gonum keeps
-// gonum even where OpenBLAS is installed (the tests of the pure-Go route use it).
-// OpenBLAS runs single-threaded, as in the openblas build (see parGemm), unless
-// OPENBLAS_NUM_THREADS is set.
-func init() {
-	switch os.Getenv("GOGRU_BLAS") {
-	case "gonum":
-		blasReason = "GOGRU_BLAS=gonum chose it"
-		return
-	case "", "auto", "openblas":
-	default:
-		blasReason = fmt.Sprintf("GOGRU_BLAS=%q is not auto, openblas or gonum, so gonum was kept", os.Getenv("GOGRU_BLAS"))
-		return
-	}
-	core := chooseOpenBLASCore()
-	var failures string
+// UseOpenBLAS loads OpenBLAS's shared library at run time (Debian's libopenblas0,
+// no build tag needed) and routes the GEMMs of gonum's blas32 and blas64 packages,
+// and so of every CPU backend, to it, single-threaded: the backend splits each
+// GEMM across its own Go workers, which measured faster than OpenBLAS's threads,
+// whose idle spinning competes with the fused pointwise passes between the
+// per-step GEMMs (SetOpenBLASThreads changes it). Without it gonum's pure-Go
+// kernels run, the default. It changes a process-wide choice, as gonum's
+// blas64.Use does: call it once, before any backend computes. When no library
+// loads it returns the loader's message and gonum stays in use.
+func UseOpenBLAS() error {
+	blasMu.Lock()
+	defer blasMu.Unlock()
+	var failures []string
 	for _, lib := range openBLASLibs {
-		name := C.CString(lib)
-		msg := C.gogru_blas_open(name)
-		C.free(unsafe.Pointer(name))
-		if msg != nil {
-			failures += "; " + C.GoString(msg)
-			continue
-		}
-		if os.Getenv("OPENBLAS_NUM_THREADS") == "" {
+		if !openBLASLoaded {
+			name := C.CString(lib)
+			msg := C.gogru_blas_open(name)
+			C.free(unsafe.Pointer(name))
+			if msg != nil {
+				failures = append(failures, C.GoString(msg))
+				continue
+			}
+			openBLASLoaded = true
 			C.gogru_set_threads(1)
 		}
 		blas32.Use(openBLAS{})
 		blas64.Use(openBLAS{})
 		blasName = openBLASName(C.GoString(C.gogru_config()))
-		blasReason = lib + " was found at run time (GOGRU_BLAS=gonum keeps the pure-Go kernels)" + core
+		blasReason = "cpu.UseOpenBLAS chose it"
 		tileGemm = false
-		return
+		return nil
 	}
-	blasReason = "no OpenBLAS shared library was found at run time (" + failures[2:] +
+	blasReason = "no OpenBLAS shared library was found at run time (" + strings.Join(failures, "; ") +
 		"); installing Debian's libopenblas0 makes the same binary use it"
+	return errors.New("cpu: no OpenBLAS shared library loads: " + strings.Join(failures, "; "))
+}
+
+// SetOpenBLASThreads sets how many threads OpenBLAS runs each GEMM on; UseOpenBLAS
+// sets 1. It fails unless OpenBLAS is loaded.
+func SetOpenBLASThreads(n int) error {
+	if n < 1 {
+		return fmt.Errorf("cpu: %d OpenBLAS threads; want at least 1", n)
+	}
+	blasMu.Lock()
+	defer blasMu.Unlock()
+	if !openBLASLoaded {
+		return errors.New("cpu: OpenBLAS is not loaded; call UseOpenBLAS first")
+	}
+	C.gogru_set_threads(C.int(n))
+	return nil
 }
 
 // openBLASName shortens OpenBLAS's configuration string ("OpenBLAS 0.3.21
@@ -133,36 +140,8 @@ func openBLASName(config string) string {
 	return fmt.Sprintf("%s %s (%sloaded at run time)", f[0], f[1], core)
 }
 
-// chooseOpenBLASCore picks OpenBLAS's AVX-512 kernels (SkylakeX) on a CPU with
-// AVX-512 F, BW, DQ and VL, unless OPENBLAS_CORETYPE is set: OpenBLAS 0.3.21, as
-// Debian ships it, does not know AMD's Zen 4 and Zen 5 and gives them its AVX2
-// (Haswell) kernels, which measured 1.5× slower on the large training step and
-// 10% slower at D2L's shape on a Zen 5 (BENCHMARKS.md). SkylakeX's are the AVX-512
-// single and double GEMM kernels of every later Intel target too. It must run
-// before the library loads: OpenBLAS reads the variable once, as it starts. It
-// returns a note for BLASReason.
-func chooseOpenBLASCore() string {
-	if os.Getenv("OPENBLAS_CORETYPE") != "" {
-		return "; OPENBLAS_CORETYPE=" + os.Getenv("OPENBLAS_CORETYPE") + " chose its kernels"
-	}
-	x := cpu.X86
-	if !(x.HasAVX512F && x.HasAVX512BW && x.HasAVX512DQ && x.HasAVX512VL) {
-		return ""
-	}
-	if err := os.Setenv("OPENBLAS_CORETYPE", "SkylakeX"); err != nil {
-		return ""
-	}
-	return "; its AVX-512 (SkylakeX) kernels were chosen for this AVX-512 CPU (OPENBLAS_CORETYPE overrides)"
-}
-
-// BLAS names the BLAS implementation the CPU backend uses.
-func BLAS() string { return blasName }
-
-// BLASReason says why this BLAS is in use and how to get the other.
-func BLASReason() string { return blasReason }
-
 // openBLAS is gonum's BLAS with its GEMMs, the only level-3 calls the CPU
-// backend makes, sent to the OpenBLAS library loaded at start. gonum checks
+// backend makes, sent to the OpenBLAS library UseOpenBLAS loaded. gonum checks
 // nothing here: the callers pass shapes that the backend has validated.
 type openBLAS struct{ gonum.Implementation }
 

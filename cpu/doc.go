@@ -3,9 +3,15 @@
 // against. It is for users of the cell who want a backend that needs no GPU; they
 // need only New (or New32, New64) and the gru interfaces.
 //
-// The GEMMs go through gonum's blas32 and blas64 packages, so the pure-Go gonum
-// kernels are the default; building with -tags openblas routes them to OpenBLAS
-// through gonum.org/v1/netlib.
+// The GEMMs go through gonum's blas32 and blas64 packages, and importing cpu
+// changes nothing in the process: gonum's pure-Go kernels are the default, no
+// library is loaded and no environment variable is set. UseOpenBLAS, called once
+// before any backend computes, routes the GEMMs to OpenBLAS: in a cgo build it
+// loads the shared library at run time (Debian's libopenblas0), in a build with
+// -tags openblas it uses the linked one through gonum.org/v1/netlib. UseGonum
+// goes back; SetOpenBLASThreads and OpenBLASCoreType tune OpenBLAS. The gru
+// command asks for OpenBLAS at start unless GOGRU_BLAS=gonum, and sets
+// OPENBLAS_CORETYPE itself; the library reads no environment variable.
 //
 // Per layer and direction, Forward does one GEMM for the input projection of all
 // T·B rows, then per step one recurrent GEMM (two for ResetBefore) and a fused

@@ -8,10 +8,11 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// BenchmarkSgemm measures the machine's BLAS at n×n×n, directly (one BLAS call, with
+// BenchmarkSgemm measures the machine's BLAS (see BenchBLAS) at n×n×n, directly (one BLAS call, with
 // the BLAS's own threading as configured) and split across Go's workers as the GRU's
 // GEMMs are (parGemm): the yardstick for "GFLOP/s of the GRU's GEMMs over its time".
 func BenchmarkSgemm(b *testing.B) {
+	BenchBLAS(b)
 	for _, n := range []int{512, 1024} {
 		a, bb, c := make([]float32, n*n), make([]float32, n*n), make([]float32, n*n)
 		for i := range a {

@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/gogru/gogru/corpus"
-	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/cuda"
 	"github.com/gogru/gogru/gru/checkpoint"
 	"github.com/gogru/gogru/kernels"
@@ -30,7 +29,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "gogru on %s/%s, %s, %d CPUs\n", runtime.GOOS, runtime.GOARCH, runtime.Version(), runtime.NumCPU())
 	fmt.Fprintf(stdout, "build tags: %s\n", tags)
-	fmt.Fprintf(stdout, "BLAS: %s; %s\n", cpu.BLAS(), cpu.BLASReason())
+	fmt.Fprintln(stdout, blasLine())
 	devs, err := cuda.Devices()
 	switch {
 	case err != nil:

@@ -53,6 +53,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		if c.name != args[0] {
 			continue
 		}
+		chooseBLAS()
 		err := c.run(args[1:], stdout, stderr)
 		switch {
 		case err == nil:
