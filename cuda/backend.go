@@ -3,6 +3,7 @@ package cuda
 import (
 	"encoding/binary"
 	"fmt"
+	"log/slog"
 	"math"
 
 	"github.com/gogru/gogru/gru"
@@ -26,6 +27,10 @@ type Backend struct {
 	recordings map[*recording]struct{}
 	recurrent  RecurrentKernel // what the passes ask for (SetRecurrentKernel)
 	runs       RecurrentRuns   // what they ran
+	math       gemmMath        // the float32 GEMMs' arithmetic (NewTF32, NewBF16)
+	logger     *slog.Logger    // where fallbacks are reported (SetLogger)
+	warned     map[string]bool // the fallbacks reported so far (warnOnce)
+	oneLane    bool            // a fork or join failed: the directions share lane 0
 }
 
 var _ gru.Backend = (*Backend)(nil)
@@ -83,7 +88,12 @@ func NewSimulatedBF16() (*Backend, error) { return newSimulatedMath(mathBF16) }
 func newSimulatedMath(m gemmMath) (*Backend, error) {
 	d := newSimDevice()
 	d.math = m
-	return newBackend(d, gru.Float32)
+	be, err := newBackend(d, gru.Float32)
+	if err != nil {
+		return nil, err
+	}
+	be.math = m
+	return be, nil
 }
 
 // Name describes the device and precision, and the recurrent kernel where it is

@@ -75,9 +75,13 @@ func (s *stack) backwardCell(q *queue, plan *persistPlan, cell, d int, dY, in pt
 	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
 	c := s.cell(cell)
 	w := ws.dirs[d]
-	if plan != nil {
-		be.runs.Persistent++
+	persistent := plan != nil && ws.persist != nil
+	if persistent {
 		s.backwardPersistent(q, plan, cell, d, dY)
+		persistent = !s.persistentFailed(q)
+	}
+	if persistent {
+		be.runs.Persistent++
 	} else {
 		be.runs.GEMM++
 		s.backwardSteps(q, cell, d, dY)

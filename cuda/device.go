@@ -55,6 +55,15 @@ type device interface {
 	// with shared bytes of dynamic shared memory, the whole device holds at once:
 	// the most a cooperative launch of it may have.
 	residentBlocks(k kernel, threads, shared int) (int, error)
+	// staticShared reports the bytes of static shared memory (__shared__ arrays)
+	// each block of kernel k has besides its dynamic shared memory: a GPU's
+	// CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES. Dynamic and static together must fit
+	// the device's limit.
+	staticShared(k kernel) (int, error)
+	// allowShared lets kernel k's blocks have shared bytes of dynamic shared
+	// memory, opting in (cuFuncSetAttribute) where the block's total passes the
+	// 48 KiB a block has without (see needsOptIn).
+	allowShared(k kernel, shared int) error
 	// gemm is cuBLAS's gemm: column-major C = alpha·op(A)·op(B) + beta·C, C m×n.
 	gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error
 	sync() error
@@ -95,7 +104,7 @@ type graph interface {
 // coopLimits is what a device offers cooperative launches (see planPersistent).
 type coopLimits struct {
 	multiprocessors int // blocks that run at once, one on each multiprocessor
-	sharedPerBlock  int // the most dynamic shared memory a block may have, in bytes (with opt-in)
+	sharedPerBlock  int // the most shared memory a block may have, dynamic and static together, in bytes (with opt-in)
 	threadsPerBlock int // the most threads a block of the persistent kernels may have
 	warp            int // threads are chosen in multiples of this
 }

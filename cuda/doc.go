@@ -57,9 +57,22 @@
 // GPU against the default. Asked for, it applies to a stack's shape when
 // planPersistent finds a geometry whose slices fit the device's shared memory
 // (one block per multiprocessor) and the occupancy calculator confirms the blocks
-// fit at once; otherwise that shape runs KernelGEMM, silently. RecurrentRuns counts
-// which ran. Both save the same activations, so the input projection, the
+// fit at once; otherwise that shape runs KernelGEMM, silently where the plan does not
+// fit and with a warning where a driver call failed. RecurrentRuns counts which ran. Both save the same activations, so the input projection, the
 // gradient GEMMs and the bias sums are shared code.
+//
+// # Never worse than eager
+//
+// The speed paths (recorded steps, the persistent kernel, the second stream) fall
+// back to the eager GEMM path when a driver call of theirs fails without losing
+// the context, and say so once through the backend's logger (SetLogger): a failed
+// plan or cooperative launch of the persistent kernel leaves that shape to the GEMM
+// path (RecurrentRuns counts it), a failed fork or join leaves both directions on
+// one stream. gru/lm's Trainer does the same for recordings. A sticky error (the
+// context is lost) falls back to nothing: its *Error matches gru.ErrDeviceLost.
+// A backend whose GEMMs use tensor cores (NewTF32, NewBF16) runs the GEMM path
+// where KernelPersistent is asked for, and says so once: the persistent kernels
+// compute in float32 only.
 //
 // A build without the cuda tag never imports gorgonia.org/cu (whose init exits the
 // process when no GPU is present); there New returns ErrNotBuilt.

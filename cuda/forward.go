@@ -101,10 +101,12 @@ func (s *stack) forwardCell(q *queue, plan *persistPlan, cell, d int, in ptr, di
 	// xproj = X·W_x + b_x: rows set to b_x, then one GEMM [T·B,din]·[din,3H] with beta 1.
 	q.addRow(elems(steps*B*3*H), steps*B, 3*H, p.bx, w.xproj, 0)
 	q.gemm(false, false, steps*B, 3*H, din, 1, in, din, p.wx, 3*H, 1, w.xproj, 3*H)
-	if plan != nil {
-		be.runs.Persistent++
+	if plan != nil && ws.persist != nil {
 		s.forwardPersistent(q, plan, cell, d, out)
-		return
+		if !s.persistentFailed(q) {
+			be.runs.Persistent++
+			return
+		}
 	}
 	be.runs.GEMM++
 	hs, gates := ws.hs[cell], ws.gates[cell]

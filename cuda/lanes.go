@@ -13,18 +13,41 @@ package cuda
 // The persistent path (plan non-nil) stays on one lane: each of its cooperative
 // kernels is sized to hold every multiprocessor, so two at once on two streams
 // could not both be resident, and both use ws.barrier.
+//
+// A fork or join that fails without losing the context (see recoverable) costs
+// the overlap, not the pass: after a failed fork the directions run one after
+// the other on lane 0; after a failed join the host waits for both lanes (Sync),
+// which orders them as the join would have. Either warns once, and the backend
+// keeps to one lane from then on.
 func (s *stack) eachDirection(q *queue, plan *persistPlan, body func(d int)) {
-	dirs := s.cfg.Directions()
-	if dirs == 1 || plan != nil {
+	be, dirs := s.be, s.cfg.Directions()
+	sequential := func() {
 		for d := range dirs {
 			body(d)
 		}
+	}
+	if dirs == 1 || plan != nil || be.oneLane {
+		sequential()
 		return
 	}
 	q.fork()
+	if q.err != nil && recoverable(q.err) {
+		be.warnOnce("forking a second stream for the second direction", oneLaneFallback, q.err)
+		be.oneLane, q.err = true, nil
+		sequential()
+		return
+	}
 	for d := range dirs {
 		q.setLane(d)
 		body(d)
 	}
+	failed := q.err
 	q.join()
+	if failed == nil && q.err != nil && recoverable(q.err) && be.dev.sync() == nil {
+		be.warnOnce("joining the second direction's stream", oneLaneFallback, q.err)
+		be.oneLane, q.err = true, nil
+	}
 }
+
+// oneLaneFallback is what a failed fork or join leaves for: said in the warning.
+const oneLaneFallback = "the two directions of a layer run one after the other on one stream"

@@ -18,8 +18,9 @@ type persistPlan struct {
 
 // planPersistent chooses the persistent kernels' launch geometry for H hidden
 // units, a batch of B rows and elements of es bytes on a device with limits
-// lim, and reports false where the W_h slices do not fit on chip; the GEMM path
-// runs there. The choice:
+// lim, for kernels that declare static bytes of static shared memory, and
+// reports false where the W_h slices do not fit on chip; the GEMM path runs
+// there. The choice:
 //
 //   - blocks: one per multiprocessor, at most H, each owning U = ⌈H / blocks⌉
 //     units (then blocks = ⌈H / U⌉). The slices of W_h are smallest so, all of the
@@ -34,12 +35,15 @@ type persistPlan struct {
 //     until the shared memory fits;
 //   - shared memory, in elements: the slice (H·3U forward, 3H·U backward, the same
 //     size), the tile (tileRows·persistTileStride) and the products (B·3U forward,
-//     B·U backward), at most lim.sharedPerBlock bytes.
+//     B·U backward), at most lim.sharedPerBlock − static bytes: the driver
+//     requires a block's dynamic and static shared memory together to fit the
+//     opt-in limit.
 //
 // The caller also checks that the device holds the blocks at once
 // (device.residentBlocks), which depends on the kernel's registers.
-func planPersistent(H, B, es int, lim coopLimits) (persistPlan, bool) {
-	if H < 1 || B < 1 || lim.multiprocessors < 1 || lim.warp < 1 {
+func planPersistent(H, B, es, static int, lim coopLimits) (persistPlan, bool) {
+	budget := lim.sharedPerBlock - static
+	if H < 1 || B < 1 || lim.multiprocessors < 1 || lim.warp < 1 || budget < 1 {
 		return persistPlan{}, false
 	}
 	units := ceilDiv(H, min(lim.multiprocessors, H))
@@ -53,7 +57,7 @@ func planPersistent(H, B, es int, lim coopLimits) (persistPlan, bool) {
 		tile := tileRows * persistTileStride
 		p := persistPlan{blocks: blocks, threads: threads, units: units, tileRows: tileRows,
 			fwdShared: es * (H*3*units + tile + B*3*units), bwdShared: es * (3*H*units + tile + B*units)}
-		if max(p.fwdShared, p.bwdShared) <= lim.sharedPerBlock {
+		if max(p.fwdShared, p.bwdShared) <= budget {
 			return p, true
 		}
 		if tileRows == 1 {
@@ -82,39 +86,85 @@ func (be *Backend) persistKernels(v gru.Variant) (fwd, bwd kernel) {
 
 // persistentPlan returns the plan of the persistent kernels for the stack's
 // workspace, or nil where the per-step GEMM path runs: the backend asks for
-// KernelGEMM, or planPersistent finds no fit, or the device cannot hold the
-// plan's blocks at once. The workspace keeps the answer for its shape.
+// KernelGEMM, or its GEMMs use tensor cores (the persistent kernels compute in
+// float32 only; said once), or planPersistent finds no fit, or the device cannot
+// hold the plan's blocks at once, or a driver call of the planning failed without
+// losing the context (warned once). The workspace keeps the answer for its shape.
 func (s *stack) persistentPlan() (*persistPlan, error) {
 	be, ws := s.be, s.ws
-	if be.recurrent != KernelPersistent {
-		return nil, nil
-	}
-	if ws.persistChecked {
+	if be.recurrent != KernelPersistent || ws.persistChecked {
 		return ws.persist, nil
 	}
+	if be.math != mathFP32 {
+		be.warnOnce("--kernel persistent with"+be.math.label(), "the persistent kernels compute in float32 only, so every shape runs the per-step GEMM path with the tensor-core GEMMs asked for", nil)
+		ws.persistChecked = true
+		return nil, nil
+	}
+	p, err := s.planOnDevice()
+	if err != nil {
+		if !recoverable(err) {
+			return nil, err
+		}
+		be.warnOnce("planning the persistent kernel", persistentFallback, err)
+		p = nil
+	}
+	ws.persistChecked, ws.persist = true, p
+	return p, nil
+}
+
+// planOnDevice plans the persistent kernels for the stack's shape with the
+// device's limits and the kernels' static shared memory, opts them in to the
+// plan's dynamic shared memory, and checks that the device holds the plan's
+// blocks at once; nil where it does not fit.
+func (s *stack) planOnDevice() (*persistPlan, error) {
+	be, ws := s.be, s.ws
 	lim, err := be.dev.coopLimits()
 	if err != nil {
 		return nil, err
 	}
-	p, ok := planPersistent(s.cfg.HiddenSize, ws.batch, be.esize(), lim)
-	if ok {
-		fwd, bwd := be.persistKernels(s.cfg.Variant)
-		for _, k := range []struct {
-			k      kernel
-			shared int
-		}{{fwd, p.fwdShared}, {bwd, p.bwdShared}} {
-			n, err := be.dev.residentBlocks(k.k, p.threads, k.shared)
-			if err != nil {
-				return nil, err
-			}
-			ok = ok && n >= p.blocks
+	fwd, bwd := be.persistKernels(s.cfg.Variant)
+	static := 0
+	for _, k := range []kernel{fwd, bwd} {
+		n, err := be.dev.staticShared(k)
+		if err != nil {
+			return nil, err
+		}
+		static = max(static, n)
+	}
+	p, ok := planPersistent(s.cfg.HiddenSize, ws.batch, be.esize(), static, lim)
+	if !ok {
+		return nil, nil
+	}
+	for _, k := range []struct {
+		k      kernel
+		shared int
+	}{{fwd, p.fwdShared}, {bwd, p.bwdShared}} {
+		if err := be.dev.allowShared(k.k, k.shared); err != nil {
+			return nil, err
+		}
+		n, err := be.dev.residentBlocks(k.k, p.threads, k.shared)
+		if err != nil {
+			return nil, err
+		}
+		if n < p.blocks {
+			return nil, nil
 		}
 	}
-	ws.persistChecked = true
-	if ok {
-		ws.persist = &p
+	return &p, nil
+}
+
+// persistentFailed reports whether the persistent kernel just queued on q failed
+// in a way it may fall back from (see recoverable): then it warns once, clears
+// q's error, and leaves the workspace's shape to the per-step GEMM path, which
+// the caller runs in its place. A failed launch ran nothing.
+func (s *stack) persistentFailed(q *queue) bool {
+	if q.err == nil || !recoverable(q.err) {
+		return false
 	}
-	return ws.persist, nil
+	s.be.warnOnce("the persistent kernel's cooperative launch", persistentFallback, q.err)
+	q.err = nil
+	s.ws.persist = nil
+	return true
 }
 
 // geom is the plan's launch geometry with shared bytes of dynamic shared memory.

@@ -39,7 +39,7 @@ func TestPlanPersistent(t *testing.T) {
 		{"no cooperative launches", 8, 8, 4, coopLimits{}, persistPlan{}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			p, ok := planPersistent(c.H, c.B, c.es, c.lim)
+			p, ok := planPersistent(c.H, c.B, c.es, 0, c.lim)
 			if ok != c.ok || p != c.want {
 				t.Errorf("planPersistent(H=%d, B=%d, %d bytes) = %+v, %v; want %+v, %v", c.H, c.B, c.es, p, ok, c.want, c.ok)
 			}
@@ -87,7 +87,7 @@ func TestPersistentMatchesGEMMPath(t *testing.T) {
 			{"tight", 6, 5, 4, 38, tight},
 		} {
 			t.Run(fmt.Sprintf("%v/%s/H=%d", dtype, sz.name, sz.H), func(t *testing.T) {
-				p, ok := planPersistent(sz.H, sz.B, map[gru.DType]int{gru.Float32: 4, gru.Float64: 8}[dtype], sz.lim)
+				p, ok := planPersistent(sz.H, sz.B, map[gru.DType]int{gru.Float32: 4, gru.Float64: 8}[dtype], simStaticShared, sz.lim)
 				if !ok || p.blocks < 3 || sz.H%p.units == 0 {
 					t.Fatalf("plan %+v, %v: want a fit of at least 3 blocks, the last one short", p, ok)
 				}
@@ -140,7 +140,7 @@ func TestPersistentMatchesGEMMPath(t *testing.T) {
 // to the GEMM path, silently, and RecurrentRuns says so.
 func TestPersistentFallsBackWhenTooLarge(t *testing.T) {
 	const H = 200 // 4 blocks of 50 units: W_h's slice is 200·150·8 bytes, past 48 KiB
-	if _, ok := planPersistent(H, 2, 8, simCoopLimits); ok {
+	if _, ok := planPersistent(H, 2, 8, simStaticShared, simCoopLimits); ok {
 		t.Fatalf("H=%d fits the simulator's limits; the test needs one that does not", H)
 	}
 	be := newPersistentSim(t, gru.Float64, simCoopLimits)
@@ -184,5 +184,46 @@ func TestRecurrentKernelOption(t *testing.T) {
 	be.Close()
 	if err := be.SetRecurrentKernel(KernelGEMM); err != gru.ErrClosed {
 		t.Errorf("SetRecurrentKernel on a closed backend: %v, want ErrClosed", err)
+	}
+}
+
+// The driver holds a block's dynamic and static shared memory together to the
+// opt-in limit. Float32 at H = 1312, B = 512 on an H100's limits is such an edge:
+// its dynamic memory alone (232080 bytes) fits the 227 KiB (232448), but not with
+// the kernels' 1 KiB of static memory, so the plan stages half the rows. The
+// 48 KiB a block has without opting in counts the static memory too, and the
+// simulator refuses what does not fit with its own 1 KiB.
+func TestPlanCountsStaticShared(t *testing.T) {
+	h100 := coopLimits{multiprocessors: 132, sharedPerBlock: 227 << 10, threadsPerBlock: 256, warp: 32}
+	const H, B, static = 1312, 512, 1 << 10
+	whole, ok := planPersistent(H, B, 4, 0, h100)
+	if !ok || whole.fwdShared != 232080 || whole.fwdShared+static <= h100.sharedPerBlock {
+		t.Fatalf("without static memory: %+v, %v; want the 232080-byte plan that only fits without it", whole, ok)
+	}
+	p, ok := planPersistent(H, B, 4, static, h100)
+	if !ok || max(p.fwdShared, p.bwdShared)+static > h100.sharedPerBlock || p.tileRows != whole.tileRows/2 {
+		t.Errorf("with 1 KiB static: %+v, %v; want a plan of half the tile rows (%d) that fits with it", p, ok, whole.tileRows/2)
+	}
+	if _, ok := planPersistent(H, B, 4, h100.sharedPerBlock, h100); ok {
+		t.Error("static memory that fills the block left room for a plan")
+	}
+	for _, c := range []struct {
+		static, dynamic int
+		want            bool
+	}{{0, 48 << 10, false}, {0, 48<<10 + 1, true}, {static, 47 << 10, false}, {static, 47<<10 + 4, true}} {
+		if got := needsOptIn(c.static, c.dynamic); got != c.want {
+			t.Errorf("needsOptIn(static %d, dynamic %d) = %v, want %v", c.static, c.dynamic, got, c.want)
+		}
+	}
+	d := newSimDevice()
+	for _, c := range []struct {
+		dynamic int
+		ok      bool
+	}{{simCoopLimits.sharedPerBlock - simStaticShared, true}, {simCoopLimits.sharedPerBlock - simStaticShared + 4, false}} {
+		err := d.allowShared(kernelGruPersistFwdAfterF32, c.dynamic)
+		n, _ := d.residentBlocks(kernelGruPersistFwdAfterF32, 32, c.dynamic)
+		if (err == nil) != c.ok || (n > 0) != c.ok {
+			t.Errorf("simulator, %d dynamic bytes: allowShared %v, %d resident blocks; want fit %v", c.dynamic, err, n, c.ok)
+		}
 	}
 }

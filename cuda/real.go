@@ -30,7 +30,8 @@ type realDevice struct {
 	funcs  map[kernel]cu.Function // loaded on first launch
 	// sharedAllowed is the dynamic shared memory each kernel has opted in to.
 	sharedAllowed map[kernel]int
-	limits        *coopLimits // read on first use
+	static        map[kernel]int // each kernel's static shared memory, read on first use
+	limits        *coopLimits    // read on first use
 	sideLane
 	allocTracker
 	graphSupport
@@ -65,7 +66,12 @@ func openMath(m gemmMath) (gru.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newBackend(dev, gru.Float32)
+	be, err := newBackend(dev, gru.Float32)
+	if err != nil {
+		return nil, err
+	}
+	be.math = m
+	return be, nil
 }
 
 // Devices lists the GPUs the driver reports.
@@ -98,13 +104,16 @@ func Devices() ([]Device, error) {
 	return out, nil
 }
 
+// driverError is the *Error of a failed gorgonia.org/cu call, with the driver's
+// status where the error holds one (see cuStatus), so that a sticky status reads
+// as one (fallback.go).
 func driverError(call string, err error) error {
-	return &Error{Call: call, Status: -1, Detail: err.Error()}
+	return &Error{Call: call, Status: cuStatus(err), Detail: err.Error()}
 }
 
 // openDevice creates the context, stream, module and cuBLAS handle.
 func openDevice(index int, math gemmMath) (*realDevice, error) {
-	d := &realDevice{index: index, funcs: map[kernel]cu.Function{}, sharedAllowed: map[kernel]int{}}
+	d := &realDevice{index: index, funcs: map[kernel]cu.Function{}, sharedAllowed: map[kernel]int{}, static: map[kernel]int{}}
 	err := d.do(func() error {
 		n, err := cu.NumDevices()
 		if err != nil {
@@ -286,7 +295,7 @@ func (d *realDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 		if err != nil {
 			return err
 		}
-		if err := d.allowShared(k, fn, lg.shared); err != nil {
+		if err := d.allowSharedLocked(k, fn, lg.shared); err != nil {
 			return err
 		}
 		if kernelSigs[k].cooperative {

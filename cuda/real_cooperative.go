@@ -19,6 +19,9 @@ static CUresult gogru_launch_cooperative(uintptr_t fn, unsigned gx, unsigned gy,
 static CUresult gogru_set_max_dynamic_shared(uintptr_t fn, int bytes) {
 	return cuFuncSetAttribute((CUfunction)fn, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes);
 }
+static CUresult gogru_static_shared(uintptr_t fn, int* bytes) {
+	return cuFuncGetAttribute(bytes, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, (CUfunction)fn);
+}
 static CUresult gogru_occupancy(uintptr_t fn, int threads, size_t shared, int* blocks) {
 	return cuOccupancyMaxActiveBlocksPerMultiprocessor(blocks, (CUfunction)fn, threads, shared);
 }
@@ -49,10 +52,6 @@ var (
 	_ [unsafe.Sizeof(uintptr(0)) - unsafe.Sizeof(cu.Function{})]byte
 )
 
-// defaultSharedPerBlock is the dynamic shared memory a block may have before its
-// function opts in to more (CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES).
-const defaultSharedPerBlock = 48 << 10
-
 // persistMaxThreads caps the threads of a persistent kernel's block (see
 // planPersistent): more threads than this add row groups a block rarely has rows for.
 const persistMaxThreads = 256
@@ -73,10 +72,57 @@ func (d *realDevice) function(k kernel) (cu.Function, error) {
 	return fn, nil
 }
 
-// allowShared lets kernel k's blocks have shared bytes of dynamic shared memory:
-// past 48 KiB a function must opt in. The caller holds the context.
-func (d *realDevice) allowShared(k kernel, fn cu.Function, shared int) error {
-	if shared <= defaultSharedPerBlock || shared <= d.sharedAllowed[k] {
+// staticShared reads kernel k's static shared memory once and keeps it.
+func (d *realDevice) staticShared(k kernel) (int, error) {
+	var n int
+	err := d.do(func() error {
+		var err error
+		n, err = d.staticSharedLocked(k)
+		return err
+	})
+	return n, err
+}
+
+// staticSharedLocked is staticShared for a caller that holds the context.
+func (d *realDevice) staticSharedLocked(k kernel) (int, error) {
+	if n, ok := d.static[k]; ok {
+		return n, nil
+	}
+	fn, err := d.function(k)
+	if err != nil {
+		return 0, err
+	}
+	var n C.int
+	if err := cuCheck("cuFuncGetAttribute "+k.String(), C.gogru_static_shared(rawFunction(fn), &n)); err != nil {
+		return 0, err
+	}
+	d.static[k] = int(n)
+	return int(n), nil
+}
+
+// allowShared lets kernel k's blocks have shared bytes of dynamic shared memory.
+func (d *realDevice) allowShared(k kernel, shared int) error {
+	return d.do(func() error {
+		fn, err := d.function(k)
+		if err != nil {
+			return err
+		}
+		return d.allowSharedLocked(k, fn, shared)
+	})
+}
+
+// allowSharedLocked lets kernel k's blocks have shared bytes of dynamic shared
+// memory: where that and the kernel's static shared memory pass 48 KiB, the
+// function must opt in. The caller holds the context.
+func (d *realDevice) allowSharedLocked(k kernel, fn cu.Function, shared int) error {
+	if shared <= d.sharedAllowed[k] {
+		return nil
+	}
+	static, err := d.staticSharedLocked(k)
+	if err != nil {
+		return err
+	}
+	if !needsOptIn(static, shared) {
 		return nil
 	}
 	if err := cuCheck("cuFuncSetAttribute "+k.String(), C.gogru_set_max_dynamic_shared(rawFunction(fn), C.int(shared))); err != nil {
@@ -146,7 +192,7 @@ func (d *realDevice) residentBlocks(k kernel, threads, shared int) (int, error) 
 		if err != nil {
 			return err
 		}
-		if err := d.allowShared(k, fn, shared); err != nil {
+		if err := d.allowSharedLocked(k, fn, shared); err != nil {
 			return err
 		}
 		var perSM C.int

@@ -20,7 +20,8 @@ const (
 	// sequence and meet at a grid barrier each step; the backward sweep likewise.
 	// The input projections and the gradient GEMMs stay as for KernelGEMM. Where
 	// the slices do not fit on chip (see planPersistent) a layer runs KernelGEMM,
-	// silently; RecurrentRuns says which ran. It is opt-in until measured on a GPU.
+	// silently (and where a driver call of its planning or launch fails, with one
+	// warning); RecurrentRuns says which ran. It is opt-in until measured on a GPU.
 	KernelPersistent
 )
 

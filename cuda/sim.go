@@ -170,9 +170,8 @@ func (d *simDevice) checkCooperative(k kernel, lg launchGeom) error {
 		return nil // launchError names it
 	}
 	call := "launch " + k.String()
-	if lg.shared < 0 || lg.shared > d.coop.sharedPerBlock {
-		// CUDA_ERROR_INVALID_VALUE
-		return &Error{Call: call, Status: 1, Detail: fmt.Sprintf("%d bytes of dynamic shared memory, past the %d a block may have", lg.shared, d.coop.sharedPerBlock)}
+	if err := d.sharedError(call, lg.shared); err != nil {
+		return err
 	}
 	if !kernelSigs[k].cooperative {
 		return nil
@@ -194,10 +193,30 @@ func (d *simDevice) coopLimits() (coopLimits, error) { return d.coop, nil }
 // residentBlocks is one block on each simulated multiprocessor, for any block
 // within the limits.
 func (d *simDevice) residentBlocks(k kernel, threads, shared int) (int, error) {
-	if threads < 1 || threads > 1024 || shared > d.coop.sharedPerBlock {
+	if threads < 1 || threads > 1024 || shared+simStaticShared > d.coop.sharedPerBlock {
 		return 0, nil
 	}
 	return d.coop.multiprocessors, nil
+}
+
+// staticShared is the simulator's figure for every kernel (simStaticShared).
+func (d *simDevice) staticShared(kernel) (int, error) { return simStaticShared, nil }
+
+// allowShared refuses, as cuFuncSetAttribute does, dynamic shared memory that
+// with the static does not fit a block; the simulator needs no opt-in.
+func (d *simDevice) allowShared(k kernel, shared int) error {
+	return d.sharedError("cuFuncSetAttribute "+k.String(), shared)
+}
+
+// sharedError is the *Error of call when a block's shared bytes of dynamic
+// shared memory and the static do not fit the limit, or nil.
+func (d *simDevice) sharedError(call string, shared int) error {
+	if shared < 0 || shared+simStaticShared > d.coop.sharedPerBlock {
+		// CUDA_ERROR_INVALID_VALUE
+		return &Error{Call: call, Status: 1, Detail: fmt.Sprintf("%d bytes of dynamic shared memory and %d static, past the %d a block may have",
+			shared, simStaticShared, d.coop.sharedPerBlock)}
+	}
+	return nil
 }
 
 // simRegistry returns the name, arity and cooperative flag of each kernel the

@@ -43,3 +43,14 @@ var ErrClosed = errors.New("gru: use of a closed backend or stack")
 // freed since the recording was made, so that the addresses it holds may name other
 // data now: record the step again.
 var ErrStaleRecording = errors.New("gru: the recording is stale: backend memory was freed since it was made; record again")
+
+// ErrDeviceLost is matched (errors.Is) by a backend error after which the device
+// can do no more work in this process: on a GPU, a sticky CUDA error such as an
+// illegal address or a failed launch. Everything on the device is gone; what was
+// written to files before it (a checkpoint) is intact.
+var ErrDeviceLost = errors.New("gru: the device is lost")
+
+// ErrRecordingUnsupported is matched (errors.Is) by a backend error that says the
+// device cannot record this work at all (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED):
+// run it eagerly and stop recording.
+var ErrRecordingUnsupported = errors.New("gru: the backend cannot record this work")

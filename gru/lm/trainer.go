@@ -2,6 +2,7 @@ package lm
 
 import (
 	"errors"
+	"log/slog"
 	"os"
 	"slices"
 
@@ -30,6 +31,12 @@ const GraphsEnv = "GOGRU_GRAPHS"
 // step then runs eagerly again. Results are bit for bit those of running the
 // operations one by one.
 //
+// Recording is a speed path, and a failing one costs speed, never the run
+// (fallback.go): a step whose recording or replay fails runs eagerly, with the
+// same results, the failure is logged once to Logger, and that shape (every
+// shape, where the backend cannot record at all) is not recorded again. A lost
+// device stops the run with a *DeviceLostError.
+//
 // A Trainer is not safe for concurrent use, and nothing else should use its model
 // during a step.
 type Trainer struct {
@@ -42,6 +49,9 @@ type Trainer struct {
 	// Reducer, when set, averages each step's gradients (and loss) over the
 	// processes of a data-parallel job before clipping; nil trains alone.
 	Reducer GradReducer
+	// Logger receives the one-time warnings of steps that fell back from their
+	// recording to eager work; nil is slog.Default().
+	Logger *slog.Logger
 
 	m    *Model
 	opt  optim.Optimizer
@@ -51,6 +61,10 @@ type Trainer struct {
 	ran     map[stepKey]bool // the keys run eagerly since the recordings were dropped
 	sizings int              // the model's sizings when they were dropped
 	hyper   []float64        // the optimiser's hyperparameters and Clip they hold
+
+	norecord     map[stepKey]bool // keys whose recording or replay failed: eager from now on
+	unrecordable bool             // the backend cannot record at all: every step is eager
+	warned       map[string]bool  // the fallbacks warned of (warnOnce)
 }
 
 // stepKey is what a recorded step depends on besides the contents of memory.
@@ -68,12 +82,18 @@ func NewTrainer(m *Model, opt optim.Optimizer, clip float64) (*Trainer, error) {
 		return nil, err
 	}
 	return &Trainer{Clip: clip, Graphs: os.Getenv(GraphsEnv) != "0", m: m, opt: opt, norm: norm,
-		recs: map[stepKey]gru.Recording{}, ran: map[stepKey]bool{}}, nil
+		recs: map[stepKey]gru.Recording{}, ran: map[stepKey]bool{}, norecord: map[stepKey]bool{}, warned: map[string]bool{}}, nil
 }
 
 // Step runs one training step on T×B time-major inputs and targets (as Model.Step)
-// and returns the mean cross-entropy before the update.
+// and returns the mean cross-entropy before the update. An error that says the
+// device is lost is a *DeviceLostError.
 func (t *Trainer) Step(inputs, targets []int32, steps, batch int) (float64, error) {
+	loss, err := t.step(inputs, targets, steps, batch)
+	return loss, deviceLost(err)
+}
+
+func (t *Trainer) step(inputs, targets []int32, steps, batch int) (float64, error) {
 	m := t.m
 	if err := m.load(inputs, targets, steps, batch); err != nil {
 		return 0, err
@@ -149,6 +169,11 @@ func (t *Trainer) update() error {
 // Loss returns the mean cross-entropy of the targets without gradients (as
 // Model.Loss), recorded and replayed like a training step.
 func (t *Trainer) Loss(inputs, targets []int32, steps, batch int) (float64, error) {
+	loss, err := t.loss(inputs, targets, steps, batch)
+	return loss, deviceLost(err)
+}
+
+func (t *Trainer) loss(inputs, targets []int32, steps, batch int) (float64, error) {
 	m := t.m
 	if err := m.load(inputs, targets, steps, batch); err != nil {
 		return 0, err
@@ -170,7 +195,7 @@ func (t *Trainer) Loss(inputs, targets []int32, steps, batch int) (float64, erro
 func (t *Trainer) GradNorm() (float64, error) {
 	var v [1]float64
 	err := t.m.be.Read(v[:], t.norm)
-	return v[0], err
+	return v[0], deviceLost(err)
 }
 
 // run runs body, the device work of the step key, eagerly or from its recording.
@@ -186,26 +211,34 @@ func (t *Trainer) run(key stepKey, body func() error) error {
 		}
 		t.sizings, t.hyper = t.m.sizings, hyper
 	}
+	carry := t.m.carry
 	if r := t.recs[key]; r != nil {
 		err := r.Replay()
-		if !errors.Is(err, gru.ErrStaleRecording) {
+		if err == nil {
 			t.m.carry = true // what the recorded forward did on the host
-			return err
+			return nil
+		}
+		if !errors.Is(err, gru.ErrStaleRecording) {
+			return t.replayFailed(key, r, carry, err, body)
 		}
 		if err := t.Reset(); err != nil { // memory was freed beneath it: start over
 			return err
 		}
 	}
-	if !t.ran[key] { // the first step of a key sizes what is sized lazily
+	// The first step of a key sizes what is sized lazily.
+	if !t.ran[key] || t.norecord[key] || t.unrecordable {
 		t.ran[key] = true
 		return body()
 	}
 	r, err := rec.Record(body)
 	if err != nil {
-		return err
+		return t.recordFailed(key, carry, err, body)
 	}
 	t.recs[key] = r
-	return r.Replay()
+	if err := r.Replay(); err != nil {
+		return t.replayFailed(key, r, carry, err, body)
+	}
+	return nil
 }
 
 // Reset drops the recordings, so that the next step of each shape runs eagerly

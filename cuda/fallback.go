@@ -1,0 +1,119 @@
+package cuda
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+
+	"github.com/gogru/gogru/gru"
+)
+
+// A speed path that fails on a device costs speed, never the run. This file says
+// which driver failures a speed path (the persistent kernel, the second stream)
+// may fall back from, and reports each fallback once. Recorded steps fall back
+// in gru/lm's Trainer, which reads the same classification through errors.Is:
+//
+//   - sticky: the context is lost (an illegal address, a failed launch, a
+//     hardware fault) and every later call fails too; the *Error matches
+//     gru.ErrDeviceLost, and nothing falls back;
+//   - capture unsupported (status 900): the *Error matches
+//     gru.ErrRecordingUnsupported;
+//   - anything else the driver or cuBLAS refuses (not supported, a launch too
+//     large, an invalid value) left the context usable: a speed path falls back.
+
+// stickyStatuses are the CUDA driver statuses after which the context is unusable
+// until the process ends: CUDA's documentation calls them sticky, or they say the
+// device itself failed.
+var stickyStatuses = map[int]string{
+	4:   "CUDA_ERROR_DEINITIALIZED",
+	214: "CUDA_ERROR_ECC_UNCORRECTABLE",
+	700: "CUDA_ERROR_ILLEGAL_ADDRESS",
+	702: "CUDA_ERROR_LAUNCH_TIMEOUT",
+	709: "CUDA_ERROR_CONTEXT_IS_DESTROYED",
+	710: "CUDA_ERROR_ASSERT",
+	714: "CUDA_ERROR_HARDWARE_STACK_ERROR",
+	715: "CUDA_ERROR_ILLEGAL_INSTRUCTION",
+	716: "CUDA_ERROR_MISALIGNED_ADDRESS",
+	717: "CUDA_ERROR_INVALID_ADDRESS_SPACE",
+	718: "CUDA_ERROR_INVALID_PC",
+	719: "CUDA_ERROR_LAUNCH_FAILED",
+	999: "CUDA_ERROR_UNKNOWN",
+}
+
+// isBlasCall reports whether call names a cuBLAS function, whose statuses are
+// cuBLAS's own numbering, not the driver's.
+func isBlasCall(call string) bool { return len(call) >= 6 && call[:6] == "cublas" }
+
+// sticky reports whether e says the context is lost.
+func (e *Error) sticky() bool {
+	if isBlasCall(e.Call) {
+		return false
+	}
+	_, ok := stickyStatuses[e.Status]
+	return ok
+}
+
+// Is makes errors.Is(err, gru.ErrDeviceLost) true for a sticky driver error, and
+// errors.Is(err, gru.ErrRecordingUnsupported) true for a refusal of stream
+// capture (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED).
+func (e *Error) Is(target error) bool {
+	switch target {
+	case gru.ErrDeviceLost:
+		return e.sticky()
+	case gru.ErrRecordingUnsupported:
+		return !isBlasCall(e.Call) && e.Status == statusCaptureUnsupported
+	}
+	return false
+}
+
+// recoverable reports whether err is a failure that a speed path may fall back
+// from: a driver or cuBLAS *Error that did not lose the context.
+func recoverable(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && !errors.Is(err, gru.ErrDeviceLost)
+}
+
+// cuStatus returns the CUresult inside an error of gorgonia.org/cu (an integer
+// type), or -1 when err holds none.
+func cuStatus(err error) int {
+	v := reflect.ValueOf(err)
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return int(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return int(v.Uint())
+	}
+	return -1
+}
+
+// SetLogger sets where the backend reports, once each, the speed paths it leaves
+// for the eager GEMM path; nil (the default) is slog.Default().
+func (be *Backend) SetLogger(l *slog.Logger) { be.logger = l }
+
+// warnOnce logs, the first time for each path and call and status, that path
+// failed with err and what runs instead.
+func (be *Backend) warnOnce(path, instead string, err error) {
+	call, status := "", 0
+	var e *Error
+	if errors.As(err, &e) {
+		call, status = e.Call, e.Status
+	}
+	key := fmt.Sprintf("%s\x00%s\x00%d", path, call, status)
+	if be.warned[key] {
+		return
+	}
+	if be.warned == nil {
+		be.warned = map[string]bool{}
+	}
+	be.warned[key] = true
+	l := be.logger
+	if l == nil {
+		l = slog.Default()
+	}
+	l.Warn(fmt.Sprintf("cuda: %s failed; %s", path, instead), "call", call, "status", status, "err", err)
+}
+
+// persistentFallback is what a failed persistent kernel leaves for: said in the
+// warning.
+const persistentFallback = "this shape runs the per-step GEMM path (RecurrentRuns counts it)"
