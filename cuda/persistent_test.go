@@ -2,6 +2,7 @@ package cuda
 
 import (
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 
@@ -224,6 +225,38 @@ func TestPlanCountsStaticShared(t *testing.T) {
 		n, _ := d.residentBlocks(kernelGruPersistFwdAfterF32, 32, c.dynamic)
 		if (err == nil) != c.ok || (n > 0) != c.ok {
 			t.Errorf("simulator, %d dynamic bytes: allowShared %v, %d resident blocks; want fit %v", c.dynamic, err, n, c.ok)
+		}
+	}
+}
+
+// With tensor-core GEMMs (TF32, BF16) the persistent kernels, which compute in
+// float32, would mix precisions unawares: such a backend runs the GEMM path
+// where KernelPersistent is asked for, says so once, and RecurrentRuns and the
+// warning show it.
+func TestPersistentWithTensorCoresRunsGEMM(t *testing.T) {
+	for _, open := range []func() (*Backend, error){NewSimulatedTF32, NewSimulatedBF16} {
+		be, err := open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer be.Close()
+		log := &logRecords{}
+		be.SetLogger(slog.New(log))
+		if err := be.SetRecurrentKernel(KernelPersistent); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			cfg := gru.Config{InputSize: 3, HiddenSize: 5, Layers: 1, Variant: gru.ResetAfter}
+			prob := grutest.NewProblem(gru.NewRand(5), cfg, 2, 2, false, false, true)
+			if _, err := grutest.Solve(be, prob); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if r := be.RecurrentRuns(); r.Persistent != 0 || r.GEMM != 4 {
+			t.Errorf("%s: RecurrentRuns %+v, want every pass on the GEMM path", be.Name(), r)
+		}
+		if len(log.recs) != 1 || !strings.Contains(log.text(0), "float32 only") {
+			t.Errorf("%s: %d warnings, want one that says the persistent kernels compute in float32 only", be.Name(), len(log.recs))
 		}
 	}
 }
