@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -13,26 +12,13 @@ import (
 	"github.com/gogru/gogru/cuda"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grubench"
+	"github.com/gogru/gogru/internal/benchfile"
+	"github.com/gogru/gogru/internal/chart"
 )
 
-// benchRow is one measured (backend, recurrent kernel, shape, variant, op).
-type benchRow struct {
-	Backend    string  `json:"backend"`
-	Kernel     string  `json:"kernel,omitempty"` // the GPU's recurrent kernel; empty on the CPU
-	Shape      string  `json:"shape"`
-	B          int     `json:"B"`
-	T          int     `json:"T"`
-	D          int     `json:"D"`
-	H          int     `json:"H"`
-	Variant    string  `json:"variant"`
-	Op         string  `json:"op"`
-	MsPerStep  float64 `json:"ms_per_step"` // the median run
-	MinMs      float64 `json:"min_ms"`
-	MaxMs      float64 `json:"max_ms"`
-	TokensPerS float64 `json:"tokens_per_s"`
-	GFlops     float64 `json:"gflop_per_s"`
-	Speedup    float64 `json:"speedup_vs_cpu,omitempty"`
-}
+// benchRow is one measured (backend, recurrent kernel, shape, variant, op): the
+// rows of --json, which `gru plot bench` draws.
+type benchRow = benchfile.Row
 
 // measureOp times f as grubench.Measure does; an op ending in "-graph" times the
 // replay of f recorded once (f has run eagerly before, in the op without the
@@ -85,7 +71,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	kernelList := fs.String("kernel", "gemm", "how the GPU runs the recurrence, a comma-separated list to time side by side: "+kernelChoices)
 	asJSON := fs.Bool("json", false, "print JSON rows instead of a table")
 	graphs := fs.Bool("graphs", true, "on a GPU, also time forward-graph and train-graph: the step recorded once as a CUDA graph and replayed")
-	plotPath := fs.String("plot", "", "also draw tokens/s as a bar chart PNG")
+	plotPath := fs.String("plot", "", "also draw this run's chart to a PNG: tokens/s by shape, a bar per backend, precision and cell, the ratio to the CPU's over each (to merge runs and peers: --json, then gru plot bench)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -163,6 +149,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 
 	var rows []benchRow
 	cpuTime := map[string]float64{}
+	host := benchfile.HostCPU()
 	for _, b := range backends {
 		for _, s := range grid {
 			if b.gpu == nil && s.H >= 1024 && !shapeSet {
@@ -187,6 +174,13 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 					}
 					for _, r := range more {
 						r.Kernel = kernel
+						r.Machine, r.Device, r.Precision = host, "cpu", prec.dtype.String()
+						if b.gpu != nil {
+							r.Device, r.Precision, r.Machine = "cuda", prec.name, benchfile.GPUName(r.Backend)
+							if *device == "sim" {
+								r.Device = "sim"
+							}
+						}
 						key := s.String() + v.String() + r.Op
 						if b.gpu == nil {
 							cpuTime[key] = r.MsPerStep
@@ -200,9 +194,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	if *asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rows); err != nil {
+		if err := benchfile.Write(stdout, rows); err != nil {
 			return err
 		}
 	} else {
@@ -221,11 +213,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		tw.Flush()
 	}
 	if *plotPath != "" {
-		bars := make([]benchBar, len(rows))
-		for i, r := range rows {
-			bars[i] = benchBar{fmt.Sprintf("%s %s %s %s", strings.Fields(r.Backend)[0], r.Shape, r.Variant, r.Op), r.TokensPerS}
-		}
-		if err := plotBars(*plotPath, "gru bench", bars); err != nil {
+		if err := plotBench(*plotPath, rows, chart.BenchOptions{Variant: "all"}); err != nil {
 			return err
 		}
 	}

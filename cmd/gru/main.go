@@ -4,6 +4,7 @@
 //	gru train     train a character language model (D2L's recipe by default)
 //	gru generate  continue a prefix with a trained checkpoint
 //	gru bench     time forward passes and training steps on every backend present
+//	gru plot      draw the benchmark chart or a checkpoint's training curves
 //	gru info      report the build, the BLAS, the GPUs and the embedded kernels
 //
 // Run "gru help" or "gru CMD -h" for usage.
@@ -28,6 +29,7 @@ func commands() []command {
 		{"train", "train a character language model (D2L's GRU recipe by default)", runTrain},
 		{"generate", "continue a prefix with a trained checkpoint", runGenerate},
 		{"bench", "time forward passes and training steps on every backend present", runBench},
+		{"plot", "draw the benchmark chart from bench --json files, or a checkpoint's training curves", runPlot},
 		{"info", "report the build tags, the BLAS, the GPUs and the embedded kernels", runInfo},
 	}
 }

@@ -202,6 +202,9 @@ type epochRecord struct {
 	Loss       float64 `json:"loss"`
 	Perplexity float64 `json:"perplexity"`
 	TokensPerS float64 `json:"tokens_per_s"`
+	// ValidLoss and ValidPerplexity are the validation split's, nil when none was scored.
+	ValidLoss       *float64 `json:"valid_loss,omitempty"`
+	ValidPerplexity *float64 `json:"valid_perplexity,omitempty"`
 }
 
 func runTrain(args []string, stdout, stderr io.Writer) error {
@@ -350,7 +353,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		plotPath = filepath.Join(o.Checkpoint, "curve.png")
 	}
 	if plotPath != "" {
-		if err := plotCurve(plotPath, history); err != nil {
+		if err := plotCurve(plotPath, history, describeModel(mc)); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "curve: %s\n", plotPath)
