@@ -36,15 +36,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if *n < 0 || *temperature < 0 {
 		return usagef("--n and --temperature must not be negative")
 	}
-	path := *dir
-	if fi, err := statDir(path); err == nil && fi {
-		path = checkpointPath(path)
-	}
-	ck, err := checkpoint.Load(path)
-	if err != nil {
-		return err
-	}
-	vocab, err := checkpointVocab(ck)
+	ck, vocab, err := loadCheckpoint(*dir)
 	if err != nil {
 		return err
 	}

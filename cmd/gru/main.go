@@ -6,6 +6,7 @@
 //	gru bench     time forward passes and training steps on every backend present
 //	gru plot      draw the benchmark chart or a checkpoint's training curves
 //	gru info      report the build, the BLAS, the GPUs and the embedded kernels
+//	gru export    write a checkpoint's model as a PyTorch state_dict or an ONNX model
 //
 // Run "gru help" or "gru CMD -h" for usage.
 package main
@@ -31,6 +32,7 @@ func commands() []command {
 		{"bench", "time forward passes and training steps on every backend present", runBench},
 		{"plot", "draw the benchmark chart from bench --json files, or a checkpoint's training curves", runPlot},
 		{"info", "report the build tags, the BLAS, the GPUs and the embedded kernels", runInfo},
+		{"export", "write a checkpoint's model as a PyTorch state_dict or an ONNX model", runExport},
 	}
 }
 

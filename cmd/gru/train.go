@@ -47,6 +47,7 @@ type trainOptions struct {
 	Checkpoint  string  `json:"-"`
 	Every       int     `json:"-"`
 	Resume      bool    `json:"-"`
+	InitFrom    string  `json:"init_from"`
 	LogEvery    int     `json:"-"`
 	SampleEvery int     `json:"-"`
 	Prefix      string  `json:"-"`
@@ -82,6 +83,7 @@ func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.Checkpoint, "checkpoint", "", "directory for checkpoints (written atomically)")
 	fs.IntVar(&o.Every, "checkpoint-every", 50, "write a checkpoint every N epochs (and at the end)")
 	fs.BoolVar(&o.Resume, "resume", false, "continue from the checkpoint in --checkpoint")
+	fs.StringVar(&o.InitFrom, "init-from", "", "start from the weights of a PyTorch state_dict in safetensors: an nn.GRU's, or a file gru export wrote (its vocabulary too); see docs/export.md")
 	fs.IntVar(&o.LogEvery, "log-every", 100, "log a line every N steps when stderr is not a terminal")
 	fs.IntVar(&o.SampleEvery, "sample-every", 50, "print a sample continuation of --prefix every N epochs (0 never)")
 	fs.StringVar(&o.Prefix, "prefix", "time traveller", "prefix for the sample continuations")
@@ -132,6 +134,9 @@ func (o *trainOptions) validate() error {
 	}
 	if o.Resume && o.Checkpoint == "" {
 		return usagef("--resume needs --checkpoint DIR")
+	}
+	if o.Resume && o.InitFrom != "" {
+		return usagef("--init-from starts a new run; --resume continues one: give one of them")
 	}
 	return nil
 }
@@ -246,8 +251,8 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		if vocab, err = checkpointVocab(ck); err != nil {
 			return err
 		}
-	} else {
-		vocab = corpus.BuildVocab(text)
+	} else if vocab, err = initVocab(o.InitFrom, text); err != nil {
+		return err
 	}
 	ids := vocab.Encode(text)
 	if o.MaxTokens > 0 && len(ids) > o.MaxTokens {
@@ -267,6 +272,9 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer model.Close()
+	if err := initFrom(o.InitFrom, model, stdout); err != nil {
+		return err
+	}
 	var opt optim.Optimizer = &optim.SGD{LR: o.LR}
 	if o.Optimizer == "adam" {
 		if opt, err = optim.NewAdam(be, model.Params(), o.LR); err != nil {

@@ -27,3 +27,21 @@ func checkpointVocab(ck *checkpoint.Checkpoint) (*corpus.Vocab, error) {
 	}
 	return corpus.NewVocab(tokens), nil
 }
+
+// loadCheckpoint reads the checkpoint in a directory (or the file itself) that gru
+// train wrote, with its vocabulary.
+func loadCheckpoint(dir string) (*checkpoint.Checkpoint, *corpus.Vocab, error) {
+	path := dir
+	if isDir, err := statDir(path); err == nil && isDir {
+		path = checkpointPath(path)
+	}
+	ck, err := checkpoint.Load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	vocab, err := checkpointVocab(ck)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ck, vocab, nil
+}

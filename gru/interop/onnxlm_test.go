@@ -35,17 +35,18 @@ func onnxRuntime(t *testing.T, jobs string) *exec.Cmd {
 	return cmd
 }
 
-// onnxChecker runs onnx.checker (full check, with shape inference) on path, or
-// skips when Debian's python3-onnx is absent.
-func onnxChecker(t *testing.T, path string) {
+// onnxChecker runs onnx.checker (full check, with shape inference) on each path in
+// one Python process, or skips when Debian's python3-onnx is absent.
+func onnxChecker(t *testing.T, paths ...string) {
 	t.Helper()
 	py := "/usr/bin/python3"
 	if exec.Command(py, "-c", "import onnx").Run() != nil {
 		t.Skip("python3-onnx is not installed for /usr/bin/python3; run bash .ci/install to run onnx.checker")
 	}
-	out, err := exec.Command(py, "-c", "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path).CombinedOutput()
+	script := "import onnx, sys\nfor p in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(p), full_check=True)"
+	out, err := exec.Command(py, append([]string{"-c", script}, paths...)...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("onnx.checker refuses %s: %v\n%s", path, err, out)
+		t.Fatalf("onnx.checker refuses a model: %v\n%s", err, out)
 	}
 }
 
@@ -71,14 +72,16 @@ type onnxResult struct {
 // TestONNXLMPassesTheChecker runs onnx.checker on the export of every case.
 func TestONNXLMPassesTheChecker(t *testing.T) {
 	dir := t.TempDir()
+	var paths []string
 	for i, c := range lmCases() {
 		_, m := newLM(t, c, uint64(10+i))
 		path := filepath.Join(dir, strings.ReplaceAll(c.name, "/", "_")+".onnx")
 		if err := interop.SaveONNXLM(path, m); err != nil {
 			t.Fatal(err)
 		}
-		onnxChecker(t, path)
+		paths = append(paths, path)
 	}
+	onnxChecker(t, paths...)
 }
 
 // TestONNXLMRunsInONNXRuntime runs the exported models in ONNX Runtime, from a random
