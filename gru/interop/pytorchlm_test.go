@@ -29,17 +29,8 @@ func TestPyTorchLMFileLayout(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			V, H := m.Config.Vocab, m.Config.GRU.HiddenSize
-			want := map[string][]int{"linear.weight": {V, H}, "linear.bias": {V}}
-			if c.embed > 0 {
-				want["embedding.weight"] = []int{V, c.embed}
-			}
-			for l := range c.layers {
-				in := m.Config.GRU.LayerInputSize(l)
-				for k, shape := range [][]int{{3 * H, in}, {3 * H, H}, {3 * H}, {3 * H}} {
-					want["gru."+[]string{"weight_ih", "weight_hh", "bias_ih", "bias_hh"}[k]+"_l"+string(rune('0'+l))] = shape
-				}
-			}
+			H := m.Config.GRU.HiddenSize
+			want := torchShapes(m.Config)
 			names := f.Names()
 			sort.Strings(names)
 			if len(names) != len(want) {
