@@ -3,6 +3,7 @@ package checkpoint
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,7 +29,10 @@ const (
 // nil) and the caller's metadata to path as one safetensors file. The write is
 // atomic: a temporary file is written, fsynced and renamed over path, so a crash
 // leaves the previous checkpoint intact. Tensors are stored in the backend's
-// precision, so a resumed float32 run continues bit for bit.
+// precision, so a resumed float32 run continues bit for bit. A checksum of the
+// tensors and metadata is stored with them and verified by Load. A tensor holding
+// NaN or ±Inf is refused with an error naming it, and nothing is written, so a
+// diverged model never replaces the last good checkpoint.
 func Save(path string, m *lm.Model, opt optim.Optimizer, meta map[string]string) error {
 	be := m.Backend()
 	tensors := map[string]tensorfile.Tensor{}
@@ -36,6 +40,11 @@ func Save(path string, m *lm.Model, opt optim.Optimizer, meta map[string]string)
 		v := make([]float64, gru.Len(t.Shape()))
 		if err := be.Read(v, t); err != nil {
 			return err
+		}
+		for i, x := range v {
+			if math.IsNaN(x) || math.IsInf(x, 0) {
+				return fmt.Errorf("gru: checkpoint %s not written: tensor %s holds %v at index %d", path, name, x, i)
+			}
 		}
 		tensors[name] = tensorfile.Tensor{Shape: t.Shape(), Data: v, DType: be.DType()}
 		return nil
@@ -82,11 +91,16 @@ type Checkpoint struct {
 	DType          gru.DType         // the precision of the tensors
 	OptimizerSteps int               // the optimiser's step counter
 	Meta           map[string]string // the caller's metadata
-	file           *tensorfile.File
+	// Verified is true when the file's checksum was present and matched; a
+	// checkpoint written before checksums loads with Verified false.
+	Verified bool
+	file     *tensorfile.File
 }
 
-// Load reads and checks a checkpoint's header. A truncated file, a file that is
-// not safetensors or not a gogru checkpoint gives an error naming the file.
+// Load reads and checks a checkpoint: its checksum (see Checkpoint.Verified), its
+// header and the presence and shape of every parameter. A truncated or corrupt
+// file, a file that is not safetensors or not a gogru checkpoint gives an error
+// naming the file, before anything is restored.
 func Load(path string) (*Checkpoint, error) {
 	f, err := tensorfile.Read(path)
 	if err != nil {
@@ -108,7 +122,7 @@ func checkpointFrom(f *tensorfile.File) (*Checkpoint, error) {
 	if f.Meta[metaFormat] != checkpointFormat {
 		return nil, fmt.Errorf("gru: %s: not a gogru checkpoint (format %q, want %q)", f.Path, f.Meta[metaFormat], checkpointFormat)
 	}
-	c := &Checkpoint{Path: f.Path, file: f, Meta: map[string]string{}}
+	c := &Checkpoint{Path: f.Path, file: f, Meta: map[string]string{}, Verified: f.Verified}
 	if err := json.Unmarshal([]byte(f.Meta[metaModel]), &c.Model); err != nil {
 		return nil, fmt.Errorf("gru: %s: bad model configuration: %v", f.Path, err)
 	}

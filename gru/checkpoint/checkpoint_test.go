@@ -236,6 +236,9 @@ func FuzzParse(f *testing.F) {
 		}
 		f.Add(seed)
 		f.Add(seed[:40])
+		// The same file without a valid checksum key parses unverified, so mutations
+		// of it reach the checks beyond the checksum.
+		f.Add([]byte(strings.Replace(string(seed), "gogru.sha256", "gogru.sha25X", 1)))
 	}
 	f.Add([]byte{})
 	f.Add([]byte("\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":1}        "))
@@ -250,4 +253,123 @@ func FuzzParse(f *testing.F) {
 			m2.Close()
 		}
 	})
+}
+
+// withoutChecksum rewrites a safetensors file's header without the checksum, as
+// files written before checksums were.
+func withoutChecksum(t *testing.T, b []byte) []byte {
+	t.Helper()
+	n := binary.LittleEndian.Uint64(b)
+	var header map[string]json.RawMessage
+	if err := json.Unmarshal(b[8:8+n], &header); err != nil {
+		t.Fatal(err)
+	}
+	var meta map[string]string
+	if err := json.Unmarshal(header["__metadata__"], &meta); err != nil {
+		t.Fatal(err)
+	}
+	delete(meta, "gogru.sha256")
+	header["__metadata__"], _ = json.Marshal(meta)
+	h, _ := json.Marshal(header)
+	for len(h)%8 != 0 {
+		h = append(h, ' ')
+	}
+	return append(append(binary.LittleEndian.AppendUint64(nil, uint64(len(h))), h...), b[8+n:]...)
+}
+
+// TestChecksum flips one bit in each part of a checkpoint (the first, a middle and
+// the last tensor byte, a metadata value, the stored checksum itself) and checks
+// that Load refuses each with an error naming the file, while the intact file
+// loads verified and one written before checksums loads unverified.
+func TestChecksum(t *testing.T) {
+	be := cpu.New32()
+	defer be.Close()
+	dir := t.TempDir()
+	m, opt := newTestModel(t, be, 5, 1)
+	trainSteps(t, m, opt, 2)
+	good := filepath.Join(dir, "good.safetensors")
+	if err := checkpoint.Save(good, m, opt, map[string]string{"epoch": "12"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data := 8 + int(binary.LittleEndian.Uint64(b)) // the first tensor byte
+	at := func(s string) int {
+		i := strings.Index(string(b[:data]), s)
+		if i < 0 {
+			t.Fatalf("%q not in the header", s)
+		}
+		return i
+	}
+	for _, c := range []struct {
+		name string
+		off  int
+		bit  byte
+	}{
+		{"first tensor byte", data, 1},
+		{"middle tensor byte", (data + len(b)) / 2, 0x10},
+		{"last tensor byte", len(b) - 1, 0x80},
+		{"a metadata value", at(`"12"`) + 2, 0x01}, // "12" becomes "13"
+		{"the stored checksum", at(`"gogru.sha256":"`) + len(`"gogru.sha256":"`), 0x01},
+	} {
+		bad := append([]byte(nil), b...)
+		bad[c.off] ^= c.bit
+		path := filepath.Join(dir, "flipped.safetensors")
+		if err := os.WriteFile(path, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		ck, err := checkpoint.Load(path)
+		if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "checksum") {
+			t.Errorf("%s flipped: checkpoint %v, error %v; want a checksum error naming %s", c.name, ck != nil, err, path)
+		}
+	}
+	ck, err := checkpoint.Load(good)
+	if err != nil || !ck.Verified || ck.Meta["epoch"] != "12" {
+		t.Fatalf("intact file: %v, verified %v", err, ck != nil && ck.Verified)
+	}
+	old := filepath.Join(dir, "old.safetensors")
+	if err := os.WriteFile(old, withoutChecksum(t, b), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ck, err = checkpoint.Load(old)
+	if err != nil || ck.Verified {
+		t.Fatalf("file without a checksum: %v, want it loaded unverified", err)
+	}
+	m2, opt2 := newTestModel(t, be, 5, 7)
+	if err := ck.Restore(m2, opt2); err != nil || !sameBits(hostParams(t, m), hostParams(t, m2)) {
+		t.Fatalf("restoring a file without a checksum: %v", err)
+	}
+}
+
+// TestSaveRefusesNonFinite poisons one parameter with NaN and then +Inf and checks
+// Save refuses it, naming the tensor, and leaves the previous checkpoint as it was.
+func TestSaveRefusesNonFinite(t *testing.T) {
+	be := cpu.New32()
+	defer be.Close()
+	path := filepath.Join(t.TempDir(), "ck.safetensors")
+	m, opt := newTestModel(t, be, 5, 1)
+	if err := checkpoint.Save(path, m, opt, nil); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	p := m.Params()[2]
+	v := make([]float64, gru.Len(p.Shape()))
+	for _, poison := range []float64{math.NaN(), math.Inf(1)} {
+		if err := be.Read(v, p); err != nil {
+			t.Fatal(err)
+		}
+		v[len(v)/2] = poison
+		if err := be.Write(p, v); err != nil {
+			t.Fatal(err)
+		}
+		err := checkpoint.Save(path, m, opt, nil)
+		if err == nil || !strings.Contains(err.Error(), m.ParamNames()[2]) {
+			t.Errorf("saving a parameter holding %v: %v, want an error naming %s", poison, err, m.ParamNames()[2])
+		}
+		if after, _ := os.ReadFile(path); string(after) != string(before) {
+			t.Errorf("a refused save (%v) changed the previous checkpoint", poison)
+		}
+	}
 }

@@ -5,11 +5,14 @@
 package tensorfile
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"sort"
 
 	"github.com/nlpodyssey/safetensors"
 
@@ -25,8 +28,17 @@ type Tensor struct {
 	DType gru.DType // the element type stored in the file
 }
 
-// Write writes tensors and metadata to path atomically (see atomicfile).
+// DigestKey is the metadata key under which Write stores the file's checksum: the
+// hex SHA-256 of every tensor (name, dtype, shape and bytes) and every other
+// metadata entry, in name order (see digest). Parse verifies it when present.
+const DigestKey = "gogru.sha256"
+
+// Write writes tensors and metadata to path atomically (see atomicfile), with the
+// checksum under DigestKey added to the metadata.
 func Write(path string, tensors map[string]Tensor, meta map[string]string) error {
+	if _, ok := meta[DigestKey]; ok {
+		return fmt.Errorf("gru: metadata key %q is reserved for the checksum", DigestKey)
+	}
 	views := make(map[string]safetensors.TensorView, len(tensors))
 	for name, t := range tensors {
 		if gru.Len(t.Shape) != len(t.Data) {
@@ -56,16 +68,62 @@ func Write(path string, tensors map[string]Tensor, meta map[string]string) error
 		}
 		views[name] = v
 	}
+	all := make(map[string]string, len(meta)+1)
+	for k, v := range meta {
+		all[k] = v
+	}
+	all[DigestKey] = digest(views, meta)
 	return atomicfile.Write(path, func(w io.Writer) error {
-		return safetensors.SerializeToWriter(views, meta, w)
+		return safetensors.SerializeToWriter(views, all, w)
 	})
+}
+
+// digest is the hex SHA-256 of the tensors and the metadata (DigestKey aside), each
+// in name order, every field prefixed by its length so that no two contents share
+// a byte stream.
+func digest(views map[string]safetensors.TensorView, meta map[string]string) string {
+	h := sha256.New()
+	field := func(b []byte) {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	for _, name := range sortedKeys(views) {
+		v := views[name]
+		field([]byte(name))
+		field([]byte(v.DType().String()))
+		shape := make([]byte, 8*len(v.Shape()))
+		for i, d := range v.Shape() {
+			binary.LittleEndian.PutUint64(shape[8*i:], d)
+		}
+		field(shape)
+		field(v.Data())
+	}
+	for _, k := range sortedKeys(meta) {
+		if k != DigestKey {
+			field([]byte(k))
+			field([]byte(meta[k]))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }
 
 // File is a parsed safetensors file.
 type File struct {
-	Path string            // the file's name, as errors give it
-	Meta map[string]string // the header's __metadata__
-	st   safetensors.SafeTensors
+	Path     string            // the file's name, as errors give it
+	Meta     map[string]string // the header's __metadata__
+	Verified bool              // the file carried a checksum (DigestKey) and it matched
+	st       safetensors.SafeTensors
 }
 
 // Read parses path. Every way the bytes can be wrong gives an error that names the
@@ -79,7 +137,10 @@ func Read(path string) (*File, error) {
 }
 
 // Parse is Read for bytes already in memory; name labels errors. It never panics,
-// whatever b holds.
+// whatever b holds. A file with a checksum (DigestKey) must match it: a mismatch
+// is an error naming the file, and nothing of the file is returned. A file without
+// one (written by other tools, or by gogru before checksums) parses with Verified
+// false.
 func Parse(name string, b []byte) (f *File, err error) {
 	defer func() {
 		if r := recover(); r != nil { // the parser must never take the process down
@@ -94,7 +155,18 @@ func Parse(name string, b []byte) (f *File, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("gru: %s: not a valid safetensors file: %w", name, err)
 	}
-	return &File{Path: name, st: st, Meta: md.Metadata()}, nil
+	f = &File{Path: name, st: st, Meta: md.Metadata()}
+	if want, ok := f.Meta[DigestKey]; ok {
+		views := make(map[string]safetensors.TensorView, st.Len())
+		for _, t := range st.Tensors() {
+			views[t.Name] = t.TensorView
+		}
+		if got := digest(views, f.Meta); got != want {
+			return nil, fmt.Errorf("gru: %s: checksum mismatch: the file is corrupt (SHA-256 of its tensors and metadata is %s…, the file records %.12s…); nothing was loaded", name, got[:12], want)
+		}
+		f.Verified = true
+	}
+	return f, nil
 }
 
 // CheckTensor checks that the file holds the named tensor in the shape want. The
