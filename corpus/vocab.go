@@ -66,3 +66,17 @@ func (v *Vocab) Decode(ids []int32) (string, error) {
 	}
 	return string(b), nil
 }
+
+// Missing returns the distinct characters of text that are not in the vocabulary
+// (which Encode would map to Unknown), in order of first appearance.
+func (v *Vocab) Missing(text string) []string {
+	var out []string
+	seen := map[rune]bool{}
+	for _, r := range text {
+		if _, ok := v.index[string(r)]; !ok && !seen[r] {
+			seen[r] = true
+			out = append(out, string(r))
+		}
+	}
+	return out
+}

@@ -40,7 +40,7 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	if *format != "pytorch" && *format != "onnx" {
 		return usagef("--format %q: want pytorch or onnx", *format)
 	}
-	ck, vocab, err := loadCheckpoint(*dir)
+	ck, vocab, err := loadCheckpoint(*dir, stderr)
 	if err != nil {
 		return err
 	}

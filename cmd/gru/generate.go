@@ -36,7 +36,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if *n < 0 || *temperature < 0 {
 		return usagef("--n and --temperature must not be negative")
 	}
-	ck, vocab, err := loadCheckpoint(*dir)
+	ck, vocab, err := loadCheckpoint(*dir, stderr)
 	if err != nil {
 		return err
 	}

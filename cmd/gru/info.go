@@ -86,6 +86,11 @@ func describeCheckpoint(stdout io.Writer, dir string) error {
 	}
 	fmt.Fprintf(stdout, "checkpoint %s: epoch %s, %s\n", ck.Path, ck.Meta["epoch"], describeModel(ck.Model))
 	fmt.Fprintf(stdout, "  corpus: %s\n", src)
+	if ck.Verified {
+		fmt.Fprintf(stdout, "  integrity: the SHA-256 of its tensors and metadata matches\n")
+	} else {
+		fmt.Fprintf(stdout, "  integrity: no checksum (written before gogru stored one); loaded unverified\n")
+	}
 	fmt.Fprintf(stdout, "  training: %s lr %g, clip %g, batch %d, steps %d, %s sampling, dtype %s\n",
 		o.Optimizer, o.LR, o.Clip, o.Batch, o.Steps, o.Sampling, o.DType)
 	return nil

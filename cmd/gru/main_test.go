@@ -215,13 +215,14 @@ func TestBadInput(t *testing.T) {
 			t.Errorf("%s: code %d (want %d), stderr %q lacks %q", c.name, code, c.code, errOut, c.want)
 		}
 	}
-	// Nothing was left behind: the checkpoint directory holds what the one good run wrote.
+	// Nothing was left behind: the checkpoint directory holds what the one good run
+	// wrote, beside the lock file that runs take.
 	entries, _ := os.ReadDir(ck)
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if strings.Join(names, ",") != "checkpoint.safetensors,curve.png" {
+	if strings.Join(names, ",") != ".lock,checkpoint.safetensors,curve.png" {
 		t.Errorf("checkpoint directory holds %v", names)
 	}
 	after, _ := os.ReadFile(filepath.Join(ck, "checkpoint.safetensors"))

@@ -24,7 +24,8 @@ import (
 // trainOptions are gru train's flags.
 type trainOptions struct {
 	Data        string  `json:"data"`
-	Corpus      string  `json:"corpus"` // what --data named, as train printed it
+	Corpus      string  `json:"corpus"`                  // what --data named, as train printed it
+	CorpusHash  string  `json:"corpus_sha256,omitempty"` // the SHA-256 of the characters trained on (see usedText)
 	MaxTokens   int     `json:"max_tokens"`
 	Raw         bool    `json:"raw"`
 	Batch       int     `json:"batch"`
@@ -47,6 +48,8 @@ type trainOptions struct {
 	Checkpoint  string  `json:"-"`
 	Every       int     `json:"-"`
 	Resume      bool    `json:"-"`
+	Overwrite   bool    `json:"-"`
+	FineTune    bool    `json:"-"`
 	InitFrom    string  `json:"init_from"`
 	LogEvery    int     `json:"-"`
 	SampleEvery int     `json:"-"`
@@ -82,7 +85,9 @@ func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.DType, "dtype", "float32", dtypeHelp)
 	fs.StringVar(&o.Checkpoint, "checkpoint", "", "directory for checkpoints (written atomically)")
 	fs.IntVar(&o.Every, "checkpoint-every", 50, "write a checkpoint every N epochs (and at the end)")
-	fs.BoolVar(&o.Resume, "resume", false, "continue from the checkpoint in --checkpoint")
+	fs.BoolVar(&o.Resume, "resume", false, "continue from the checkpoint in --checkpoint (on the same corpus)")
+	fs.BoolVar(&o.Overwrite, "overwrite", false, "start afresh in a --checkpoint directory that holds a run, moving that run aside to DIR.old-<time>")
+	fs.BoolVar(&o.FineTune, "fine-tune", false, "--resume on another corpus; its characters must all be in the run's vocabulary")
 	fs.StringVar(&o.InitFrom, "init-from", "", "start from the weights of a PyTorch state_dict in safetensors: an nn.GRU's, or a file gru export wrote (its vocabulary too); see docs/export.md")
 	fs.IntVar(&o.LogEvery, "log-every", 100, "log a line every N steps when stderr is not a terminal")
 	fs.IntVar(&o.SampleEvery, "sample-every", 50, "print a sample continuation of --prefix every N epochs (0 never)")
@@ -132,8 +137,14 @@ func (o *trainOptions) validate() error {
 	if o.Progress != "auto" && o.Progress != "bar" && o.Progress != "log" {
 		return usagef("--progress %q: want auto, bar or log", o.Progress)
 	}
+	if o.FineTune {
+		o.Resume = true
+	}
 	if o.Resume && o.Checkpoint == "" {
-		return usagef("--resume needs --checkpoint DIR")
+		return usagef("--resume and --fine-tune need --checkpoint DIR")
+	}
+	if o.Overwrite && (o.Resume || o.Checkpoint == "") {
+		return usagef("--overwrite starts afresh in --checkpoint DIR: it needs --checkpoint and excludes --resume and --fine-tune")
 	}
 	if o.Resume && o.InitFrom != "" {
 		return usagef("--init-from starts a new run; --resume continues one: give one of them")
@@ -235,6 +246,13 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer be.Close()
+	var rd *runDir
+	if o.Checkpoint != "" {
+		if rd, err = openRunDir(o, stderr); err != nil {
+			return err
+		}
+		defer rd.Close()
+	}
 	text, source, err := loadText(o.Data)
 	if err != nil {
 		return err
@@ -245,7 +263,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	var ck *checkpoint.Checkpoint
 	var vocab *corpus.Vocab
 	if o.Resume {
-		if ck, err = checkpoint.Load(checkpointPath(o.Checkpoint)); err != nil {
+		if ck, err = verifiedCheckpoint(checkpointPath(o.Checkpoint), stderr); err != nil {
 			return err
 		}
 		if vocab, err = checkpointVocab(ck); err != nil {
@@ -254,10 +272,14 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	} else if vocab, err = initVocab(o.InitFrom, text); err != nil {
 		return err
 	}
-	ids := vocab.Encode(text)
-	if o.MaxTokens > 0 && len(ids) > o.MaxTokens {
-		ids = ids[:o.MaxTokens]
+	used := usedText(text, o.MaxTokens)
+	o.CorpusHash = corpusHash(used)
+	if ck != nil {
+		if err := checkCorpus(ck, o, used, vocab, stdout, stderr); err != nil {
+			return err
+		}
 	}
+	ids := vocab.Encode(used)
 	fmt.Fprintf(stdout, "data: %s, %d tokens, vocabulary %d\n", source, len(ids), vocab.Len())
 
 	mc := o.modelConfig(vocab.Len())
@@ -296,11 +318,24 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 			return err
 		}
 		fmt.Fprintf(stdout, "resumed from %s at epoch %d\n", ck.Path, first)
+		if saved, err := storedOptions(ck); err == nil && (saved.LR != o.LR || saved.Clip != o.Clip) {
+			fmt.Fprintf(stdout, "from epoch %d: --lr %v --clip %v (the run so far used --lr %v --clip %v)\n", first+1, o.LR, o.Clip, saved.LR, saved.Clip)
+		}
 	}
 
+	if rd != nil {
+		aside, err := rd.moveAside()
+		if err != nil {
+			return err
+		}
+		if aside != "" {
+			fmt.Fprintf(stdout, "--overwrite: the previous run in %s is now in %s\n", o.Checkpoint, aside)
+		}
+	}
 	prog := newProgress(o, stderr)
 	var tokens int
 	trainTime := time.Duration(0)
+	saved := first // the epoch of the last checkpoint written (or resumed from)
 	for epoch := first + 1; epoch <= o.Epochs; epoch++ {
 		t0 := time.Now()
 		batches, err := corpus.Epoch(ids, o.Batch, o.Steps, sampling, rng)
@@ -311,7 +346,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		model.ResetState()
 		var sum float64
 		var n int
-		for _, b := range batches {
+		for step, b := range batches {
 			if sampling == corpus.Random {
 				model.ResetState()
 			}
@@ -320,7 +355,10 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 				return err
 			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
-				return fmt.Errorf("epoch %d: the loss is %v; lower --lr or set --clip", epoch, loss)
+				prog.done()
+				writeCurve(o, history, stdout, stderr, describeModel(mc))
+				return fmt.Errorf("the run diverged: epoch %d, step %d of %d: the loss is %v. %s",
+					epoch, step+1, len(batches), loss, divergedAdvice(o, saved))
 			}
 			sum += loss * float64(len(b.X))
 			n += len(b.X)
@@ -344,29 +382,58 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		}
 		if o.Checkpoint != "" && (epoch%o.Every == 0 || epoch == o.Epochs) {
 			if err := saveRun(o, model, opt, src, vocab, epoch, history); err != nil {
-				return err
+				prog.done()
+				writeCurve(o, history, stdout, stderr, describeModel(mc))
+				return fmt.Errorf("epoch %d: %w. %s", epoch, err, divergedAdvice(o, saved))
 			}
+			saved = epoch
 		}
 	}
 	prog.done()
-	if len(history) == 0 {
+	if first >= o.Epochs {
 		fmt.Fprintf(stdout, "nothing to do: the checkpoint is at epoch %d of --epochs %d\n", first, o.Epochs)
 		return nil
 	}
 	last := history[len(history)-1]
 	fmt.Fprintf(stdout, "final: epoch %d, perplexity %.3f, %.0f tokens/s, wall %.1fs (training %.1fs)\n",
 		last.Epoch, last.Perplexity, float64(tokens)/trainTime.Seconds(), time.Since(started).Seconds(), trainTime.Seconds())
-	plotPath := o.Plot
-	if plotPath == "" && o.Checkpoint != "" {
-		plotPath = filepath.Join(o.Checkpoint, "curve.png")
-	}
-	if plotPath != "" {
-		if err := plotCurve(plotPath, history, describeModel(mc)); err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "curve: %s\n", plotPath)
-	}
+	writeCurve(o, history, stdout, stderr, describeModel(mc))
 	return nil
+}
+
+// plotPath is where train draws the learning curve: --plot, else DIR/curve.png
+// with --checkpoint, else nowhere ("").
+func plotPath(o *trainOptions) string {
+	if o.Plot == "" && o.Checkpoint != "" {
+		return filepath.Join(o.Checkpoint, "curve.png")
+	}
+	return o.Plot
+}
+
+// writeCurve draws the learning curve where plotPath says. A plot never fails a
+// run: a failure is a warning on stderr.
+func writeCurve(o *trainOptions, history []epochRecord, stdout, stderr io.Writer, notes ...string) {
+	path := plotPath(o)
+	if path == "" || len(history) == 0 {
+		return
+	}
+	if err := plotCurve(path, history, notes...); err != nil {
+		fmt.Fprintf(stderr, "gru train: warning: no curve drawn: %v\n", err)
+		return
+	}
+	fmt.Fprintf(stdout, "curve: %s\n", path)
+}
+
+// divergedAdvice says what is left of a run that stops early, and how to go on.
+func divergedAdvice(o *trainOptions, saved int) string {
+	if o.Checkpoint == "" {
+		return "No checkpoint was kept (no --checkpoint); lower --lr or set --clip and train again"
+	}
+	if saved == 0 {
+		return fmt.Sprintf("No checkpoint had been written yet (every %d epochs); lower --lr or set --clip and train again", o.Every)
+	}
+	return fmt.Sprintf("The last good checkpoint, %s at epoch %d, is kept: resume from it with --resume and a lower --lr, or set --clip",
+		checkpointPath(o.Checkpoint), saved)
 }
 
 // saveRun writes a checkpoint with everything needed to resume exactly.
@@ -375,9 +442,18 @@ func saveRun(o *trainOptions, m *lm.Model, opt optim.Optimizer, src *rand.PCG, v
 	if err != nil {
 		return err
 	}
-	vj, _ := json.Marshal(vocab.Tokens)
-	hj, _ := json.Marshal(history)
-	oj, _ := json.Marshal(o)
+	vj, err := json.Marshal(vocab.Tokens)
+	if err != nil {
+		return err
+	}
+	hj, err := json.Marshal(history)
+	if err != nil {
+		return fmt.Errorf("history: %w", err)
+	}
+	oj, err := json.Marshal(o)
+	if err != nil {
+		return err
+	}
 	meta := map[string]string{
 		"epoch":   strconv.Itoa(epoch),
 		"rng":     base64.StdEncoding.EncodeToString(rngState),
@@ -398,29 +474,38 @@ func storedOptions(ck *checkpoint.Checkpoint) (trainOptions, error) {
 }
 
 // restoreRun loads the model, optimiser and RNG state and returns the epoch reached
-// and the curve so far. Training flags that change the run's arithmetic must match.
+// and the curve so far. Training flags that change the run's arithmetic must match,
+// except --lr and --clip, which a resume may change (to recover from divergence, or
+// to follow a schedule by hand); train says when they differ.
 func restoreRun(ck *checkpoint.Checkpoint, m *lm.Model, opt optim.Optimizer, src *rand.PCG, o *trainOptions) (int, []epochRecord, error) {
 	saved, err := storedOptions(ck)
 	if err != nil {
 		return 0, nil, err
 	}
+	savedMax := saved.MaxTokens
+	if o.FineTune { // another corpus: its length is the user's choice
+		savedMax = o.MaxTokens
+	}
 	for _, c := range []struct {
 		name      string
 		now, then any
-	}{{"--optimizer", o.Optimizer, saved.Optimizer}, {"--lr", o.LR, saved.LR}, {"--clip", o.Clip, saved.Clip},
+	}{{"--optimizer", o.Optimizer, saved.Optimizer},
 		{"--batch", o.Batch, saved.Batch}, {"--steps", o.Steps, saved.Steps}, {"--sampling", o.Sampling, saved.Sampling},
-		{"--dtype", o.DType, saved.DType}, {"--max-tokens", o.MaxTokens, saved.MaxTokens}, {"--raw", o.Raw, saved.Raw}} {
+		{"--dtype", o.DType, saved.DType}, {"--max-tokens", o.MaxTokens, savedMax}, {"--raw", o.Raw, saved.Raw}} {
 		if c.now != c.then {
 			return 0, nil, fmt.Errorf("%s: the run used %s %v; the flags say %v", ck.Path, c.name, c.then, c.now)
 		}
 	}
 	epoch, err := strconv.Atoi(ck.Meta["epoch"])
-	if err != nil {
-		return 0, nil, fmt.Errorf("%s: bad epoch %q", ck.Path, ck.Meta["epoch"])
+	if err != nil || epoch < 0 {
+		return 0, nil, fmt.Errorf("%s: bad epoch %q: want the number of epochs done, 0 or more", ck.Path, ck.Meta["epoch"])
 	}
 	var history []epochRecord
 	if err := json.Unmarshal([]byte(ck.Meta["history"]), &history); err != nil {
 		return 0, nil, fmt.Errorf("%s: bad history: %v", ck.Path, err)
+	}
+	if len(history) > epoch {
+		return 0, nil, fmt.Errorf("%s: bad history: %d epochs recorded, but the run is at epoch %d", ck.Path, len(history), epoch)
 	}
 	state, err := base64.StdEncoding.DecodeString(ck.Meta["rng"])
 	if err == nil {

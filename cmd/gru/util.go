@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/gogru/gogru/corpus"
@@ -29,13 +30,13 @@ func checkpointVocab(ck *checkpoint.Checkpoint) (*corpus.Vocab, error) {
 }
 
 // loadCheckpoint reads the checkpoint in a directory (or the file itself) that gru
-// train wrote, with its vocabulary.
-func loadCheckpoint(dir string) (*checkpoint.Checkpoint, *corpus.Vocab, error) {
+// train wrote, with its vocabulary (see verifiedCheckpoint).
+func loadCheckpoint(dir string, stderr io.Writer) (*checkpoint.Checkpoint, *corpus.Vocab, error) {
 	path := dir
 	if isDir, err := statDir(path); err == nil && isDir {
 		path = checkpointPath(path)
 	}
-	ck, err := checkpoint.Load(path)
+	ck, err := verifiedCheckpoint(path, stderr)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -44,4 +45,15 @@ func loadCheckpoint(dir string) (*checkpoint.Checkpoint, *corpus.Vocab, error) {
 		return nil, nil, err
 	}
 	return ck, vocab, nil
+}
+
+// verifiedCheckpoint loads and verifies a checkpoint (see checkpoint.Load) and, for one
+// written before checkpoints carried a checksum, tells stderr that it was loaded
+// unverified.
+func verifiedCheckpoint(path string, stderr io.Writer) (*checkpoint.Checkpoint, error) {
+	ck, err := checkpoint.Load(path)
+	if err == nil && !ck.Verified {
+		fmt.Fprintf(stderr, "notice: %s has no checksum (written before gogru stored one), so it was loaded unverified; the next save adds one\n", ck.Path)
+	}
+	return ck, err
 }
