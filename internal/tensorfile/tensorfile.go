@@ -34,11 +34,9 @@ type Tensor struct {
 const DigestKey = "gogru.sha256"
 
 // Write writes tensors and metadata to path atomically (see atomicfile), with the
-// checksum under DigestKey added to the metadata.
+// checksum under DigestKey added to the metadata (replacing any DigestKey in meta,
+// such as one read from another file).
 func Write(path string, tensors map[string]Tensor, meta map[string]string) error {
-	if _, ok := meta[DigestKey]; ok {
-		return fmt.Errorf("gru: metadata key %q is reserved for the checksum", DigestKey)
-	}
 	views := make(map[string]safetensors.TensorView, len(tensors))
 	for name, t := range tensors {
 		if gru.Len(t.Shape) != len(t.Data) {
