@@ -10,10 +10,11 @@ safetensors package is not in Debian.
 """
 import json
 import os
-import struct
 
 import torch
 from torch import nn
+
+from gen_pytorch_weights import write_safetensors
 
 V, H, T, B = 11, 6, 5, 3
 CASES = {"onehot": dict(embed=0, layers=1), "embedding": dict(embed=5, layers=2)}
@@ -34,22 +35,6 @@ class LM(nn.Module):
             x = nn.functional.one_hot(tokens, V).float()
         y, hn = self.gru(x, h0)
         return self.linear(y), hn
-
-
-def write_safetensors(path, tensors):
-    header, blobs, offset = {"__metadata__": {"format": "pt"}}, [], 0
-    for name, t in tensors.items():
-        data = t.detach().contiguous().numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [offset, offset + len(data)]}
-        blobs.append(data)
-        offset += len(data)
-    h = json.dumps(header, separators=(",", ":")).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(h)))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
 
 
 def main():
