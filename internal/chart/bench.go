@@ -345,10 +345,24 @@ func (d *benchData) ratio(series, shape, op int) (float64, bool) {
 	return 0, false
 }
 
-// ratioText writes a ratio the way the tables do: 0.43×, 1.17×, 12×.
+// anyRatio reports whether any bar has a ratio to write over it.
+func (d *benchData) anyRatio() bool {
+	for k := range d.value {
+		if _, ok := d.ratio(k[0], k[1], k[2]); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// ratioText writes a ratio the way the tables do, in two or three digits:
+// 0.021×, 0.43×, 0.60×, 1.17×, 12×.
 func ratioText(r float64) string {
-	if r >= 9.95 {
+	switch {
+	case r >= 9.95:
 		return fmt.Sprintf("%.0f×", r)
+	case r < 0.0995:
+		return fmt.Sprintf("%.2g×", r)
 	}
 	return fmt.Sprintf("%.2f×", r)
 }
@@ -380,8 +394,11 @@ func Bench(rows []benchfile.Row, o BenchOptions) ([]byte, error) {
 		cell = "both cells"
 	}
 	h := header{title: title, notes: []string{cell}}
-	if len(d.series) > 1 {
+	switch {
+	case d.anyRatio():
 		h.notes[0] += "; over each bar: its tokens/s ÷ " + base
+	case d.baseline == "peer":
+		h.notes[0] += "; no peer ran at a bar's device and precision, so no ratios"
 	}
 	if len(d.machines) > 0 {
 		h.notes = append(h.notes, strings.Join(d.machines, " · "))

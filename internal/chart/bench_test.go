@@ -76,7 +76,7 @@ func TestBenchChartCPUAndGPU(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep(t, "cpu-gpu.png", b)
-	checkPNG(t, b, 960, 150_000)
+	checkPNG(t, b, 960, 100_000)
 }
 
 func TestBenchChartAgainstPeers(t *testing.T) {
@@ -86,7 +86,7 @@ func TestBenchChartAgainstPeers(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep(t, "gpu-peer.png", b)
-	checkPNG(t, b, 960, 150_000)
+	checkPNG(t, b, 960, 100_000)
 }
 
 // row is a benchmark row for the tests below.
@@ -206,7 +206,7 @@ func TestBenchLogAxisWhereTheRangeNeedsIt(t *testing.T) {
 			t.Errorf("%s: axis %v to %v does not hold the bars from their foot", d.ops[op], p.Y.Min, p.Y.Max)
 		}
 	}
-	if got := []string{ratioText(0.434), ratioText(1.04), ratioText(9.96), ratioText(153.4)}; !reflect.DeepEqual(got, []string{"0.43×", "1.04×", "10×", "153×"}) {
+	if got := []string{ratioText(0.434), ratioText(0.00213), ratioText(0.6), ratioText(0.999), ratioText(1.04), ratioText(9.96), ratioText(153.4)}; !reflect.DeepEqual(got, []string{"0.43×", "0.0021×", "0.60×", "1.00×", "1.04×", "10×", "153×"}) {
 		t.Errorf("ratio texts %q", got)
 	}
 }

@@ -54,7 +54,7 @@ func TestCurvesD2L(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep(t, "curves-d2l.png", b)
-	checkPNG(t, b, 960, 150_000)
+	checkPNG(t, b, 960, 100_000)
 	if hasRed(t, b) {
 		t.Error("a non-finite mark on a history without one")
 	}
@@ -66,7 +66,7 @@ func TestCurvesShortWithoutValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep(t, "curves-short.png", b)
-	checkPNG(t, b, 960, 150_000)
+	checkPNG(t, b, 960, 100_000)
 }
 
 func TestCurvesOneEpoch(t *testing.T) {
@@ -74,7 +74,7 @@ func TestCurvesOneEpoch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkPNG(t, b, 960, 150_000)
+	checkPNG(t, b, 960, 100_000)
 }
 
 func TestCurvesNonFiniteAreMarkedNotFatal(t *testing.T) {
@@ -88,7 +88,7 @@ func TestCurvesNonFiniteAreMarkedNotFatal(t *testing.T) {
 		t.Fatal(err)
 	}
 	keep(t, "curves-nonfinite.png", b)
-	checkPNG(t, b, 960, 150_000)
+	checkPNG(t, b, 960, 100_000)
 	if !hasRed(t, b) {
 		t.Error("no mark for the non-finite values")
 	}
@@ -98,7 +98,7 @@ func TestCurvesNonFiniteAreMarkedNotFatal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkPNG(t, b, 960, 150_000)
+	checkPNG(t, b, 960, 100_000)
 }
 
 func TestCurvesEmpty(t *testing.T) {

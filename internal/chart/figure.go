@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"image/png"
 	"math"
 	"strings"
 
@@ -202,7 +203,8 @@ func render(w, h vg.Length, paint func(c draw.Canvas)) ([]byte, error) {
 	img := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(dpi), vgimg.UseBackgroundColor(color.White))
 	paint(draw.New(img))
 	var buf bytes.Buffer
-	if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
+	enc := png.Encoder{CompressionLevel: png.BestCompression} // the charts get committed and shared: keep them small
+	if err := enc.Encode(&buf, paletted(img.Image())); err != nil {
 		return nil, fmt.Errorf("chart: encoding PNG: %w", err)
 	}
 	return buf.Bytes(), nil
@@ -250,7 +252,7 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 			ticks = append(ticks, t)
 		}
 	}
-	if max/min < 500 { // under about two and a half decades: label 2 and 5 too
+	if max/min < 100 { // under two decades: label 2 and 5 too
 		for i := range ticks {
 			if m := ticks[i].Value / math.Pow(10, math.Floor(math.Log10(ticks[i].Value)+1e-9)); math.Abs(m-2) < 1e-6 || math.Abs(m-5) < 1e-6 {
 				ticks[i].Label = si(ticks[i].Value)
