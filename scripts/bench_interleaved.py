@@ -20,6 +20,8 @@ import statistics
 import subprocess
 import sys
 
+import benchjson  # scripts/benchjson.py: the rows gru bench --json writes
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -38,26 +40,35 @@ def main():
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--targets', default='', help='op=ratio pairs, e.g. forward=1.5,train=2')
     ap.add_argument('--json', help='also write every round to this file')
+    ap.add_argument('--rows', help='also write both sides as `gru bench --json` rows to this file (the median of the round '
+                                   'medians, their min and max), for gru plot bench')
     a = ap.parse_args()
     targets = dict((k, float(v)) for k, v in (t.split('=') for t in a.targets.split(',') if t))
     env = dict(os.environ, GOMAXPROCS=str(a.threads))
-    ours, peer, labels = {}, {}, {}
+    ours, peer, labels, templates = {}, {}, {}, {}
     for r in range(a.rounds):
         for shape in a.shapes.split(','):
             for row in run_json([a.gru, 'bench', '--device', 'cpu', '--shapes', shape, '--runs', str(a.runs),
                                  '--warmup', str(a.warmup), '--json'], env):
                 ours.setdefault((shape, row['variant'], row['op']), []).append(row['ms_per_step'])
+                templates.setdefault(('gogru', shape, row['variant'], row['op']), row)
                 labels['gogru'] = row['backend']
             for row in run_json([sys.executable, os.path.join(HERE, 'peer_torch.py'), '--device', 'cpu', '--threads',
                                  str(a.threads), '--shapes', shape, '--runs', str(a.runs), '--warmup', str(a.warmup),
                                  '--json']):
                 peer.setdefault((shape, row['op']), []).append(row['ms_per_step'])
+                templates.setdefault(('peer', shape, row['op']), row)
                 labels['peer'] = row['backend']
         print(f'round {r + 1}/{a.rounds} done', file=sys.stderr, flush=True)
     if a.json:
         with open(a.json, 'w') as f:
             json.dump({'labels': labels, 'gogru': {'|'.join(k): v for k, v in ours.items()},
                        'peer': {'|'.join(k): v for k, v in peer.items()}}, f, indent=1)
+    if a.rows:
+        rows = [benchjson.summary(templates[('gogru',) + k], v) for k, v in ours.items()]
+        rows += [benchjson.summary(templates[('peer',) + k], v) for k, v in peer.items()]
+        with open(a.rows, 'w') as f:
+            json.dump(rows, f, indent=1)
     print(f"gogru: {labels.get('gogru')}\npeer:  {labels.get('peer')}")
     print(f'{a.rounds} interleaved rounds; each value a median of {a.runs} runs after {a.warmup} warm-ups\n')
     print('| B, T, D, H | variant | op | gogru ms median (min–max) | PyTorch ms median (min–max) | ratio median (min–max) | target |')

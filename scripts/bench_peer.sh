@@ -3,7 +3,8 @@
 # interleaved (gogru, PyTorch, gogru, PyTorch, … for ROUNDS rounds), with the same
 # thread count, on the four shapes (forward and training step, both variants), then
 # D2L's whole training recipe. Prints medians with their spread and the targets met
-# only where the spread clears them; BENCHMARKS.md records a run.
+# only where the spread clears them, and writes them as gru bench rows ($OUT/rows.json)
+# and a chart ($OUT/chart.png); BENCHMARKS.md records a run.
 #   THREADS (default: all cores)  EPOCHS (default 500, D2L's; 0 skips the recipe)
 #   ROUNDS, RUNS, WARMUP (default 5, 5 and 2)  DATA (D2L's corpus)
 set -euo pipefail
@@ -25,7 +26,10 @@ bin/gru info | sed -n '1,3p'
 echo
 echo "## Shapes: $ROUNDS interleaved rounds, each a median of $RUNS runs after $WARMUP warm-ups"
 $PY scripts/bench_interleaved.py --gru bin/gru --threads "$THREADS" --shapes "$SHAPES" \
-  --rounds "$ROUNDS" --runs "$RUNS" --warmup "$WARMUP" --targets forward=1.5,train=2 --json "$OUT/rounds.json"
+  --rounds "$ROUNDS" --runs "$RUNS" --warmup "$WARMUP" --targets forward=1.5,train=2 --json "$OUT/rounds.json" \
+  --rows "$OUT/rows.json"
+# The same medians as a chart (docs/plots.md); merge a GPU run with gru plot bench.
+bin/gru plot bench "$OUT/rows.json" -o "$OUT/chart.png" --variant all
 [ "$EPOCHS" -gt 0 ] || exit 0
 echo
 echo "## D2L recipe: $EPOCHS epochs, batch 32, 35 steps, hidden 256, SGD lr 1, clip 1, $DATA"

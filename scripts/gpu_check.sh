@@ -27,8 +27,8 @@
 #
 # GPU_CHECK_BUDGET caps the whole run. Everything goes to $OUT (default out/), at most 8 files: gpu-check.log,
 # bench.json (both sides' rows at every precision, keyed "gogru-tf32", "torch-tf32", …),
-# gpu-table.md, d2l.log and ncu.txt. The last lines printed are the summary: one
-# PASS/FAIL/SKIP line per step with its time.
+# bench-chart.png (gru plot bench of bench.json), gpu-table.md, d2l.log and ncu.txt.
+# The last lines printed are the summary: one PASS/FAIL/SKIP line per step with its time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT="${OUT:-out}"
@@ -220,6 +220,8 @@ for f in sorted(os.listdir(d)):
     out[f[:-len('.json')]] = json.load(open(p)) if os.path.getsize(p) else []
 print(json.dumps(out, indent=1))
 PYEOF
+  # Both sides at every precision in one chart, each bar over its matched peer.
+  "$BIN" plot bench "$OUT/bench.json" --baseline peer -o "$OUT/bench-chart.png" || rc=1
   return $rc
 }
 

@@ -16,6 +16,8 @@ operands to bfloat16. The rows name the dtype the GRU's output really came in.
 forward: y, hN = gru(x) under no_grad.  train: forward, (y·dy).sum().backward() with
 dx, and an SGD update: the same step as gogru's grubench.Case.TrainStep. Warm-up,
 then the median of --runs, with torch.cuda.synchronize() before each stop of the clock.
+--json prints the rows `gru bench --json` prints (scripts/benchjson.py), marked as a
+peer's, so `gru plot bench` draws both sides in one chart.
 """
 import argparse
 import json
@@ -23,6 +25,8 @@ import statistics
 import time
 
 import torch
+
+import benchjson  # scripts/benchjson.py: the rows gru bench --json writes
 
 
 def timed(fn, warmup, runs, sync):
@@ -94,7 +98,9 @@ def main():
         for op, fn, mult in (('forward', forward, 1), ('train', train, 3)):
             sec, fastest, slowest = timed(fn, a.warmup, a.runs, sync)
             flops = mult * 2 * T * B * (D * 3 * H + H * 3 * H)
-            rows.append({'backend': f'torch {torch.__version__} {dev.type} {precision}' +
+            rows.append({'machine': torch.cuda.get_device_name() if dev.type == 'cuda' else benchjson.host_cpu(),
+                         'device': dev.type, 'precision': 'bf16' if a.bf16 else precision, 'peer': True,
+                         'backend': f'torch {torch.__version__} {dev.type} {precision}' +
                          (f' ({torch.cuda.get_device_name()}, cuDNN {torch.backends.cudnn.version()})' if dev.type == 'cuda'
                           else f' ({torch.get_num_threads()} threads)'),
                          'shape': f'B={B}/T={T}/D={D}/H={H}', 'B': B, 'T': T, 'D': D, 'H': H, 'variant': 'reset-after',
