@@ -14,7 +14,7 @@ export CGO_CPPFLAGS := -I$(CURDIR)/cuda/compat $(CGO_CPPFLAGS)
 # rest run without -race, which would only slow them.
 RACE_PKGS ?= ./cpu
 
-.PHONY: all help d2l build build-openblas build-cuda test test-gonum test-openblas vet vet-cuda fuzz bench bench-peer \
+.PHONY: all help d2l build build-openblas build-cuda test test-gonum test-openblas vet vet-cuda fuzz bench bench-peer bench-chart \
 	kernels kernels-check generate generate-check gpu-check ci-cuda fmt-check
 
 ## all: build and test.
@@ -89,6 +89,18 @@ fuzz:
 ## bench-peer: gogru against PyTorch's nn.GRU on this CPU (see scripts/bench_peer.sh).
 bench-peer:
 	bash scripts/bench_peer.sh
+
+## bench-chart: redraw the charts BENCHMARKS.md shows from the measured runs in
+## docs/bench/*.json (gru plot bench; to chart your own runs, see docs/plots.md).
+BENCH_CPU_RUN ?= docs/bench/cpu-2026-11-26.json
+BENCH_GPU_RUN ?= docs/bench/h200-run4.json
+bench-chart:
+	$(GO) build -o bin/gru ./cmd/gru
+	bin/gru plot bench $(BENCH_CPU_RUN) $(BENCH_GPU_RUN) -o docs/bench/chart.png \
+		--note "from BENCHMARKS.md's tables: the CPU's interleaved make bench-peer of 2026-11-26 and the H200's make gpu-check run 4"
+	bin/gru plot bench docs/bench/h200-run3.json -o docs/bench/h200-cudnn.png --baseline peer --variant all \
+		--title "gogru against cuDNN on one H200, matched precision (tokens per second, higher is faster)" \
+		--note "from BENCHMARKS.md's tables: make gpu-check run 3; cuDNN has only the reset-after cell, so both gogru cells are over it"
 
 ## gpu-check: on a GPU host, conformance on the GPU and gogru vs cuDNN (scripts/gpu_check.sh).
 gpu-check:
