@@ -16,20 +16,22 @@ type lmCase struct {
 	variant gru.Variant
 	layers  int
 	embed   int
+	bidir   bool
 }
 
-// lmCases are both cells, one and two layers, one-hot and embedding input.
+// lmCases are both cells, one and two layers, one-hot and embedding input, and a
+// bidirectional stack (which the library allows and gru train refuses).
 func lmCases() []lmCase {
 	var cs []lmCase
 	for _, v := range []gru.Variant{gru.ResetBefore, gru.ResetAfter} {
 		for _, l := range []int{1, 2} {
 			for _, e := range []int{0, 5} {
 				name := v.String() + map[int]string{1: "/1-layer", 2: "/2-layer"}[l] + map[bool]string{true: "/embedding", false: "/one-hot"}[e > 0]
-				cs = append(cs, lmCase{name, v, l, e})
+				cs = append(cs, lmCase{name, v, l, e, false})
 			}
 		}
 	}
-	return cs
+	return append(cs, lmCase{"reset-after/2-layer/embedding/bidirectional", gru.ResetAfter, 2, 5, true})
 }
 
 // newLM builds a float32 lm.Model on the CPU with seeded random parameters and
@@ -38,7 +40,7 @@ func newLM(t *testing.T, c lmCase, seed uint64) (*lm.Model, *interop.LM) {
 	t.Helper()
 	const V, H = 11, 6
 	mc := lm.Config{Vocab: V, Embed: c.embed, Init: gru.InitPyTorch,
-		GRU: gru.Config{HiddenSize: H, Layers: c.layers, Variant: c.variant}}
+		GRU: gru.Config{HiddenSize: H, Layers: c.layers, Variant: c.variant, Bidirectional: c.bidir}}
 	mc.GRU.InputSize = mc.InputWidth()
 	be := cpu.New32()
 	t.Cleanup(func() { be.Close() })
@@ -110,6 +112,9 @@ func randomTokens(seed uint64, T, B, V int) []int {
 // lm.Model's own forward pass, sequence by sequence.
 func TestHostLogitsAreTheModels(t *testing.T) {
 	for _, c := range lmCases() {
+		if c.bidir {
+			continue // a reverse direction fed one token at a time sees no future: Next is not the sequence's forward pass
+		}
 		t.Run(c.name, func(t *testing.T) {
 			model, m := newLM(t, c, 3)
 			T, B, V := 4, 2, m.Config.Vocab

@@ -98,7 +98,7 @@ func TestLoadPyTorchLMTakesABareGRU(t *testing.T) {
 // TestPyTorchLMErrorsNameTheTensor checks refusals: wrong shapes, stray tensors,
 // an embedding for a one-hot model, and non-finite weights on export and import.
 func TestPyTorchLMErrorsNameTheTensor(t *testing.T) {
-	_, m := newLM(t, lmCase{"", gru.ResetAfter, 2, 5}, 60)
+	_, m := newLM(t, lmCase{"", gru.ResetAfter, 2, 5, false}, 60)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.safetensors")
 	if err := interop.SavePyTorchLM(good, m); err != nil {
