@@ -216,35 +216,58 @@ func (be *Backend[T]) Fill(t gru.Tensor, v float64) error {
 	return nil
 }
 
-// SGD applies param −= lr·grad.
-func (be *Backend[T]) SGD(param, grad gru.Tensor, lr float64) error {
-	pt, gt, err := sameLen[T]("SGD", param, grad)
+// SGDMomentum applies one step of SGD with momentum and L2 weight decay, the
+// learning rate read from lr.
+func (be *Backend[T]) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, weightDecay float64) error {
+	pt, gt, err := sameLen[T]("SGDMomentum", param, grad)
 	if err != nil {
 		return err
 	}
-	for i, g := range gt.data {
-		pt.data[i] -= T(lr) * g
+	bt, err := asTensor[T]("SGDMomentum: buf", buf)
+	if err != nil {
+		return err
+	}
+	if bt != nil {
+		if err := backendkit.CheckSameLen("SGDMomentum", "buf", pt.shape, bt.shape); err != nil {
+			return err
+		}
+	}
+	rate, err := scalarOf[T]("SGDMomentum", lr)
+	if err != nil {
+		return err
+	}
+	mu, wd := T(momentum), T(weightDecay)
+	for i, d := range gt.data {
+		if weightDecay != 0 {
+			d += wd * pt.data[i]
+		}
+		if bt != nil {
+			d += mu * bt.data[i]
+			bt.data[i] = d
+		}
+		pt.data[i] -= rate * d
 	}
 	return nil
 }
 
-// Adam applies one bias-corrected Adam step.
-func (be *Backend[T]) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps float64, step gru.IDs) error {
-	pt, gt, err := sameLen[T]("Adam", param, grad)
+// AdamW applies one step of Adam with decoupled weight decay, the learning rate
+// read from lr and the step number from step.
+func (be *Backend[T]) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps, weightDecay float64, step gru.IDs) error {
+	pt, gt, err := sameLen[T]("AdamW", param, grad)
 	if err != nil {
 		return err
 	}
-	mt, vt, err := sameLen[T]("Adam", m, v)
+	mt, vt, err := sameLen[T]("AdamW", m, v)
 	if err != nil {
 		return err
 	}
-	if err := backendkit.CheckSameLen("Adam", "m", pt.shape, mt.shape); err != nil {
+	if err := backendkit.CheckSameLen("AdamW", "m", pt.shape, mt.shape); err != nil {
 		return err
 	}
 	if err := backendkit.CheckAdamStepIDs(step); err != nil {
 		return err
 	}
-	st, err := mustIDs("Adam: step", step)
+	st, err := mustIDs("AdamW: step", step)
 	if err != nil {
 		return err
 	}
@@ -252,15 +275,37 @@ func (be *Backend[T]) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps f
 	if err := backendkit.CheckAdamStep(t); err != nil {
 		return err
 	}
+	lrT, err := scalarOf[T]("AdamW", lr)
+	if err != nil {
+		return err
+	}
+	rate := float64(lrT)
 	c1 := 1 - math.Pow(beta1, float64(t))
 	c2 := 1 - math.Pow(beta2, float64(t))
+	decay := T(1 - rate*weightDecay)
 	for i, g := range gt.data {
+		p := pt.data[i]
+		if weightDecay != 0 {
+			p *= decay
+		}
 		mi := T(beta1)*mt.data[i] + T(1-beta1)*g
 		vi := T(beta2)*vt.data[i] + T(1-beta2)*g*g
 		mt.data[i], vt.data[i] = mi, vi
-		pt.data[i] -= T(lr * (float64(mi) / c1) / (math.Sqrt(float64(vi)/c2) + eps))
+		pt.data[i] = p - T(rate*(float64(mi)/c1)/(math.Sqrt(float64(vi)/c2)+eps))
 	}
 	return nil
+}
+
+// scalarOf reads op's learning rate, a one-element tensor of this backend.
+func scalarOf[T Float](op string, t gru.Tensor) (T, error) {
+	tt, err := mustTensor[T](op+": lr", t)
+	if err != nil {
+		return 0, err
+	}
+	if err := backendkit.CheckScalar(op, "lr", tt.shape); err != nil {
+		return 0, err
+	}
+	return tt.data[0], nil
 }
 
 // ClipGradNorm scales the gradients to a global L2 norm of at most maxNorm and

@@ -19,8 +19,8 @@ import (
 // first two on a GPU.
 
 // stepBudget is the most host calls a recorded training step or evaluation may make
-// after warm-up, whatever its T: today the ids in (2), Adam's step number (1), the
-// graph launch (1) and the loss out (1).
+// after warm-up, whatever its T: today the ids in (2), Adam's step number and the
+// scheduled learning rate (2), the graph launch (1) and the loss out (1).
 const stepBudget = 10
 
 // graphCase is a model of the graph tests.
@@ -29,12 +29,19 @@ type graphCase struct {
 	bidir   bool
 	embed   int
 	adam    bool
+	// sched gives SGD momentum and weight decay and a step schedule with warm-up,
+	// Adam decoupled weight decay and a cosine schedule with warm-up, so that the
+	// learning rate changes from step to step.
+	sched bool
 }
 
 func (c graphCase) String() string {
 	opt := "sgd"
 	if c.adam {
 		opt = "adam"
+	}
+	if c.sched {
+		opt += "+schedule"
 	}
 	return fmt.Sprintf("%v/bi=%v/embed=%d/%s", c.variant, c.bidir, c.embed, opt)
 }
@@ -56,10 +63,25 @@ func newGraphTrainer(t *testing.T, be gru.Backend, c graphCase, graphs bool, lay
 		t.Fatal(err)
 	}
 	var opt optim.Optimizer = &optim.SGD{LR: 0.5}
-	if c.adam {
+	switch {
+	case c.adam && c.sched:
+		a, err := optim.NewAdamW(be, m.Params(), 0.02, 0.01)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.Schedule = optim.Schedule{Kind: optim.Cosine, Warmup: 3, Total: 30}
+		opt = a
+	case c.adam:
 		if opt, err = optim.NewAdam(be, m.Params(), 0.02); err != nil {
 			t.Fatal(err)
 		}
+	case c.sched:
+		s, err := optim.NewSGD(be, m.Params(), 0.5, 0.9, 0.01)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Schedule = optim.Schedule{Kind: optim.StepDecay, Warmup: 2, StepSize: 2, Gamma: 0.8}
+		opt = s
 	}
 	tr, err := lm.NewTrainer(m, opt, 1)
 	if err != nil {
@@ -96,7 +118,7 @@ func checkHostCallBudget(t *testing.T, open func(t *testing.T) (*Backend, *count
 	var cases []budgetCase
 	for _, v := range []gru.Variant{gru.ResetBefore, gru.ResetAfter} {
 		for _, bidir := range []bool{false, true} {
-			cases = append(cases, budgetCase{3, graphCase{variant: v, bidir: bidir, embed: 3, adam: true}})
+			cases = append(cases, budgetCase{3, graphCase{variant: v, bidir: bidir, embed: 3, adam: true, sched: bidir}})
 		}
 	}
 	cases = append(cases, budgetCase{40, graphCase{variant: gru.ResetBefore, embed: 3, adam: true}},
@@ -174,6 +196,8 @@ func checkReplayMatchesEager(t *testing.T, open func(t *testing.T, dtype gru.DTy
 		{gru.Float32, graphCase{variant: gru.ResetBefore, embed: 0, adam: false}, 1},
 		{gru.Float32, graphCase{variant: gru.ResetAfter, bidir: true, embed: 3, adam: true}, 2},
 		{gru.Float64, graphCase{variant: gru.ResetAfter, bidir: true, embed: 3, adam: true}, 1},
+		{gru.Float32, graphCase{variant: gru.ResetBefore, embed: 3, sched: true}, 1},
+		{gru.Float32, graphCase{variant: gru.ResetAfter, adam: true, sched: true}, 1},
 	}
 	type call struct {
 		steps, batch int

@@ -64,8 +64,8 @@ const (
 	kernelSoftmaxXentF64                       // softmax_xent_f64
 	kernelSgdF32                               // sgd_f32
 	kernelSgdF64                               // sgd_f64
-	kernelAdamF32                              // adam_f32
-	kernelAdamF64                              // adam_f64
+	kernelAdamwF32                             // adamw_f32
+	kernelAdamwF64                             // adamw_f64
 	kernelGridSyncCheck                        // grid_sync_check
 	numKernels                                 // the number of entry points
 )
@@ -118,10 +118,10 @@ var kernelSigs = [numKernels]kernelSig{
 	kernelTranspose01F64:         {"transpose01_f64", 5, false},
 	kernelSoftmaxXentF32:         {"softmax_xent_f32", 6, false},
 	kernelSoftmaxXentF64:         {"softmax_xent_f64", 6, false},
-	kernelSgdF32:                 {"sgd_f32", 4, false},
-	kernelSgdF64:                 {"sgd_f64", 4, false},
-	kernelAdamF32:                {"adam_f32", 10, false},
-	kernelAdamF64:                {"adam_f64", 10, false},
+	kernelSgdF32:                 {"sgd_f32", 7, false},
+	kernelSgdF64:                 {"sgd_f64", 7, false},
+	kernelAdamwF32:               {"adamw_f32", 11, false},
+	kernelAdamwF64:               {"adamw_f64", 11, false},
 	kernelGridSyncCheck:          {"grid_sync_check", 4, true},
 }
 
@@ -355,19 +355,25 @@ func (q *queue) softmaxXent(lg launchGeom, rows, V int, logits, targets, dlogits
 // sgd launches sgd (_f32 or _f64 by the backend's dtype)
 // over lg. From kernels/optim.cu:
 //
-//	SGD: p ← p − lr·g.
-func (q *queue) sgd(lg launchGeom, n int, lr float64, p, g ptr) {
-	q.launch(q.typed(kernelSgdF32, kernelSgdF64), lg, argInt(n), q.be.argT(lr), argPtr(p), argPtr(g))
+//	SGD as torch.optim.SGD (dampening 0, Nesterov off), with momentum μ, L2 weight decay λ
+//	and the learning rate read from lr[0], so that a recorded step follows a schedule:
+//	  d = g + λ·p    buf ← μ·buf + d    p ← p − lr·buf
+//	buf is null when μ = 0; then p ← p − lr·d. (torch's first step sets buf = d, which
+//	μ·0 + d is, so a zeroed buf needs no step count.)
+func (q *queue) sgd(lg launchGeom, n int, momentum, wd float64, lr, p, g, buf ptr) {
+	q.launch(q.typed(kernelSgdF32, kernelSgdF64), lg, argInt(n), argF64(momentum), argF64(wd), argPtr(lr), argPtr(p), argPtr(g), argPtr(buf))
 }
 
-// adam launches adam (_f32 or _f64 by the backend's dtype)
+// adamw launches adamw (_f32 or _f64 by the backend's dtype)
 // over lg. From kernels/optim.cu:
 //
-//	Adam (Kingma & Ba) at step t = step[0] ≥ 1, with the bias corrections c1 = 1 − β1ᵗ and
-//	c2 = 1 − β2ᵗ computed here, so that a recorded step stays right as t grows:
-//	  m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²    p ← p − lr·(m/c1) / (√(v/c2) + ε)
-func (q *queue) adam(lg launchGeom, n int, lr, b1, b2, eps float64, step, p, g, m, v ptr) {
-	q.launch(q.typed(kernelAdamF32, kernelAdamF64), lg, argInt(n), argF64(lr), argF64(b1), argF64(b2), argF64(eps), argPtr(step), argPtr(p), argPtr(g), argPtr(m), argPtr(v))
+//	AdamW (Loshchilov & Hutter; Adam, Kingma & Ba, when λ = 0) as torch.optim.AdamW, at step
+//	t = step[0] ≥ 1 with the learning rate read from lr[0], the bias corrections c1 = 1 − β1ᵗ
+//	and c2 = 1 − β2ᵗ computed here, so that a recorded step stays right as t and lr change:
+//	  p ← p·(1 − lr·λ)    m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²
+//	  p ← p − lr·(m/c1) / (√(v/c2) + ε)
+func (q *queue) adamw(lg launchGeom, n int, b1, b2, eps, wd float64, step, lr, p, g, m, v ptr) {
+	q.launch(q.typed(kernelAdamwF32, kernelAdamwF64), lg, argInt(n), argF64(b1), argF64(b2), argF64(eps), argF64(wd), argPtr(step), argPtr(lr), argPtr(p), argPtr(g), argPtr(m), argPtr(v))
 }
 
 // gridSyncCheck launches grid_sync_check over lg. It is cooperative: the launch

@@ -174,41 +174,71 @@ func (be *Backend) Fill(t gru.Tensor, v float64) error {
 	return q.Err()
 }
 
-// SGD applies param −= lr·grad.
-func (be *Backend) SGD(param, grad gru.Tensor, lr float64) error {
-	pt, gt, err := be.sameLen("SGD", param, grad)
+// SGDMomentum applies one step of SGD with momentum and L2 weight decay; the
+// kernel reads the learning rate from lr.
+func (be *Backend) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, weightDecay float64) error {
+	pt, gt, err := be.sameLen("SGDMomentum", param, grad)
+	if err != nil {
+		return err
+	}
+	bt, err := be.tensor("SGDMomentum: buf", buf)
+	if err != nil {
+		return err
+	}
+	var bp ptr
+	if bt != nil {
+		if err := backendkit.CheckSameLen("SGDMomentum", "buf", pt.shape, bt.shape); err != nil {
+			return err
+		}
+		bp = bt.p
+	}
+	lt, err := be.scalar("SGDMomentum", lr)
 	if err != nil {
 		return err
 	}
 	q := be.queue()
-	q.sgd(elems(pt.n), pt.n, lr, pt.p, gt.p)
+	q.sgd(elems(pt.n), pt.n, momentum, weightDecay, lt.p, pt.p, gt.p, bp)
 	return q.Err()
 }
 
-// Adam applies one bias-corrected Adam step; the kernel reads the step number
-// from step and computes the corrections itself.
-func (be *Backend) Adam(param, grad, m, v gru.Tensor, lr, beta1, beta2, eps float64, step gru.IDs) error {
-	pt, gt, err := be.sameLen("Adam", param, grad)
+// AdamW applies one step of Adam with decoupled weight decay; the kernel reads
+// the learning rate from lr and the step number from step, and computes the bias
+// corrections itself.
+func (be *Backend) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps, weightDecay float64, step gru.IDs) error {
+	pt, gt, err := be.sameLen("AdamW", param, grad)
 	if err != nil {
 		return err
 	}
-	mt, vt, err := be.sameLen("Adam", m, v)
+	mt, vt, err := be.sameLen("AdamW", m, v)
 	if err != nil {
 		return err
 	}
-	if err := backendkit.CheckSameLen("Adam", "m", pt.shape, mt.shape); err != nil {
+	if err := backendkit.CheckSameLen("AdamW", "m", pt.shape, mt.shape); err != nil {
 		return err
 	}
 	if err := backendkit.CheckAdamStepIDs(step); err != nil {
 		return err
 	}
-	st, err := be.liveIDs("Adam: step", step)
+	st, err := be.liveIDs("AdamW: step", step)
+	if err != nil {
+		return err
+	}
+	lt, err := be.scalar("AdamW", lr)
 	if err != nil {
 		return err
 	}
 	q := be.queue()
-	q.adam(elems(pt.n), pt.n, lr, beta1, beta2, eps, st.p, pt.p, gt.p, mt.p, vt.p)
+	q.adamw(elems(pt.n), pt.n, beta1, beta2, eps, weightDecay, st.p, lt.p, pt.p, gt.p, mt.p, vt.p)
 	return q.Err()
+}
+
+// scalar checks op's learning rate: a one-element tensor of this backend.
+func (be *Backend) scalar(op string, t gru.Tensor) (*Tensor, error) {
+	tt, err := be.mustTensor(op+": lr", t)
+	if err != nil {
+		return nil, err
+	}
+	return tt, backendkit.CheckScalar(op, "lr", tt.shape)
 }
 
 // ClipGradNorm measures the global L2 norm on the device (deterministic partial

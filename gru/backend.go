@@ -134,14 +134,23 @@ type Ops interface {
 	Copy(dst, src Tensor) error
 	// Fill sets every element of t to v.
 	Fill(t Tensor, v float64) error
-	// SGD applies param −= lr·grad.
-	SGD(param, grad Tensor, lr float64) error
-	// Adam applies one Adam step (Kingma & Ba) using and updating the moment tensors
-	// m and v. step, one id, holds the step number t ≥ 1 of the bias corrections
-	// 1 − β1ᵗ and 1 − β2ᵗ; it is read on the backend, so that a recorded step stays
-	// right as t grows (optim.Adam writes it before each step). A GPU cannot check it
-	// without a round trip, so t = 0, which divides by zero, is the caller's to avoid.
-	Adam(param, grad, m, v Tensor, lr, beta1, beta2, eps float64, step IDs) error
+	// SGDMomentum applies one step of torch.optim.SGD (dampening 0, Nesterov off)
+	// with momentum μ and L2 weight decay λ, the learning rate read from lr, a
+	// one-element tensor, on the backend, so that a recorded step follows a schedule:
+	//   d = grad + λ·param    buf ← μ·buf + d    param ← param − lr·buf
+	// buf, shaped like param, starts zeroed; it is nil when μ is 0, and then
+	// param ← param − lr·d.
+	SGDMomentum(param, grad, buf, lr Tensor, momentum, weightDecay float64) error
+	// AdamW applies one step of torch.optim.AdamW (Loshchilov & Hutter's decoupled
+	// weight decay λ; Kingma & Ba's Adam when λ is 0), updating the moment tensors m
+	// and v, with the learning rate read from lr, a one-element tensor:
+	//   param ← param·(1 − lr·λ)    m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²
+	//   param ← param − lr·(m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + ε)
+	// step, one id, holds the step number t ≥ 1. lr and t are read on the backend,
+	// so that a recorded step stays right as they change (package optim writes them
+	// before each step). A GPU cannot check t without a round trip, so t = 0, which
+	// divides by zero, is the caller's to avoid.
+	AdamW(param, grad, m, v, lr Tensor, beta1, beta2, eps, weightDecay float64, step IDs) error
 	// ClipGradNorm scales every gradient by min(1, maxNorm/‖g‖) where ‖g‖ is the global
 	// L2 norm over all of them, and writes ‖g‖ before scaling to norm, a one-element
 	// tensor, unless norm is nil. maxNorm ≤ 0 only measures.

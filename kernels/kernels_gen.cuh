@@ -150,15 +150,15 @@ extern "C" __global__ void softmax_xent_f64(int rows, int V, const double* logit
 }
 
 // optim.cu
-extern "C" __global__ void sgd_f32(int n, float lr, float* p, const float* g) {
-  sgd_impl<float>(n, lr, p, g);
+extern "C" __global__ void sgd_f32(int n, double momentum, double wd, const float* lr, float* p, const float* g, float* buf) {
+  sgd_impl<float>(n, momentum, wd, lr, p, g, buf);
 }
-extern "C" __global__ void sgd_f64(int n, double lr, double* p, const double* g) {
-  sgd_impl<double>(n, lr, p, g);
+extern "C" __global__ void sgd_f64(int n, double momentum, double wd, const double* lr, double* p, const double* g, double* buf) {
+  sgd_impl<double>(n, momentum, wd, lr, p, g, buf);
 }
-extern "C" __global__ void adam_f32(int n, double lr, double b1, double b2, double eps, const int* step, float* p, const float* g, float* m, float* v) {
-  adam_impl<float>(n, lr, b1, b2, eps, step, p, g, m, v);
+extern "C" __global__ void adamw_f32(int n, double b1, double b2, double eps, double wd, const int* step, const float* lr, float* p, const float* g, float* m, float* v) {
+  adamw_impl<float>(n, b1, b2, eps, wd, step, lr, p, g, m, v);
 }
-extern "C" __global__ void adam_f64(int n, double lr, double b1, double b2, double eps, const int* step, double* p, const double* g, double* m, double* v) {
-  adam_impl<double>(n, lr, b1, b2, eps, step, p, g, m, v);
+extern "C" __global__ void adamw_f64(int n, double b1, double b2, double eps, double wd, const int* step, const double* lr, double* p, const double* g, double* m, double* v) {
+  adamw_impl<double>(n, b1, b2, eps, wd, step, lr, p, g, m, v);
 }

@@ -1,12 +1,23 @@
 // Optimiser updates, one thread per parameter element.
 #include "common.cuh"
 
-// SGD: p ← p − lr·g.
+// SGD as torch.optim.SGD (dampening 0, Nesterov off), with momentum μ, L2 weight decay λ
+// and the learning rate read from lr[0], so that a recorded step follows a schedule:
+//   d = g + λ·p    buf ← μ·buf + d    p ← p − lr·buf
+// buf is null when μ = 0; then p ← p − lr·d. (torch's first step sets buf = d, which
+// μ·0 + d is, so a zeroed buf needs no step count.)
 //gogru:kernel
 template <typename T>
-__device__ void sgd_impl(int n, T lr, T* p, const T* g) {
+__device__ void sgd_impl(int n, double momentum, double wd, const T* lr, T* p, const T* g, T* buf) {
   int i = flat_index();
-  if (i < n) p[i] -= lr * g[i];
+  if (i >= n) return;
+  T d = g[i];
+  if (wd != 0) d += (T)wd * p[i];
+  if (buf != nullptr) {
+    d += (T)momentum * buf[i];
+    buf[i] = d;
+  }
+  p[i] -= lr[0] * d;
 }
 
 // power returns x^t for an integer t ≥ 1, the way Go's math.Pow computes it (repeated
@@ -37,20 +48,25 @@ __device__ __forceinline__ double power(double x, int t) {
   return ldexp(a1, ae);
 }
 
-// Adam (Kingma & Ba) at step t = step[0] ≥ 1, with the bias corrections c1 = 1 − β1ᵗ and
-// c2 = 1 − β2ᵗ computed here, so that a recorded step stays right as t grows:
-//   m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²    p ← p − lr·(m/c1) / (√(v/c2) + ε)
+// AdamW (Loshchilov & Hutter; Adam, Kingma & Ba, when λ = 0) as torch.optim.AdamW, at step
+// t = step[0] ≥ 1 with the learning rate read from lr[0], the bias corrections c1 = 1 − β1ᵗ
+// and c2 = 1 − β2ᵗ computed here, so that a recorded step stays right as t and lr change:
+//   p ← p·(1 − lr·λ)    m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²
+//   p ← p − lr·(m/c1) / (√(v/c2) + ε)
 //gogru:kernel
 template <typename T>
-__device__ void adam_impl(int n, double lr, double b1, double b2, double eps, const int* step, T* p,
-                          const T* g, T* m, T* v) {
+__device__ void adamw_impl(int n, double b1, double b2, double eps, double wd, const int* step, const T* lr,
+                           T* p, const T* g, T* m, T* v) {
   int i = flat_index();
   if (i >= n) return;
   int t = step[0];
+  double rate = (double)lr[0];
   double c1 = 1 - power(b1, t), c2 = 1 - power(b2, t);
+  T pi = p[i];
+  if (wd != 0) pi *= (T)(1 - rate * wd);
   T mi = (T)b1 * m[i] + (T)(1 - b1) * g[i];
   T vi = (T)b2 * v[i] + (T)(1 - b2) * g[i] * g[i];
   m[i] = mi;
   v[i] = vi;
-  p[i] -= (T)(lr * ((double)mi / c1) / (sqrt((double)vi / c2) + eps));
+  p[i] = pi - (T)(rate * ((double)mi / c1) / (sqrt((double)vi / c2) + eps));
 }

@@ -61,21 +61,21 @@ func CheckRowVector(op, arg string, v, m []int) (rows, cols int, err error) {
 	return rows, cols, nil
 }
 
-// CheckAdamStep checks Adam's step counter, which counts from 1.
+// CheckAdamStep checks AdamW's step counter, which counts from 1.
 func CheckAdamStep(step int) error {
 	if step < 1 {
-		return fmt.Errorf("gru: Adam: step must be at least 1, got %d", step)
+		return fmt.Errorf("gru: AdamW: step must be at least 1, got %d", step)
 	}
 	return nil
 }
 
-// CheckAdamStepIDs checks the IDs that hold Adam's step counter: one value.
+// CheckAdamStepIDs checks the IDs that hold AdamW's step counter: one value.
 func CheckAdamStepIDs(step gru.IDs) error {
 	if step == nil {
-		return fmt.Errorf("gru: Adam: nil step")
+		return fmt.Errorf("gru: AdamW: nil step")
 	}
 	if step.Len() != 1 {
-		return shapeError("Adam: step", []int{1}, []int{step.Len()})
+		return shapeError("AdamW: step", []int{1}, []int{step.Len()})
 	}
 	return nil
 }
@@ -166,7 +166,8 @@ func CheckRowIDs(op string, rows, table []int, ids gru.IDs) (n, cols int, err er
 }
 
 // CheckScalar checks that the tensor of shape got, where an operation writes a
-// scalar result (a loss, a norm), holds exactly one value; arg names it.
+// scalar result (a loss, a norm) or reads one (a learning rate), holds exactly one
+// value; arg names it.
 func CheckScalar(op, arg string, got []int) error {
 	if gru.Len(got) != 1 {
 		return shapeError(op+": "+arg, []int{1}, got)

@@ -25,6 +25,7 @@ type Case struct {
 	be             gru.Backend
 	st             gru.Stack
 	x, y, dy, dx   gru.Tensor
+	lr             gru.Tensor // [1]: SGD's learning rate, 1e-3
 	params, grads  []gru.Tensor
 	Shape          Shape
 	Config         gru.Config
@@ -62,6 +63,13 @@ func NewCase(be gru.Backend, s Shape, v gru.Variant) (*Case, error) {
 			return nil, err
 		}
 	}
+	if c.lr, err = be.NewTensor(1); err == nil {
+		err = be.Write(c.lr, []float64{1e-3})
+	}
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
 	c.params, c.grads = c.st.Params(), c.st.Grads()
 	return c, nil
 }
@@ -82,7 +90,7 @@ func (c *Case) TrainStep() error {
 		return err
 	}
 	for i := range c.params {
-		if err := c.be.SGD(c.params[i], c.grads[i], 1e-3); err != nil {
+		if err := c.be.SGDMomentum(c.params[i], c.grads[i], nil, c.lr, 0, 0); err != nil {
 			return err
 		}
 	}
@@ -91,7 +99,7 @@ func (c *Case) TrainStep() error {
 
 // Close frees the case's tensors and stack.
 func (c *Case) Close() {
-	for _, t := range []gru.Tensor{c.x, c.y, c.dy, c.dx} {
+	for _, t := range []gru.Tensor{c.x, c.y, c.dy, c.dx, c.lr} {
 		if t != nil {
 			c.be.Free(t)
 		}

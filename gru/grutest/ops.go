@@ -2,6 +2,7 @@ package grutest
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -28,8 +29,8 @@ func testOps(t *testing.T, be gru.Backend) {
 		{"SumRows", testSumRows},
 		{"Copy", testCopy},
 		{"WriteRead", testWriteRead},
-		{"SGD", testSGD},
-		{"Adam", testAdam},
+		{"SGDMomentum", testSGDMomentum},
+		{"AdamW", testAdamW},
 		{"ClipGradNorm", testClipGradNorm},
 	} {
 		t.Run(op.name, func(t *testing.T) {
@@ -310,42 +311,74 @@ func testWriteRead(o *opTest) {
 	o.wantShapeError("Read of 6 values into 7", o.be.Read(make([]float64, 7), tn), "Read: dst")
 }
 
-// testSGD checks param −= lr·grad.
-func testSGD(o *opTest) {
-	pv, gv := o.randn(5, 1), o.randn(5, 1)
-	pt := o.put(pv, 5)
-	o.must(o.be.SGD(pt, o.put(gv, 5), 0.1))
-	want := make([]float64, 5)
-	for i := range pv {
-		want[i] = pv[i] - 0.1*gv[i]
-	}
-	o.near("SGD", o.get(pt), want)
-	o.wantShapeError("SGD with a short grad", o.be.SGD(pt, o.put(gv[:4], 4), 0.1), "SGD: second tensor")
-}
-
-// testAdam checks two bias-corrected steps, the step number read from its IDs,
-// and refuses moments of the wrong size and a step of two values.
-func testAdam(o *opTest) {
-	pv, gv := o.randn(5, 1), o.randn(5, 1)
-	pa, ga, ma, va := o.put(pv, 5), o.put(gv, 5), o.put(make([]float64, 5), 5), o.put(make([]float64, 5), 5)
-	wp, wm, wv := append([]float64(nil), pv...), make([]float64, 5), make([]float64, 5)
-	step, err := o.be.NewIDs(1, math.MaxInt32)
-	o.must(err)
-	for t := 1; t <= 2; t++ {
-		o.must(o.be.WriteIDs(step, []int32{int32(t)}))
-		o.must(o.be.Adam(pa, ga, ma, va, 0.01, 0.9, 0.999, 1e-8, step))
-		for i := range wp {
-			wm[i] = 0.9*wm[i] + 0.1*gv[i]
-			wv[i] = 0.999*wv[i] + 0.001*gv[i]*gv[i]
-			mh := wm[i] / (1 - math.Pow(0.9, float64(t)))
-			vh := wv[i] / (1 - math.Pow(0.999, float64(t)))
-			wp[i] -= 0.01 * mh / (math.Sqrt(vh) + 1e-8)
+// testSGDMomentum checks two steps of SGD, plain and with momentum and weight
+// decay, with the learning rate changed on the backend between them, and refuses a
+// short buf and a learning rate of two values.
+func testSGDMomentum(o *opTest) {
+	for _, c := range []struct{ momentum, decay float64 }{{0, 0}, {0, 0.1}, {0.9, 0}, {0.9, 0.01}} {
+		pv, gv := o.randn(5, 1), o.randn(5, 1)
+		pt, gt, lr := o.put(pv, 5), o.put(gv, 5), o.put([]float64{0.1}, 1)
+		var buf gru.Tensor
+		if c.momentum != 0 {
+			buf = o.put(make([]float64, 5), 5)
+		}
+		want, wb := append([]float64(nil), pv...), make([]float64, 5)
+		for _, rate := range []float64{0.1, 0.05} {
+			o.must(o.be.Write(lr, []float64{rate}))
+			o.must(o.be.SGDMomentum(pt, gt, buf, lr, c.momentum, c.decay))
+			for i := range want {
+				d := gv[i] + c.decay*want[i]
+				wb[i] = c.momentum*wb[i] + d
+				want[i] -= rate * wb[i]
+			}
+		}
+		name := fmt.Sprintf("SGDMomentum μ=%v λ=%v", c.momentum, c.decay)
+		o.near(name, o.get(pt), want)
+		if buf != nil {
+			o.near(name+" buf", o.get(buf), wb)
 		}
 	}
-	o.near("Adam", o.get(pa), wp)
-	m4, v4 := o.put(make([]float64, 4), 4), o.put(make([]float64, 4), 4)
-	o.wantShapeError("Adam with short moments", o.be.Adam(pa, ga, m4, v4, 0.01, 0.9, 0.999, 1e-8, step), "Adam: m")
-	o.wantShapeError("Adam with a step of two values", o.be.Adam(pa, ga, ma, va, 0.01, 0.9, 0.999, 1e-8, o.ids(10, 1, 2)), "Adam: step")
+	pt, lr := o.put(o.randn(5, 1), 5), o.put([]float64{0.1}, 1)
+	o.wantShapeError("SGDMomentum with a short grad", o.be.SGDMomentum(pt, o.put(make([]float64, 4), 4), nil, lr, 0, 0), "SGDMomentum: second tensor")
+	o.wantShapeError("SGDMomentum with a short buf", o.be.SGDMomentum(pt, pt, o.put(make([]float64, 4), 4), lr, 0.9, 0), "SGDMomentum: buf")
+	o.wantShapeError("SGDMomentum with two learning rates", o.be.SGDMomentum(pt, pt, nil, o.put([]float64{1, 2}, 2), 0, 0), "SGDMomentum: lr")
+}
+
+// testAdamW checks two bias-corrected steps, with and without decoupled weight
+// decay, the step number and the learning rate read from the backend and changed
+// between them, and refuses moments of the wrong size, a step of two values and a
+// learning rate of two values.
+func testAdamW(o *opTest) {
+	step, err := o.be.NewIDs(1, math.MaxInt32)
+	o.must(err)
+	for _, decay := range []float64{0, 0.1} {
+		pv, gv := o.randn(5, 1), o.randn(5, 1)
+		pa, ga, ma, va := o.put(pv, 5), o.put(gv, 5), o.put(make([]float64, 5), 5), o.put(make([]float64, 5), 5)
+		lr := o.scalar()
+		wp, wm, wv := append([]float64(nil), pv...), make([]float64, 5), make([]float64, 5)
+		for t, rate := range []float64{0.01, 0.02} {
+			t++
+			o.must(o.be.WriteIDs(step, []int32{int32(t)}))
+			o.must(o.be.Write(lr, []float64{rate}))
+			o.must(o.be.AdamW(pa, ga, ma, va, lr, 0.9, 0.999, 1e-8, decay, step))
+			for i := range wp {
+				wp[i] *= 1 - rate*decay
+				wm[i] = 0.9*wm[i] + 0.1*gv[i]
+				wv[i] = 0.999*wv[i] + 0.001*gv[i]*gv[i]
+				mh := wm[i] / (1 - math.Pow(0.9, float64(t)))
+				vh := wv[i] / (1 - math.Pow(0.999, float64(t)))
+				wp[i] -= rate * mh / (math.Sqrt(vh) + 1e-8)
+			}
+		}
+		o.near(fmt.Sprintf("AdamW λ=%v", decay), o.get(pa), wp)
+		o.near(fmt.Sprintf("AdamW λ=%v m", decay), o.get(ma), wm)
+		o.near(fmt.Sprintf("AdamW λ=%v v", decay), o.get(va), wv)
+	}
+	pa, lr := o.put(o.randn(5, 1), 5), o.put([]float64{0.01}, 1)
+	m5, m4, v4 := o.put(make([]float64, 5), 5), o.put(make([]float64, 4), 4), o.put(make([]float64, 4), 4)
+	o.wantShapeError("AdamW with short moments", o.be.AdamW(pa, pa, m4, v4, lr, 0.9, 0.999, 1e-8, 0, step), "AdamW: m")
+	o.wantShapeError("AdamW with a step of two values", o.be.AdamW(pa, pa, m5, m5, lr, 0.9, 0.999, 1e-8, 0, o.ids(10, 1, 2)), "AdamW: step")
+	o.wantShapeError("AdamW with two learning rates", o.be.AdamW(pa, pa, m5, m5, o.put([]float64{1, 2}, 2), 0.9, 0.999, 1e-8, 0, step), "AdamW: lr")
 }
 
 // testClipGradNorm checks the global norm over two tensors and the scaling to 0.5,

@@ -1,0 +1,101 @@
+package optim_test
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/gogru/gogru/cpu"
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/optim"
+)
+
+// TestScheduleFactors checks the factors at the edges of warm-up, decay and the
+// end of a cosine by hand, and that bad schedules are refused.
+func TestScheduleFactors(t *testing.T) {
+	for _, c := range []struct {
+		s    optim.Schedule
+		t    int
+		want float64
+	}{
+		{optim.Schedule{}, 0, 1},
+		{optim.Schedule{}, 1000, 1},
+		{optim.Schedule{Warmup: 4}, 0, 0.25},
+		{optim.Schedule{Warmup: 4}, 3, 1},
+		{optim.Schedule{Warmup: 4}, 9, 1},
+		{optim.Schedule{Kind: optim.StepDecay, StepSize: 3, Gamma: 0.5}, 2, 1},
+		{optim.Schedule{Kind: optim.StepDecay, StepSize: 3, Gamma: 0.5}, 3, 0.5},
+		{optim.Schedule{Kind: optim.StepDecay, StepSize: 3, Gamma: 0.5, Warmup: 2}, 8, 0.25},
+		{optim.Schedule{Kind: optim.Cosine, Total: 10}, 0, 1},
+		{optim.Schedule{Kind: optim.Cosine, Total: 10}, 5, 0.5},
+		{optim.Schedule{Kind: optim.Cosine, Total: 10, Warmup: 2}, 6, 0.5},
+		{optim.Schedule{Kind: optim.Cosine, Total: 10}, 10, 0},
+		{optim.Schedule{Kind: optim.Cosine, Total: 10}, 50, 0},
+	} {
+		if got := c.s.Factor(c.t); math.Abs(got-c.want) > 1e-15 {
+			t.Errorf("%+v at step %d: factor %v, want %v", c.s, c.t, got, c.want)
+		}
+	}
+	for _, s := range []optim.Schedule{
+		{Warmup: -1},
+		{Kind: optim.StepDecay, Gamma: 0.5},
+		{Kind: optim.StepDecay, StepSize: 2},
+		{Kind: optim.Cosine, Total: 3, Warmup: 3},
+		{Kind: 7},
+	} {
+		if err := s.Validate(); err == nil {
+			t.Errorf("%+v: Validate accepted it", s)
+		}
+		if f := s.Factor(0); !math.IsNaN(f) {
+			t.Errorf("%+v: factor %v, want NaN", s, f)
+		}
+	}
+	for _, k := range []optim.ScheduleKind{optim.Constant, optim.StepDecay, optim.Cosine} {
+		if got, err := optim.ParseScheduleKind(k.String()); err != nil || got != k {
+			t.Errorf("ParseScheduleKind(%q) = %v, %v", k.String(), got, err)
+		}
+	}
+	if _, err := optim.ParseScheduleKind("linear"); err == nil {
+		t.Error("ParseScheduleKind accepted linear")
+	}
+}
+
+// TestOptimizerMisuse checks the errors of an Apply before Prepare, momentum
+// without NewSGD's buffers, a bad schedule, and mismatched lists, none of which
+// may change a parameter.
+func TestOptimizerMisuse(t *testing.T) {
+	be := cpu.New64()
+	p, _ := be.NewTensor(3)
+	g, _ := be.NewTensor(3)
+	if err := be.Write(g, []float64{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	params, grads := []gru.Tensor{p}, []gru.Tensor{g}
+	adam, err := optim.NewAdam(be, params, 0.1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, want string
+		run        func() error
+	}{
+		{"SGD Apply before Prepare", "before Prepare", func() error { return (&optim.SGD{LR: 1}).Apply(be, params, grads) }},
+		{"Adam Apply before Prepare", "before Prepare", func() error { return adam.Apply(be, params, grads) }},
+		{"momentum without NewSGD", "NewSGD", func() error { return (&optim.SGD{LR: 1, Momentum: 0.9}).Step(be, params, grads) }},
+		{"momentum of 1", "momentum", func() error { return (&optim.SGD{LR: 1, Momentum: 1}).Step(be, params, grads) }},
+		{"bad schedule", "cosine", func() error {
+			return (&optim.SGD{LR: 1, Schedule: optim.Schedule{Kind: optim.Cosine}}).Step(be, params, grads)
+		}},
+		{"Adam with two gradients", "built for 1", func() error { return adam.Step(be, params, append(grads, g)) }},
+		{"Adam not from NewAdam", "NewAdam", func() error { return (&optim.Adam{LR: 1}).Step(be, nil, nil) }},
+	} {
+		err := c.run()
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
+		}
+	}
+	v := make([]float64, 3)
+	if err := be.Read(v, p); err != nil || v[0] != 0 || v[1] != 0 || v[2] != 0 {
+		t.Errorf("parameters %v (%v) after refused updates, want zeros", v, err)
+	}
+}
