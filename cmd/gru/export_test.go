@@ -58,6 +58,13 @@ func TestExportThenInitFrom(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "init: embedding, GRU, linear layer from") {
 		t.Fatalf("train --init-from: %d\n%s%s", code, out, errOut)
 	}
+	// PyTorch's own nn.GRU + nn.Linear (no vocabulary stored; the corpus's has the
+	// same 11 tokens): the run takes its cell when --variant is not given.
+	args = append([]string{"train", "--epochs", "1", "--init-from", "../../gru/interop/testdata/pytorch_lm_onehot.safetensors"}, small...)
+	out, errOut, code = gruRun(t, append(args, "--data", text, "--hidden", "6")...)
+	if code != 0 || !strings.Contains(out, "holds reset-after weights") || !strings.Contains(out, "init: GRU, linear layer from") {
+		t.Fatalf("train --init-from PyTorch's file: %d\n%s%s", code, out, errOut)
+	}
 	pt2 := filepath.Join(dir, "m2.safetensors")
 	if _, errOut, code := gruRun(t, "export", "--checkpoint", ck2, "--out", pt2); code != 0 {
 		t.Fatalf("export: %d\n%s", code, errOut)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -9,6 +10,30 @@ import (
 	"github.com/gogru/gogru/gru/interop"
 	"github.com/gogru/gogru/gru/lm"
 )
+
+// initVariant takes the cell of the --init-from file when --variant was not given,
+// and says so: a bare nn.GRU's weights are reset-after, where gru train's default
+// is D2L's reset-before. A --variant given explicitly is kept, and initFrom refuses
+// a file of the other cell.
+func initVariant(o *trainOptions, fs *flag.FlagSet, stdout io.Writer) error {
+	if o.InitFrom == "" {
+		return nil
+	}
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "variant" })
+	if given {
+		return nil
+	}
+	v, err := interop.PyTorchLMCell(o.InitFrom)
+	if err != nil {
+		return fmt.Errorf("--init-from: %w", err)
+	}
+	if v.String() != o.Variant {
+		o.Variant = v.String()
+		fmt.Fprintf(stdout, "init: %s holds %v weights, so the run trains that cell (--variant %v)\n", o.InitFrom, v, v)
+	}
+	return nil
+}
 
 // initVocab returns the vocabulary of a new run: the one stored in the --init-from
 // file when it holds one (a file gru export wrote), so that its token ids keep their

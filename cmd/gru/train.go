@@ -88,7 +88,7 @@ func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.Resume, "resume", false, "continue from the checkpoint in --checkpoint (on the same corpus)")
 	fs.BoolVar(&o.Overwrite, "overwrite", false, "start afresh in a --checkpoint directory that holds a run, moving that run aside to DIR.old-<time>")
 	fs.BoolVar(&o.FineTune, "fine-tune", false, "--resume on another corpus; its characters must all be in the run's vocabulary")
-	fs.StringVar(&o.InitFrom, "init-from", "", "start from the weights of a PyTorch state_dict in safetensors: an nn.GRU's, or a file gru export wrote (its vocabulary too); see docs/export.md")
+	fs.StringVar(&o.InitFrom, "init-from", "", "start from the weights of a PyTorch state_dict in safetensors: an nn.GRU's, or a file gru export wrote (its vocabulary too); without --variant, the file's cell is trained; see docs/export.md")
 	fs.IntVar(&o.LogEvery, "log-every", 100, "log a line every N steps when stderr is not a terminal")
 	fs.IntVar(&o.SampleEvery, "sample-every", 50, "print a sample continuation of --prefix every N epochs (0 never)")
 	fs.StringVar(&o.Prefix, "prefix", "time traveller", "prefix for the sample continuations")
@@ -230,6 +230,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if err := o.validate(); err != nil {
+		return err
+	}
+	if err := initVariant(&o, fs, stdout); err != nil {
 		return err
 	}
 	return train(&o, stdout, stderr)

@@ -80,11 +80,8 @@ func LoadPyTorchLM(path string, mc lm.Config) (*LM, error) {
 	if err != nil {
 		return nil, err
 	}
-	mc.GRU.Variant = gru.ResetAfter
-	if c, ok := f.Meta["cell"]; ok {
-		if mc.GRU.Variant, err = gru.ParseVariant(c); err != nil {
-			return nil, fmt.Errorf("gru: %s: metadata cell: %w", path, err)
-		}
+	if mc.GRU.Variant, err = pytorchCell(f); err != nil {
+		return nil, err
 	}
 	if err := mc.Validate(); err != nil {
 		return nil, err
@@ -163,6 +160,28 @@ func PyTorchLMVocab(path string) ([]string, error) {
 		return nil, err
 	}
 	return pytorchVocab(f, -1)
+}
+
+// PyTorchLMCell returns the cell a PyTorch state_dict file holds weights for: its
+// "cell" metadata (a file SavePyTorchLM wrote), else reset-after, nn.GRU's cell.
+func PyTorchLMCell(path string) (gru.Variant, error) {
+	f, err := tensorfile.Read(path)
+	if err != nil {
+		return 0, err
+	}
+	return pytorchCell(f)
+}
+
+func pytorchCell(f *tensorfile.File) (gru.Variant, error) {
+	c, ok := f.Meta["cell"]
+	if !ok {
+		return gru.ResetAfter, nil
+	}
+	v, err := gru.ParseVariant(c)
+	if err != nil {
+		return 0, fmt.Errorf("gru: %s: metadata cell: %w", f.Path, err)
+	}
+	return v, nil
 }
 
 // pytorchVocab parses the "vocab" metadata; n ≥ 0 is the length it must have.
