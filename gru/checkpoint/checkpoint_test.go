@@ -19,6 +19,7 @@ import (
 	"github.com/gogru/gogru/gru/lm"
 	"github.com/gogru/gogru/gru/optim"
 	"github.com/gogru/gogru/internal/atomicfile"
+	"github.com/gogru/gogru/internal/tensorfile"
 )
 
 func newTestModel(t testing.TB, be gru.Backend, hidden int, seed uint64) (*lm.Model, *optim.Adam) {
@@ -255,28 +256,6 @@ func FuzzParse(f *testing.F) {
 	})
 }
 
-// withoutChecksum rewrites a safetensors file's header without the checksum, as
-// files written before checksums were.
-func withoutChecksum(t *testing.T, b []byte) []byte {
-	t.Helper()
-	n := binary.LittleEndian.Uint64(b)
-	var header map[string]json.RawMessage
-	if err := json.Unmarshal(b[8:8+n], &header); err != nil {
-		t.Fatal(err)
-	}
-	var meta map[string]string
-	if err := json.Unmarshal(header["__metadata__"], &meta); err != nil {
-		t.Fatal(err)
-	}
-	delete(meta, "gogru.sha256")
-	header["__metadata__"], _ = json.Marshal(meta)
-	h, _ := json.Marshal(header)
-	for len(h)%8 != 0 {
-		h = append(h, ' ')
-	}
-	return append(append(binary.LittleEndian.AppendUint64(nil, uint64(len(h))), h...), b[8+n:]...)
-}
-
 // TestChecksum flips one bit in each part of a checkpoint (the first, a middle and
 // the last tensor byte, a metadata value, the stored checksum itself) and checks
 // that Load refuses each with an error naming the file, while the intact file
@@ -330,7 +309,11 @@ func TestChecksum(t *testing.T) {
 		t.Fatalf("intact file: %v, verified %v", err, ck != nil && ck.Verified)
 	}
 	old := filepath.Join(dir, "old.safetensors")
-	if err := os.WriteFile(old, withoutChecksum(t, b), 0o644); err != nil {
+	unsummed, err := tensorfile.WithoutChecksum(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(old, unsummed, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	ck, err = checkpoint.Load(old)
