@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"time"
 
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
@@ -31,6 +32,9 @@ type Backend struct {
 	logger     *slog.Logger    // where fallbacks are reported (SetLogger)
 	warned     map[string]bool // the fallbacks reported so far (warnOnce)
 	oneLane    bool            // a fork or join failed: the directions share lane 0
+	recording  bool            // Record's body is running
+	opened     time.Time       // when the backend opened: KernelAuto's clock starts there
+	clock      func() time.Duration
 }
 
 var _ gru.Backend = (*Backend)(nil)
@@ -45,7 +49,7 @@ func newBackend(dev device, dtype gru.DType) (*Backend, error) {
 		return nil, fmt.Errorf("cuda: unsupported %v", dtype)
 	}
 	be := &Backend{dev: dev, dtype: dtype, tensors: map[*Tensor]struct{}{}, ids: map[*IDs]struct{}{},
-		stacks: map[*stack]struct{}{}, recordings: map[*recording]struct{}{}}
+		stacks: map[*stack]struct{}{}, recordings: map[*recording]struct{}{}, opened: time.Now()}
 	var err error
 	if be.scratch, err = be.alloc("scratch [8] float64", 8*8); err != nil {
 		dev.close()

@@ -11,7 +11,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, steps, batch := be.esize(), ws.steps, ws.batch
 	H, dirs, TB := cfg.HiddenSize, cfg.Directions(), steps*batch
-	plan, err := s.persistentPlan()
+	plan, timed, err := s.passPlan(false)
 	if err != nil {
 		return err
 	}
@@ -63,7 +63,10 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 		}
 		dY = dX
 	}
-	return q.Err()
+	if err := q.Err(); err != nil {
+		return err
+	}
+	return timed()
 }
 
 // backwardCell sweeps cell (layer l, direction d) in reverse with the fused backward

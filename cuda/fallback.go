@@ -99,20 +99,41 @@ func (be *Backend) warnOnce(path, instead string, err error) {
 	if errors.As(err, &e) {
 		call, status = e.Call, e.Status
 	}
-	key := fmt.Sprintf("%s\x00%s\x00%d", path, call, status)
-	if be.warned[key] {
+	if !be.first(fmt.Sprintf("%s\x00%s\x00%d", path, call, status)) {
 		return
+	}
+	be.log().Warn(fmt.Sprintf("cuda: %s failed; %s", path, instead), "call", call, "status", status, "err", err)
+}
+
+// first reports whether key is new to warnOnce and noticeOnce, and remembers it.
+func (be *Backend) first(key string) bool {
+	if be.warned[key] {
+		return false
 	}
 	if be.warned == nil {
 		be.warned = map[string]bool{}
 	}
 	be.warned[key] = true
-	l := be.logger
-	if l == nil {
-		l = slog.Default()
-	}
-	l.Warn(fmt.Sprintf("cuda: %s failed; %s", path, instead), "call", call, "status", status, "err", err)
+	return true
 }
+
+// noticeOnce logs msg as a warning the first time.
+func (be *Backend) noticeOnce(msg string) {
+	if be.first(msg) {
+		be.log().Warn(msg)
+	}
+}
+
+// log is the backend's logger.
+func (be *Backend) log() *slog.Logger {
+	if be.logger == nil {
+		return slog.Default()
+	}
+	return be.logger
+}
+
+// info logs msg at Info level.
+func (be *Backend) info(msg string) { be.log().Info(msg) }
 
 // persistentFallback is what a failed persistent kernel leaves for: said in the
 // warning.

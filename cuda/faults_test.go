@@ -41,10 +41,14 @@ const (
 // faultyDevice fails every call of one kind with status, as the driver would,
 // naming the call as the driver does; the other calls go through. A fault inside
 // a capture spoils it, as the driver's invalidation does: endCapture then fails.
+//
+// refuse, when set, makes the failure instead: a call the device itself refuses
+// inside a capture (see checkCaptureRefusal).
 type faultyDevice struct {
 	device
 	kind      string
 	status    int
+	refuse    func() error
 	fired     int // the calls failed so far
 	capturing bool
 	spoiled   error // the fault that spoiled the capture in progress
@@ -56,7 +60,10 @@ func (f *faultyDevice) fail(kind, call string) error {
 		return nil
 	}
 	f.fired++
-	err := &Error{Call: call, Status: f.status, Detail: "injected by the test"}
+	var err error = &Error{Call: call, Status: f.status, Detail: "injected by the test"}
+	if f.refuse != nil {
+		err = f.refuse()
+	}
 	if f.capturing && f.spoiled == nil {
 		f.spoiled = err
 	}
@@ -251,7 +258,12 @@ func trainWithFaults(t *testing.T, be *Backend, graphs bool, log *logRecords, ck
 // checkpoint is intact, logs no fallback, and leaves the checkpoint file as it
 // was.
 func TestSimulatedFaultFallbacks(t *testing.T) {
-	eager := trainWithFaults(t, newTestBackend(t, newSimDevice(), gru.Float32), false, &logRecords{}, "", func() {})
+	checkFaultFallbacks(t, func(*testing.T) device { return newSimDevice() })
+}
+
+// checkFaultFallbacks is TestSimulatedFaultFallbacks on the devices newDev opens.
+func checkFaultFallbacks(t *testing.T, newDev func(t *testing.T) device) {
+	eager := trainWithFaults(t, newTestBackend(t, newDev(t), gru.Float32), false, &logRecords{}, "", func() {})
 	if eager.err != nil {
 		t.Fatal(eager.err)
 	}
@@ -285,7 +297,7 @@ func TestSimulatedFaultFallbacks(t *testing.T) {
 				continue
 			}
 			t.Run(fmt.Sprintf("%s/status=%d", row.kind, status), func(t *testing.T) {
-				f := &faultyDevice{device: newSimDevice(), status: status}
+				f := &faultyDevice{device: newDev(t), status: status}
 				be := newTestBackend(t, f, gru.Float32)
 				if row.persistent {
 					if err := be.SetRecurrentKernel(KernelPersistent); err != nil {

@@ -26,7 +26,7 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 	}
 	ws := s.ws
 	s.saved = false
-	plan, err := s.persistentPlan()
+	plan, timed, err := s.passPlan(true)
 	if err != nil {
 		return err
 	}
@@ -54,6 +54,9 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 		}
 	}
 	if err := q.Err(); err != nil {
+		return err
+	}
+	if err := timed(); err != nil {
 		return err
 	}
 	s.saved = true

@@ -1,6 +1,11 @@
 package cuda
 
-import "github.com/gogru/gogru/gru"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/gogru/gogru/gru"
+)
 
 // The persistent kernels (kernels/gru_persistent_*.cu) run every step of one
 // layer and direction in one cooperative launch; KernelPersistent selects them.
@@ -92,11 +97,15 @@ func (be *Backend) persistKernels(v gru.Variant) (fwd, bwd kernel) {
 // losing the context (warned once). The workspace keeps the answer for its shape.
 func (s *stack) persistentPlan() (*persistPlan, error) {
 	be, ws := s.be, s.ws
-	if be.recurrent != KernelPersistent || ws.persistChecked {
+	if be.recurrent == KernelGEMM {
+		return nil, nil
+	}
+	if ws.persistChecked {
 		return ws.persist, nil
 	}
 	if be.math != mathFP32 {
-		be.warnOnce("--kernel persistent with"+be.math.label(), "the persistent kernels compute in float32 only, so every shape runs the per-step GEMM path with the tensor-core GEMMs asked for", nil)
+		be.noticeOnce(fmt.Sprintf("cuda: --kernel %v with %s: the persistent kernels compute in float32 only, so every shape runs "+
+			"the per-step GEMM path with the tensor-core GEMMs asked for", be.recurrent, strings.TrimPrefix(be.math.label(), ", ")))
 		ws.persistChecked = true
 		return nil, nil
 	}

@@ -113,18 +113,7 @@ func TestPersistentMatchesGEMMPath(t *testing.T) {
 						t.Fatalf("%v: %v", c, err)
 					}
 					passes += 2 * cfg.Cells()
-					wantAll := [][]float64{want.Y, want.HN, want.DX, want.DH0}
-					for i, g := range [][]float64{got.Y, got.HN, got.DX, got.DH0} {
-						if e := grutest.RelErr(g, wantAll[i]); !(e <= tol.Forward/10) {
-							t.Errorf("%v: output %d: relative error %.3g against the GEMM path", c, i, e)
-						}
-					}
-					wf := want.Grads.Flat()
-					for i, g := range got.Grads.Flat() {
-						if e := grutest.RelErr(g, wf[i]); !(e <= tol.Forward/10) {
-							t.Errorf("%v: gradient %s: relative error %.3g against the GEMM path", c, gru.TensorNames(cfg)[i], e)
-						}
-					}
+					checkAgainstGEMM(t, c.String(), cfg, got, want, tol.Forward/10)
 				}
 				if r := be.RecurrentRuns(); r.Persistent != passes || r.GEMM != 0 {
 					t.Errorf("RecurrentRuns %+v, want %d persistent passes and none on the GEMM path", r, passes)
@@ -133,6 +122,24 @@ func TestPersistentMatchesGEMMPath(t *testing.T) {
 					t.Errorf("the default backend's RecurrentRuns %+v, want %d GEMM passes", r, passes)
 				}
 			})
+		}
+	}
+}
+
+// checkAgainstGEMM requires the persistent kernel's outputs and gradients got
+// within relative error tol of the GEMM path's want, for the problem named name.
+func checkAgainstGEMM(t *testing.T, name string, cfg gru.Config, got, want *grutest.Result, tol float64) {
+	t.Helper()
+	wantAll := [][]float64{want.Y, want.HN, want.DX, want.DH0}
+	for i, g := range [][]float64{got.Y, got.HN, got.DX, got.DH0} {
+		if e := grutest.RelErr(g, wantAll[i]); !(e <= tol) {
+			t.Errorf("%s: output %d: relative error %.3g against the GEMM path", name, i, e)
+		}
+	}
+	wf := want.Grads.Flat()
+	for i, g := range got.Grads.Flat() {
+		if e := grutest.RelErr(g, wf[i]); !(e <= tol) {
+			t.Errorf("%s: gradient %s: relative error %.3g against the GEMM path", name, gru.TensorNames(cfg)[i], e)
 		}
 	}
 }
@@ -166,7 +173,7 @@ func TestRecurrentKernelOption(t *testing.T) {
 			t.Errorf("ParseRecurrentKernel(%q) = %v, %v", k, got, err)
 		}
 	}
-	if _, err := ParseRecurrentKernel("cudnn"); err == nil || !strings.Contains(err.Error(), "want gemm or persistent") {
+	if _, err := ParseRecurrentKernel("cudnn"); err == nil || !strings.Contains(err.Error(), "want gemm, persistent or auto") {
 		t.Errorf("ParseRecurrentKernel(cudnn): %v", err)
 	}
 	be, err := NewSimulated(gru.Float32)
@@ -258,5 +265,30 @@ func TestPersistentWithTensorCoresRunsGEMM(t *testing.T) {
 		if len(log.recs) != 1 || !strings.Contains(log.text(0), "float32 only") {
 			t.Errorf("%s: %d warnings, want one that says the persistent kernels compute in float32 only", be.Name(), len(log.recs))
 		}
+	}
+}
+
+// The kernel may change between passes of one stack: after persistent passes, a
+// stack asked for KernelGEMM runs the GEMM path, though its workspace keeps a plan.
+func TestRecurrentKernelChangesOnAStack(t *testing.T) {
+	be := newPersistentSim(t, gru.Float32, simCoopLimits)
+	_, tr := newGraphTrainer(t, be, graphCase{variant: gru.ResetAfter, embed: 3}, false, 1)
+	rng := gru.NewRand(4)
+	step := func() {
+		in, tg := batch(rng, 3, 2)
+		if _, err := tr.Step(in, tg, 3, 2); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step()
+	if r := be.RecurrentRuns(); r != (RecurrentRuns{Persistent: 2}) {
+		t.Fatalf("RecurrentRuns %+v after a persistent step", r)
+	}
+	if err := be.SetRecurrentKernel(KernelGEMM); err != nil {
+		t.Fatal(err)
+	}
+	step()
+	if r := be.RecurrentRuns(); r != (RecurrentRuns{GEMM: 2, Persistent: 2}) {
+		t.Errorf("RecurrentRuns %+v: want the second step on the GEMM path", r)
 	}
 }

@@ -26,7 +26,9 @@ func (be *Backend) Record(body func() error) (gru.Recording, error) {
 	if err := be.dev.beginCapture(); err != nil {
 		return nil, err
 	}
+	be.recording = true
 	bodyErr := body()
+	be.recording = false
 	g, endErr := be.dev.endCapture()
 	if bodyErr != nil || endErr != nil {
 		if g != nil {

@@ -23,6 +23,10 @@ const (
 	// silently (and where a driver call of its planning or launch fails, with one
 	// warning); RecurrentRuns says which ran. It is opt-in until measured on a GPU.
 	KernelPersistent
+	// KernelAuto times both on the first passes of each shape and keeps the
+	// faster (autotune.go), as PyTorch's cudnn.benchmark does. It becomes the
+	// default once both paths have been measured on a GPU.
+	KernelAuto
 )
 
 // String returns the kernel's name, as --kernel takes it.
@@ -32,18 +36,20 @@ func (k RecurrentKernel) String() string {
 		return "gemm"
 	case KernelPersistent:
 		return "persistent"
+	case KernelAuto:
+		return "auto"
 	}
 	return fmt.Sprintf("RecurrentKernel(%d)", int(k))
 }
 
-// ParseRecurrentKernel reads a kernel's name: gemm or persistent.
+// ParseRecurrentKernel reads a kernel's name: gemm, persistent or auto.
 func ParseRecurrentKernel(s string) (RecurrentKernel, error) {
-	for _, k := range []RecurrentKernel{KernelGEMM, KernelPersistent} {
+	for _, k := range []RecurrentKernel{KernelGEMM, KernelPersistent, KernelAuto} {
 		if s == k.String() {
 			return k, nil
 		}
 	}
-	return 0, fmt.Errorf("cuda: recurrent kernel %q: want gemm or persistent", s)
+	return 0, fmt.Errorf("cuda: recurrent kernel %q: want gemm, persistent or auto", s)
 }
 
 // SetRecurrentKernel selects the recurrent kernel of the passes that follow, on
@@ -53,8 +59,8 @@ func (be *Backend) SetRecurrentKernel(k RecurrentKernel) error {
 	if be.closed {
 		return gru.ErrClosed
 	}
-	if k != KernelGEMM && k != KernelPersistent {
-		return fmt.Errorf("cuda: SetRecurrentKernel(%v): want KernelGEMM or KernelPersistent", k)
+	if k != KernelGEMM && k != KernelPersistent && k != KernelAuto {
+		return fmt.Errorf("cuda: SetRecurrentKernel(%v): want KernelGEMM, KernelPersistent or KernelAuto", k)
 	}
 	be.recurrent = k
 	return nil

@@ -34,6 +34,7 @@ type workspace struct {
 	// per-step GEMM path runs; persistChecked says it has been worked out.
 	persist        *persistPlan
 	persistChecked bool
+	auto           *autoTune // KernelAuto's timing of the paths for this shape
 }
 
 // dirWork is one direction's scratch.

@@ -13,7 +13,10 @@
 #                with the default and with the persistent recurrent kernel, the grid
 #                barrier it uses, TF32's and BF16's stated error bounds, and recorded steps
 #                (CUDA graphs): at most 10 host calls a replayed step, results bit-identical
-#                to running it eagerly
+#                to running it eagerly, also with the persistent kernel, TF32, BF16 and two
+#                streams; the persistent kernel at H=1024, B=256 against the GEMM path; and
+#                the fallbacks (docs/gpu-fallback.md): a call the driver refuses inside a real
+#                capture, and each injected driver failure of a speed path
 #   fatbin       the device-built fatbin, and the committed one's PTX forced through the JIT
 #   oom          running out of device memory names the allocation and frees everything
 #   cli          gru train --device auto --dtype tf32 and bf16 take the GPU and say so
@@ -50,11 +53,11 @@ TESTBIN=bin/cuda-gpu.test
 
 case "$MODE" in
 real)
-  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|PersistentConformance(32|64)|GridSync|(TF32|BF16)ErrorBound|Graph(Budget|Replay))$' OOMTEST='^TestGPUOutOfMemory$'
+  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|PersistentConformance(32|64)|GridSync|(TF32|BF16)ErrorBound|Graph(Budget|Replay)|ReplayPaths|PersistentAgainstGEMM|CaptureRefusal|FaultFallbacks)$' OOMTEST='^TestGPUOutOfMemory$'
   SHAPES="${GPU_CHECK_SHAPES:-64x100x512x512,256x100x1024x1024,32x1500x1024x1024,32x35x28x256}"
   RUNS=7 WARMUP=3 EPOCHS="${GPU_CHECK_EPOCHS:-500}" RECIPE="" ;;
 sim)
-  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|PersistentConformance(32|64)|GridSync|(TF32|BF16)ErrorBound|Graph(Budget|Replay))$' OOMTEST='OutOfMemory'
+  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|PersistentConformance(32|64)|GridSync|(TF32|BF16)ErrorBound|Graph(Budget|Replay)|ReplayPaths|PersistentAgainstGEMM|CaptureRefusal|FaultFallbacks)$' OOMTEST='OutOfMemory'
   SHAPES="${GPU_CHECK_SHAPES:-4x6x5x7,3x9x8x16}"
   RUNS=3 WARMUP=1 EPOCHS="${GPU_CHECK_EPOCHS:-1}" RECIPE="--max-tokens 300 --hidden 16 --batch 4 --steps 8" ;;
 *)

@@ -162,15 +162,19 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 				}
 				for _, k := range kernels {
 					kernel := ""
+					var before cuda.RecurrentRuns
 					if b.gpu != nil {
 						if err := b.gpu.SetRecurrentKernel(k); err != nil {
 							return err
 						}
-						kernel = k.String()
+						kernel, before = k.String(), b.gpu.RecurrentRuns()
 					}
 					more, err := benchCase(b.be, s, v, *warmup, *runs, *graphs)
 					if err != nil {
 						return err
+					}
+					if b.gpu != nil && k == cuda.KernelPersistent && b.gpu.RecurrentRuns().Persistent == before.Persistent {
+						kernel = "persistent→gemm" // it fell back (no fit, tf32/bf16, a driver failure): say so in the rows
 					}
 					for _, r := range more {
 						r.Kernel = kernel

@@ -38,17 +38,18 @@ func parsePrecision(s string) (precision, error) {
 }
 
 // kernelChoices describes --kernel's values, for train's, generate's and bench's help.
-const kernelChoices = "gemm (per step, cuBLAS GEMMs and a pointwise kernel) or persistent (all steps in one " +
-	"cooperative kernel with W_h in shared memory; opt-in until measured, and gemm where W_h does not fit)"
+const kernelChoices = "gemm (per step, cuBLAS GEMMs and a pointwise kernel), persistent (all steps in one " +
+	"cooperative kernel with W_h in shared memory; opt-in until measured, and gemm where W_h does not fit or with " +
+	"tf32/bf16, said once) or auto (times both on each shape's first steps and keeps the faster, said once)"
 
 // kernelUsage is train's and generate's --kernel help.
 const kernelUsage = "how the GPU runs the recurrence: " + kernelChoices
 
-// parseKernel reads --kernel: gemm or persistent.
+// parseKernel reads --kernel: gemm, persistent or auto.
 func parseKernel(s string) (cuda.RecurrentKernel, error) {
 	k, err := cuda.ParseRecurrentKernel(s)
 	if err != nil {
-		return 0, usagef("--kernel %q: want gemm or persistent", s)
+		return 0, usagef("--kernel %q: want gemm, persistent or auto", s)
 	}
 	return k, nil
 }

@@ -205,7 +205,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown dtype", []string{"train", "--dtype", "fp8"}, 2, "want float32, float64, tf32 or bf16"},
 		{"tf32 on the CPU", []string{"train", "--device", "cpu", "--dtype", "tf32"}, 2, "--dtype tf32 needs a GPU"},
 		{"bf16 on the CPU", []string{"train", "--device", "cpu", "--dtype", "bf16"}, 2, "--dtype bf16 needs a GPU"},
-		{"unknown kernel", []string{"train", "--kernel", "cudnn"}, 2, "--kernel \"cudnn\": want gemm or persistent"},
+		{"unknown kernel", []string{"train", "--kernel", "cudnn"}, 2, "--kernel \"cudnn\": want gemm, persistent or auto"},
 		{"persistent on the CPU", []string{"train", "--device", "cpu", "--kernel", "persistent"}, 2, "--kernel persistent needs a GPU"},
 		{"bench persistent on the CPU", []string{"bench", "--device", "cpu", "--kernel", "gemm,persistent"}, 2, "--kernel persistent needs a GPU"},
 		{"generate persistent on the CPU", []string{"generate", "--checkpoint", ck, "--kernel", "persistent"}, 2, "--kernel persistent needs a GPU"},

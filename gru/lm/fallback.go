@@ -94,3 +94,14 @@ func (t *Trainer) warnOnce(msg string, err error) {
 	}
 	l.Warn("gru/lm: "+msg, "err", err)
 }
+
+// tuner is a backend that times its paths on a shape's first steps (cuda's
+// KernelAuto): while Tuning reports true its steps run eagerly, so that no
+// recording holds a path the backend then leaves.
+type tuner interface{ Tuning() bool }
+
+// tuning reports whether be is a tuner still timing.
+func tuning(be gru.Backend) bool {
+	tu, ok := be.(tuner)
+	return ok && tu.Tuning()
+}

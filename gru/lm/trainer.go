@@ -226,7 +226,7 @@ func (t *Trainer) run(key stepKey, body func() error) error {
 		}
 	}
 	// The first step of a key sizes what is sized lazily.
-	if !t.ran[key] || t.norecord[key] || t.unrecordable {
+	if !t.ran[key] || t.norecord[key] || t.unrecordable || tuning(t.m.be) {
 		t.ran[key] = true
 		return body()
 	}
