@@ -45,11 +45,15 @@ func (m *LM) check() error {
 	return nil
 }
 
-// checkFinite refuses a tensor holding NaN or ±Inf, naming it and the first index.
+// checkFinite refuses a tensor holding NaN or ±Inf, or a value that would become
+// ±Inf in float32 (the precision of both exports), naming it and the first index.
 func checkFinite(name string, v []float64) error {
 	for i, x := range v {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return fmt.Errorf("gru: tensor %s: value %d is %v; refusing a non-finite weight", name, i, x)
+		}
+		if math.Abs(x) > math.MaxFloat32 {
+			return fmt.Errorf("gru: tensor %s: value %d is %v, beyond float32's range", name, i, x)
 		}
 	}
 	return nil

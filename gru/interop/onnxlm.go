@@ -13,6 +13,10 @@ import (
 const (
 	onnxIRVersion = 8
 	onnxOpset     = 14
+	// onnxMaxFloats keeps a model's float32 weights, with room for the rest of the
+	// file, under protobuf's 2 GiB limit on a message (ONNX's external data files,
+	// which lift it, are not written).
+	onnxMaxFloats = (1<<31 - 1<<24) / 4
 )
 
 // ONNXLM encodes m as one runnable ONNX model (float32), built from standard
@@ -35,6 +39,14 @@ const (
 func ONNXLM(m *LM) ([]byte, error) {
 	if err := m.check(); err != nil {
 		return nil, err
+	}
+	var n int
+	for _, v := range m.Tensors {
+		n += len(v)
+	}
+	if n > onnxMaxFloats {
+		return nil, fmt.Errorf("gru: ONNX: the model's %d weights take %.1f GiB in float32, over the 2 GiB a protobuf message can hold; export it with --format pytorch",
+			n, float64(4*n)/(1<<30))
 	}
 	p, err := m.gruParams()
 	if err != nil {

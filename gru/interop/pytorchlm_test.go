@@ -171,4 +171,8 @@ func TestPyTorchLMErrorsNameTheTensor(t *testing.T) {
 	if _, err := interop.ONNXLM(&bad); err == nil || !strings.Contains(err.Error(), "out.bias") {
 		t.Errorf("exporting an Inf weight to ONNX: %v", err)
 	}
+	bad.Tensors["out.bias"][2] = -1e39 // finite in float64, -Inf in float32
+	if _, err := interop.ONNXLM(&bad); err == nil || !strings.Contains(err.Error(), "float32's range") {
+		t.Errorf("exporting a weight beyond float32's range: %v", err)
+	}
 }
