@@ -450,21 +450,8 @@ func (d *benchData) panel(op int) *plot.Plot {
 		}
 	}
 	b := &bars{d: d, op: op, log: hi/lo > 20}
-	// The ratios go over the bars, upright where one is wider than its bar's slot
-	// (estimated from the figure's size: about 640 by 170 points of data area);
-	// headroom is the share of the axis above the tallest bar that they need.
-	slotPts := vg.Points(640 / float64(len(d.shapes)) * d.slot())
-	var widest vg.Length
-	for k := range d.value {
-		if r, ok := d.ratio(k[0], k[1], k[2]); ok && k[2] == op {
-			widest = max(widest, ratioStyle.Width(ratioText(r)))
-		}
-	}
-	b.upright = widest > slotPts
-	need := ratioStyle.Rectangle("0").Size().Y
-	if b.upright {
-		need = widest
-	}
+	var need vg.Length
+	b.upright, need = d.ratioLayout(op)
 	headroom := float64(need+vg.Points(6)) / 170
 	if b.log {
 		bottom := math.Pow(10, math.Floor(math.Log10(lo)))
@@ -498,6 +485,23 @@ func (d *benchData) panel(op int) *plot.Plot {
 	grid.Horizontal = gridStyle
 	p.Add(grid, b)
 	return p
+}
+
+// ratioLayout says whether op's ratios stand upright, which they do where one is
+// wider than its bar's slot (estimated from the figure's size: about 640 by 170
+// points of data area), and the height they need above the tallest bar.
+func (d *benchData) ratioLayout(op int) (upright bool, need vg.Length) {
+	slotPts := vg.Points(640 / float64(len(d.shapes)) * d.slot())
+	var widest vg.Length
+	for k := range d.value {
+		if r, ok := d.ratio(k[0], k[1], k[2]); ok && k[2] == op {
+			widest = max(widest, ratioStyle.Width(ratioText(r)))
+		}
+	}
+	if widest > slotPts {
+		return true, widest
+	}
+	return false, ratioStyle.Rectangle("0").Size().Y
 }
 
 // slot is the width of one bar and its gap, in groups: a group's bars take 84%

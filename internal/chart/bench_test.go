@@ -210,3 +210,69 @@ func TestBenchLogAxisWhereTheRangeNeedsIt(t *testing.T) {
 		t.Errorf("ratio texts %q", got)
 	}
 }
+
+// A full gpu-check: three precisions, two recurrent kernels, the peers, the CPU,
+// six shapes. The ratios stand upright when they are wider than their bars.
+func TestBenchChartCrowded(t *testing.T) {
+	var rows []benchfile.Row
+	shapes := [][4]int{{32, 35, 28, 256}, {64, 100, 256, 256}, {64, 100, 512, 512}, {128, 50, 1024, 1024}, {256, 100, 1024, 1024}, {32, 1500, 1024, 1024}}
+	for _, s := range shapes {
+		for _, op := range []string{"forward", "train"} {
+			tps := 2e4 / float64(s[3]/256)
+			add := func(device, prec, kernel string, peer bool) {
+				tps *= 1.37
+				if device == "cuda" && tps < 1e6 {
+					tps *= 30
+				}
+				rows = append(rows, benchfile.Row{Machine: "NVIDIA H200", Backend: "b", Device: device, Precision: prec, Kernel: kernel, Peer: peer,
+					B: s[0], T: s[1], D: s[2], H: s[3], Variant: "reset-after", Op: op, TokensPerS: tps})
+			}
+			add("cpu", "float32", "", false)
+			add("cpu", "float32", "", true)
+			for _, prec := range []string{"float32", "tf32", "bf16"} {
+				add("cuda", prec, "gemm", false)
+				add("cuda", prec, "persistent", false)
+				add("cuda", prec, "", true)
+			}
+		}
+	}
+	d, err := prepareBench(rows, BenchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.series) != 11 || d.panel(0).Y.Scale != (plot.LogScale{}) {
+		t.Errorf("%d series, log axis %v; want 11 and a log axis", len(d.series), d.panel(0).Y.Scale == (plot.LogScale{}))
+	}
+	if upright, _ := d.ratioLayout(0); !upright {
+		t.Error("ratios lying down over bars narrower than they are")
+	}
+	b, err := Bench(rows, BenchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keep(t, "crowded.png", b)
+	checkPNG(t, b, 960, 100_000)
+}
+
+func TestLogTicks(t *testing.T) {
+	labels := func(min, max float64) (out []string) {
+		for _, tk := range (logTicks{}).Ticks(min, max) {
+			if tk.Label != "" {
+				out = append(out, tk.Label)
+			}
+		}
+		return out
+	}
+	for _, c := range []struct {
+		min, max float64
+		want     []string
+	}{
+		{1e3, 2e7, []string{"1k", "10k", "100k", "1M", "10M"}},
+		{0.8, 30, []string{"1", "2", "5", "10", "20"}},
+		{1e-5, 1e9, []string{"0.0001", "0.01", "1", "100", "10k", "1M", "100M"}}, // 14 decades: every second
+	} {
+		if got := labels(c.min, c.max); !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%g to %g: labels %q, want %q", c.min, c.max, got, c.want)
+		}
+	}
+}

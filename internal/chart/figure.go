@@ -225,6 +225,9 @@ func si(v float64) string {
 }
 
 func trimZero(v float64) string {
+	if a := math.Abs(v); a != 0 && a < 1e-3 {
+		return fmt.Sprintf("%.2g", v)
+	}
 	s := fmt.Sprintf("%.3g", v)
 	if strings.ContainsAny(s, "e") {
 		return fmt.Sprintf("%.0f", v)
@@ -237,16 +240,19 @@ func trimZero(v float64) string {
 type logTicks struct{}
 
 func (logTicks) Ticks(min, max float64) []plot.Tick {
+	lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
+	// Over many decades, label every second or third and leave out the 2…9s.
+	step := math.Max(1, math.Ceil((hi-lo)/7))
 	var ticks []plot.Tick
-	for e := math.Floor(math.Log10(min)); e <= math.Ceil(math.Log10(max)); e++ {
+	for e := lo; e <= hi; e++ {
 		p := math.Pow(10, e)
 		for i := 1; i < 10; i++ {
 			v := p * float64(i)
-			if v < min*(1-1e-9) || v > max*(1+1e-9) {
+			if v < min*(1-1e-9) || v > max*(1+1e-9) || (i > 1 && step > 1) {
 				continue
 			}
 			t := plot.Tick{Value: v}
-			if i == 1 {
+			if i == 1 && math.Mod(e, step) == 0 {
 				t.Label = si(v)
 			}
 			ticks = append(ticks, t)
