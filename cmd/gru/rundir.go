@@ -58,7 +58,7 @@ func openRunDir(o *trainOptions, stderr io.Writer) (*runDir, error) {
 			continue
 		}
 		if err := atomicfile.CheckDestination(p); err != nil {
-			return fail(fmt.Errorf("cannot write %s: %w", p, err))
+			return fail(err)
 		}
 	}
 	_, err = os.Lstat(checkpointPath(dir))

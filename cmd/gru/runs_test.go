@@ -178,6 +178,7 @@ func TestRunNeverReplaced(t *testing.T) {
 		{name: "a run, no flag", first: true, args: []string{"--epochs", "1"}, code: 1, want: "holds a run"},
 		{name: "a run, --overwrite", first: true, args: []string{"--epochs", "1", "--overwrite"}, code: 0, want: "is now in"},
 		{name: "a run, --resume", first: true, args: []string{"--epochs", "3", "--resume"}, code: 0, want: "resumed from"},
+		{name: "a finished run, --resume", first: true, args: []string{"--epochs", "2", "--resume"}, code: 0, want: "nothing to do"},
 		{name: "--resume, no run", args: []string{"--epochs", "1", "--resume"}, code: 1, want: "holds no checkpoint"},
 		{name: "--resume and --overwrite", first: true, args: []string{"--resume", "--overwrite"}, code: 2, want: "excludes --resume"},
 		{name: "--overwrite without --checkpoint", dir: "-", args: []string{"--overwrite"}, code: 2, want: "needs --checkpoint"},
@@ -199,8 +200,8 @@ func TestRunNeverReplaced(t *testing.T) {
 			}
 			start := time.Now()
 			out, errOut, code := gruRun(t, append(args, c.args...)...)
-			if code != c.code || !strings.Contains(out+errOut, c.want) {
-				t.Fatalf("code %d (want %d), output lacks %q:\n%s%s", code, c.code, c.want, out, errOut)
+			if code != c.code || !strings.Contains(out+errOut, c.want) || strings.Contains(out, "NaN") {
+				t.Fatalf("code %d (want %d), output lacks %q or has NaN:\n%s%s", code, c.code, c.want, out, errOut)
 			}
 			if code != 0 {
 				if strings.Contains(out, "epoch") || time.Since(start) > 20*time.Second {
@@ -383,6 +384,11 @@ func TestWritesNeverFollowLinks(t *testing.T) {
 			p := filepath.Join(filepath.Dir(dir), "plot.png")
 			must(t, os.Symlink(victim, p))
 			return []string{"--plot", p}
+		}, "train", "symbolic link"},
+		{"--plot a link, no --checkpoint", func(t *testing.T, dir, victim string) []string {
+			p := filepath.Join(dir, "plot.png")
+			must(t, os.Symlink(victim, p))
+			return []string{"--plot", p, "--checkpoint", ""}
 		}, "train", "symbolic link"},
 		{"checkpoint a link", func(t *testing.T, dir, victim string) []string {
 			must(t, os.Symlink(victim, checkpointPath(dir)))

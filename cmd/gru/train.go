@@ -19,6 +19,7 @@ import (
 	"github.com/gogru/gogru/gru/checkpoint"
 	"github.com/gogru/gogru/gru/lm"
 	"github.com/gogru/gogru/gru/optim"
+	"github.com/gogru/gogru/internal/atomicfile"
 )
 
 // trainOptions are gru train's flags.
@@ -255,6 +256,8 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer rd.Close()
+	} else if err := atomicfile.CheckDestination(o.Plot); o.Plot != "" && err != nil {
+		return err // what openRunDir checks for the curve, without a directory
 	}
 	text, source, err := loadText(o.Data)
 	if err != nil {
