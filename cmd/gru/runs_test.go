@@ -339,10 +339,20 @@ func TestResumeChecksCorpus(t *testing.T) {
 		{"another corpus, --fine-tune", []string{"--data", b, "--fine-tune"}, 0, "fine-tuning on"},
 		{"characters outside the vocabulary", []string{"--data", q, "--fine-tune"}, 1, "outside the run's vocabulary"},
 		{"another --max-tokens", []string{"--data", a, "--resume", "--max-tokens", "500"}, 1, "another corpus"},
+		{"a checkpoint from before corpus hashes", []string{"--data", b, "--resume"}, 0, "predates corpus hashes"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "run")
 			trainInto(t, dir, "--data", a, "--epochs", "1")
+			if strings.Contains(c.name, "before corpus hashes") {
+				rewriteMeta(t, checkpointPath(dir), checkpointPath(dir), func(meta map[string]string) {
+					var o map[string]any
+					must(t, json.Unmarshal([]byte(meta["options"]), &o))
+					delete(o, "corpus_sha256")
+					b, _ := json.Marshal(o)
+					meta["options"] = string(b)
+				})
+			}
 			before := readFile(checkpointPath(dir))
 			out, errOut, code := gruRun(t, append(append([]string{"train", "--checkpoint", dir}, small...), append(c.args, "--epochs", "2")...)...)
 			if code != c.code || !strings.Contains(out+errOut, c.want) {
@@ -444,20 +454,6 @@ func must(t *testing.T, err error) {
 func TestMalformedCheckpointMeta(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	trainInto(t, dir, "--epochs", "2")
-	ck, err := checkpoint.Load(checkpointPath(dir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	be := cpu.New32()
-	defer be.Close()
-	m, err := lm.New(be, ck.Model, gru.NewRand(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	if err := ck.Restore(m, nil); err != nil {
-		t.Fatal(err)
-	}
 	for _, c := range []struct {
 		key, value, want string
 	}{
@@ -472,17 +468,31 @@ func TestMalformedCheckpointMeta(t *testing.T) {
 	} {
 		t.Run(c.key+"="+c.value, func(t *testing.T) {
 			d := filepath.Join(t.TempDir(), "run")
-			meta := map[string]string{}
-			for k, v := range ck.Meta {
-				meta[k] = v
-			}
-			meta[c.key] = c.value
-			// SGD has no state: the run's optimiser is sgd, so nil saves it whole.
-			must(t, checkpoint.Save(checkpointPath(d), m, nil, meta))
+			rewriteMeta(t, checkpointPath(dir), checkpointPath(d), func(meta map[string]string) { meta[c.key] = c.value })
 			_, errOut, code := gruRun(t, append(append([]string{"train", "--checkpoint", d}, small...), "--resume", "--epochs", "4")...)
 			if code != 1 || !strings.Contains(errOut, c.want) || !strings.Contains(errOut, checkpointPath(d)) {
 				t.Errorf("code %d (want 1), stderr lacks %q or the file:\n%s", code, c.want, errOut)
 			}
 		})
 	}
+}
+
+// rewriteMeta saves the checkpoint at src to dst with its metadata edited (and a
+// valid checksum). The run's optimiser must be sgd, which has no state.
+func rewriteMeta(t *testing.T, src, dst string, edit func(map[string]string)) {
+	t.Helper()
+	ck, err := checkpoint.Load(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := cpu.New32()
+	defer be.Close()
+	m, err := lm.New(be, ck.Model, gru.NewRand(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	must(t, ck.Restore(m, nil))
+	edit(ck.Meta)
+	must(t, checkpoint.Save(dst, m, nil, ck.Meta))
 }
