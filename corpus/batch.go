@@ -51,6 +51,14 @@ func Epoch(ids []int32, batch, steps int, s Sampling, rng *rand.Rand) ([]Batch, 
 	if batch < 1 || steps < 1 {
 		return nil, fmt.Errorf("corpus: batch and steps must be positive, got %d and %d", batch, steps)
 	}
+	if rng == nil {
+		return nil, fmt.Errorf("corpus: Epoch: nil random source")
+	}
+	if steps >= len(ids) || batch >= len(ids) {
+		// Too few for any offset; saying so before drawing keeps steps+1 and
+		// batch·steps from overflowing below.
+		return nil, tooFew(len(ids), batch, steps)
+	}
 	var out []Batch
 	if s == Random {
 		offset := rng.IntN(steps) // random.randint(0, num_steps - 1)
@@ -78,9 +86,14 @@ func Epoch(ids []int32, batch, steps int, s Sampling, rng *rand.Rand) ([]Batch, 
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("corpus: %d tokens are too few for one batch of %d × %d (+1)", len(ids), batch, steps)
+		return nil, tooFew(len(ids), batch, steps)
 	}
 	return out, nil
+}
+
+// tooFew is Epoch's error for a corpus shorter than one batch.
+func tooFew(n, batch, steps int) error {
+	return fmt.Errorf("corpus: %d tokens are too few for one batch of %d × %d (+1)", n, batch, steps)
 }
 
 // cut makes a batch of the subsequences starting at starts.

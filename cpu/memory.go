@@ -1,10 +1,31 @@
 package cpu
 
-import "github.com/gogru/gogru/internal/sysmem"
+import (
+	"fmt"
+	"unsafe"
+
+	"github.com/gogru/gogru/internal/sysmem"
+)
 
 // AvailableMemory reports the host memory a process can still allocate (see
 // gru.MemoryReporter): the CPU backend's tensors live there.
 func (be *Backend[T]) AvailableMemory() (int64, bool, error) {
 	n, err := sysmem.Available()
 	return n, true, err
+}
+
+// checkAlloc refuses, with an error instead of the runtime's fatal out-of-memory,
+// an allocation of n elements of T that the host cannot give. Small allocations
+// are not checked: reading the host's figure costs more than they do.
+func checkAlloc[T Float](what string, n int) error {
+	var zero T
+	bytes := int64(n) * int64(unsafe.Sizeof(zero))
+	if bytes < 64<<20 {
+		return nil
+	}
+	if avail, err := sysmem.Available(); err == nil && bytes > avail {
+		return fmt.Errorf("cpu: not enough memory: %s needs %s, more than the %s available on the host",
+			what, sysmem.Format(bytes), sysmem.Format(avail))
+	}
+	return nil
 }

@@ -1,6 +1,11 @@
 package gru
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+
+	"github.com/gogru/gogru/internal/checked"
+)
 
 // Variant selects where the reset gate is applied in the candidate state.
 type Variant int
@@ -103,7 +108,24 @@ func (c Config) Validate() error {
 	case c.Layout != TimeMajor && c.Layout != BatchFirst:
 		return fmt.Errorf("gru: config: unknown %v", c.Layout)
 	}
+	if n := c.ParamCount(); n > maxParams {
+		return fmt.Errorf("gru: config: %d layers of HiddenSize %d on InputSize %d give %s parameters, more than the %s that can be addressed",
+			c.Layers, c.HiddenSize, c.InputSize, checked.Count(n), checked.Count(maxParams))
+	}
 	return nil
+}
+
+// maxParams bounds a stack's parameter count, so that every size derived from a
+// valid Config (a tensor's elements, their bytes in float64, Cells) fits in an int.
+const maxParams = math.MaxInt / 64
+
+// ParamCount is the number of parameters of the stack. It is computed in closed
+// form (no loop over layers) and in float64, exact below 2^53, so that no
+// configuration, however large, overflows it or takes time to size.
+func (c Config) ParamCount() float64 {
+	dirs, h := float64(c.Directions()), float64(c.HiddenSize)
+	cell := func(in float64) float64 { return in*3*h + h*3*h + 6*h }
+	return dirs * (cell(float64(c.InputSize)) + float64(max(c.Layers-1, 0))*cell(dirs*h))
 }
 
 // SeqShape is the shape of a sequence tensor of width w in this layout:

@@ -53,6 +53,9 @@ func NewRand(seed uint64) *rand.Rand {
 
 // InitParams returns parameters for cfg drawn by init from rng.
 func InitParams(cfg Config, init Init, rng *rand.Rand) (*Params, error) {
+	if rng == nil {
+		return nil, fmt.Errorf("gru: InitParams: nil random source")
+	}
 	p, err := NewParams(cfg)
 	if err != nil {
 		return nil, err

@@ -2,6 +2,9 @@ package gru
 
 import (
 	"fmt"
+
+	"github.com/gogru/gogru/internal/checked"
+	"github.com/gogru/gogru/internal/sysmem"
 )
 
 // CellParams holds the weights of one cell (one layer, one direction) on the host.
@@ -20,10 +23,17 @@ type Params struct {
 	Cells  []CellParams
 }
 
-// NewParams returns zeroed parameters shaped for cfg.
+// NewParams returns zeroed parameters shaped for cfg. It refuses, before
+// allocating, parameters whose float64 values would not fit in the host's
+// available memory.
 func NewParams(cfg Config) (*Params, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	need := 8 * cfg.ParamCount()
+	if avail, err := sysmem.Available(); err == nil && need > float64(avail) {
+		return nil, fmt.Errorf("gru: not enough memory: %s parameters in float64 need %s, more than the %s available on the host",
+			checked.Count(cfg.ParamCount()), checked.Count(need).Bytes(), sysmem.Format(avail))
 	}
 	p := &Params{Config: cfg, Cells: make([]CellParams, cfg.Cells())}
 	for i := range p.Cells {

@@ -147,13 +147,28 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 
+	// Every shape is checked against every backend's memory before anything is
+	// timed, as train checks a run, so a shape that cannot fit is refused at once.
+	skip := func(b backend, s grubench.Shape) bool {
+		return b.gpu == nil && s.H >= 1024 && !shapeSet // the GPU-only shape would take minutes on a CPU
+	}
+	for _, b := range backends {
+		for _, s := range grid {
+			if skip(b, s) {
+				continue
+			}
+			if err := checkBenchFits(b.be, s); err != nil {
+				return err
+			}
+		}
+	}
 	var rows []benchRow
 	cpuTime := map[string]float64{}
 	host := benchfile.HostCPU()
 	for _, b := range backends {
 		for _, s := range grid {
-			if b.gpu == nil && s.H >= 1024 && !shapeSet {
-				continue // the GPU-only shape would take minutes on a CPU
+			if skip(b, s) {
+				continue
 			}
 			for _, v := range variants {
 				kernels := []cuda.RecurrentKernel{cuda.KernelGEMM} // the CPU's one path, unnamed in its rows

@@ -41,7 +41,7 @@ func TestTrainRefusesModelThatCannotFit(t *testing.T) {
 	cfg := gru.Config{InputSize: 28, HiddenSize: 400000, Layers: 1}
 	_, err := lm.New(be, lm.Config{Vocab: 28, GRU: cfg}, gru.NewRand(1))
 	var me *lm.MemoryError
-	if !errors.As(err, &me) || me.Need <= me.Available {
+	if !errors.As(err, &me) || me.Need <= float64(me.Available) {
 		t.Fatalf("lm.New: %v, want a *lm.MemoryError", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/internal/checked"
 )
 
 // The checks below are the argument checks of the gru.Ops and of a gru.Backend's
@@ -21,12 +22,16 @@ func Matrix(shape []int) (rows, cols int) {
 	return gru.Len(shape[:len(shape)-1]), shape[len(shape)-1]
 }
 
-// CheckNewShape checks the dimensions NewTensor was given: none may be negative.
+// CheckNewShape checks the dimensions NewTensor was given: none may be negative,
+// and the tensor's bytes, in elements of up to 8 bytes, must fit in an int.
 func CheckNewShape(shape []int) error {
 	for i, d := range shape {
 		if d < 0 {
 			return fmt.Errorf("gru: NewTensor: dimension %d is negative (%v)", i, shape)
 		}
+	}
+	if _, ok := checked.Product(append([]int{8}, shape...)...); !ok {
+		return fmt.Errorf("gru: NewTensor: shape %v holds %s elements, too many to address", shape, checked.Of(shape...))
 	}
 	return nil
 }

@@ -4,28 +4,48 @@ import (
 	"fmt"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/internal/checked"
 	"github.com/gogru/gogru/internal/sysmem"
 )
 
 // MemoryError reports that a model would need more memory than is available.
 type MemoryError struct {
-	What      string // what was being sized, e.g. "model parameters and gradients"
-	Need      int64  // bytes the estimate asks for
-	Available int64  // bytes the backend or host reports free
-	Where     string // "the host" or the backend's name
+	What      string  // what was being sized, e.g. "model parameters and gradients"
+	Need      float64 // bytes the estimate asks for (float64: it may exceed any int64)
+	Available int64   // bytes the backend or host reports free
+	Where     string  // "the host" or the backend's name
 }
 
 // Error gives the estimate, what is available and where.
 func (e *MemoryError) Error() string {
 	return fmt.Sprintf("gru: not enough memory: %s need about %s, more than the %s available on %s",
-		e.What, sysmem.Format(e.Need), sysmem.Format(e.Available), e.Where)
+		e.What, checked.Count(e.Need).Bytes(), sysmem.Format(e.Available), e.Where)
 }
 
-// MemoryEstimate is the memory a model and its training need, in bytes.
+// MemoryEstimate is the memory a model and its training need. The figures are
+// float64 so that no configuration, however large, overflows them: an estimate
+// quotes its true magnitude (exactly below 2^53).
 type MemoryEstimate struct {
-	Params  int64 // parameter count
-	Backend int64 // on the backend: parameters, gradients, optimiser state and activations
-	Host    int64 // on the host while the model is built: the float64 initial parameters
+	Params  float64 // parameter count
+	Backend float64 // bytes on the backend: parameters, gradients, optimiser state and activations
+	Host    float64 // bytes on the host while the model is built: the float64 initial parameters
+}
+
+// EstimateStack estimates what a GRU stack of configuration g needs to train on
+// batches of steps × batch tokens: its parameters and gradients, optimizerSlots
+// more copies of the parameters, and per token the input, its gradient, the
+// output, its gradient and, per cell, the saved gates (4H), states (H), input
+// projections and their gradients (3 × 3H), all in elements of elemBytes; plus
+// the float64 copy of the parameters the host holds while they are initialised.
+// It is the check gru bench makes before allocating a case.
+func EstimateStack(g gru.Config, elemBytes, optimizerSlots, steps, batch int) MemoryEstimate {
+	params := g.ParamCount()
+	elems := params * float64(2+optimizerSlots)
+	if steps > 0 && batch > 0 {
+		perToken := 2*float64(g.InputSize) + 2*float64(g.OutputSize()) + float64(g.Layers)*float64(g.Directions())*14*float64(g.HiddenSize)
+		elems += float64(steps) * float64(batch) * perToken
+	}
+	return MemoryEstimate{Params: params, Backend: elems * float64(elemBytes), Host: 8 * params}
 }
 
 // EstimateMemory estimates what a model of this configuration needs: its
@@ -34,25 +54,21 @@ type MemoryEstimate struct {
 // training step of that shape, all in elements of elemBytes; plus the float64
 // copy of the parameters the host holds while New initialises them. It is an
 // estimate within some tens of percent, made to refuse what cannot fit before any
-// of it is allocated.
+// of it is allocated. It is computed in float64, so no size overflows it.
 func (mc Config) EstimateMemory(elemBytes, optimizerSlots, steps, batch int) MemoryEstimate {
 	g := mc.GRU
-	var params int64
-	for l := range g.Layers {
-		in, h := int64(g.LayerInputSize(l)), int64(g.HiddenSize)
-		params += int64(g.Directions()) * (in*3*h + h*3*h + 6*h)
-	}
-	out, vocab := int64(g.OutputSize()), int64(mc.Vocab)
-	params += out*vocab + vocab + vocab*int64(mc.Embed)
-	elems := params * int64(2+optimizerSlots)
+	out, vocab := float64(g.Directions())*float64(g.HiddenSize), float64(mc.Vocab)
+	params := g.ParamCount() + out*vocab + vocab + vocab*float64(mc.Embed)
+	elems := params * float64(2+optimizerSlots)
 	if steps > 0 && batch > 0 {
 		// Per token: the input, y, dy and the stack's output and its gradients, the
 		// logits and their gradient, and per cell the saved gates (4H), states (H),
 		// input projections and their gradients (3 × 3H).
-		perToken := int64(mc.InputWidth()) + 5*out + 2*vocab + int64(g.Cells())*14*int64(g.HiddenSize)
-		elems += int64(steps) * int64(batch) * perToken
+		cells := float64(g.Layers) * float64(g.Directions())
+		perToken := float64(mc.InputWidth()) + 5*out + 2*vocab + cells*14*float64(g.HiddenSize)
+		elems += float64(steps) * float64(batch) * perToken
 	}
-	return MemoryEstimate{Params: params, Backend: elems * int64(elemBytes), Host: 8 * params}
+	return MemoryEstimate{Params: params, Backend: elems * float64(elemBytes), Host: 8 * params}
 }
 
 // CheckMemory returns a *MemoryError when est cannot fit: its host part in the
@@ -67,11 +83,11 @@ func CheckMemory(be gru.Backend, est MemoryEstimate, what string) error {
 		case err != nil:
 		case onHost:
 			hostNeed += est.Backend
-		case est.Backend > avail:
+		case est.Backend > float64(avail):
 			return &MemoryError{What: what, Need: est.Backend, Available: avail, Where: be.Name()}
 		}
 	}
-	if avail, err := sysmem.Available(); err == nil && hostNeed > avail {
+	if avail, err := sysmem.Available(); err == nil && hostNeed > float64(avail) {
 		return &MemoryError{What: what, Need: hostNeed, Available: avail, Where: "the host"}
 	}
 	return nil
@@ -85,5 +101,5 @@ func checkModelFits(be gru.Backend, mc Config) error {
 		esize = 8
 	}
 	est := mc.EstimateMemory(esize, 0, 0, 0)
-	return CheckMemory(be, est, fmt.Sprintf("a model's %d parameters and their gradients", est.Params))
+	return CheckMemory(be, est, fmt.Sprintf("a model's %s parameters and their gradients", checked.Count(est.Params)))
 }

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/gogru/gogru/internal/checked"
 )
 
 // ErrUnknown is returned where the platform gives no figure.
@@ -66,15 +68,4 @@ func cgroupLimit() (limit, used int64, ok bool) {
 }
 
 // Format prints a byte count in binary units with two decimals, e.g. "1.50 GiB".
-func Format(bytes int64) string {
-	const unit = 1024
-	if bytes < unit {
-		return fmt.Sprintf("%d B", bytes)
-	}
-	v, i := float64(bytes), -1
-	for v >= unit && i < 5 {
-		v /= unit
-		i++
-	}
-	return fmt.Sprintf("%.2f %ciB", v, "KMGTPE"[i])
-}
+func Format(bytes int64) string { return checked.Count(bytes).Bytes() }
