@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gogru/gogru/internal/atomicfile"
+	"github.com/gogru/gogru/internal/regularfile"
 )
 
 // TimeMachine describes D2L's corpus, H. G. Wells' The Time Machine.
@@ -20,6 +21,9 @@ var TimeMachine = Remote{
 	URL:  "http://d2l-data.s3-accelerate.amazonaws.com/timemachine.txt",
 	SHA1: "090b5e7e70c295757f55df93cb0a180b9691891a",
 }
+
+// maxDownload bounds a download and a read of the cached copy.
+const maxDownload = 64 << 20
 
 // Remote is a text file fetched over HTTP and checked against its SHA-1.
 type Remote struct {
@@ -59,7 +63,7 @@ func (r Remote) Fetch(ctx context.Context, cacheDir string) (string, error) {
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("corpus: downloading %s: %s; pass a local copy with --data PATH", r.URL, resp.Status)
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxDownload))
 	if err != nil {
 		return "", fmt.Errorf("corpus: downloading %s: %w; pass a local copy with --data PATH", r.URL, err)
 	}
@@ -97,7 +101,7 @@ func (r Remote) Cached(cacheDir string) (string, bool) {
 // its bytes and true.
 func (r Remote) cached(cacheDir string) (string, []byte, bool) {
 	path := filepath.Join(cacheDir, r.Name)
-	b, err := os.ReadFile(path)
+	b, err := regularfile.ReadAll(path, maxDownload)
 	if err != nil || digest(b) != r.SHA1 {
 		return path, nil, false
 	}

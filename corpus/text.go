@@ -2,9 +2,7 @@ package corpus
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"unicode/utf8"
 )
@@ -22,21 +20,6 @@ func Validate(name string, b []byte) error {
 		return fmt.Errorf("corpus: %s is not valid UTF-8 text", name)
 	}
 	return nil
-}
-
-// ReadFile reads and validates a text file.
-func ReadFile(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			return "", fmt.Errorf("corpus: %s: no such file", path)
-		}
-		return "", fmt.Errorf("corpus: %w", err)
-	}
-	if err := Validate(path, b); err != nil {
-		return "", err
-	}
-	return string(b), nil
 }
 
 // Preprocess applies D2L's read_time_machine to every line: runs of characters

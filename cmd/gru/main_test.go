@@ -302,13 +302,13 @@ func TestTimeMachineDownload(t *testing.T) {
 	defer func() { corpus.TimeMachine = saved }()
 	sum := sha1.Sum([]byte(body))
 	corpus.TimeMachine.URL, corpus.TimeMachine.SHA1 = srv.URL, hex.EncodeToString(sum[:])
-	text, source, err := loadText("timemachine")
+	text, source, err := loadText("timemachine", 0, true)
 	if err != nil || text != body || !strings.Contains(source, "timemachine") {
 		t.Fatalf("loadText: %q %q %v", text, source, err)
 	}
 	srv.Close()
 	corpus.TimeMachine.Name = "other.txt"
-	if _, _, err := loadText("timemachine"); err == nil || !strings.Contains(err.Error(), "--data PATH") {
+	if _, _, err := loadText("timemachine", 0, true); err == nil || !strings.Contains(err.Error(), "--data PATH") {
 		t.Errorf("offline: %v", err)
 	}
 }

@@ -165,9 +165,10 @@ func (o *trainOptions) modelConfig(vocab int) lm.Config {
 // loadText returns the training text named by --data and a description of it.
 // "timemachine" (the default) is D2L's corpus from the cache, downloaded and
 // verified on first use; "builtin" is the short text in the binary; anything else
-// is a file, and a file that is D2L's corpus (its SHA-1 matches) is also cached,
-// so that later runs find it without a network.
-func loadText(data string) (string, string, error) {
+// is a file, read only as far as maxTokens needs when it is large (see
+// corpus.ReadFile), and a file that is D2L's corpus (its SHA-1 matches) is also
+// cached, so that later runs find it without a network.
+func loadText(data string, maxTokens int, lettersOnly bool) (string, string, error) {
 	switch data {
 	case "builtin":
 		return corpus.Embedded, "the short built-in text", nil
@@ -190,7 +191,7 @@ func loadText(data string) (string, string, error) {
 	case "":
 		return "", "", usagef("--data is empty: give a file, timemachine (the default) or builtin")
 	}
-	text, err := corpus.ReadFile(data)
+	text, err := corpus.ReadFile(data, maxTokens, lettersOnly)
 	if err != nil {
 		return "", "", err
 	}
@@ -259,7 +260,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	} else if err := atomicfile.CheckDestination(o.Plot); o.Plot != "" && err != nil {
 		return err // what openRunDir checks for the curve, without a directory
 	}
-	text, source, err := loadText(o.Data)
+	text, source, err := loadText(o.Data, o.MaxTokens, !o.Raw)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 
 	"github.com/nlpodyssey/safetensors"
@@ -20,6 +19,8 @@ import (
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
 	"github.com/gogru/gogru/internal/atomicfile"
+	"github.com/gogru/gogru/internal/regularfile"
+	"github.com/gogru/gogru/internal/sysmem"
 )
 
 // Tensor is a host tensor on its way to a safetensors file.
@@ -126,9 +127,15 @@ type File struct {
 }
 
 // Read parses path. Every way the bytes can be wrong gives an error that names the
-// file.
+// file. Only a regular file is read (a FIFO or a device is refused at once), no
+// further than its size when opened, and not when it is larger than the host's
+// available memory.
 func Read(path string) (*File, error) {
-	b, err := os.ReadFile(path)
+	limit := int64(math.MaxInt64)
+	if avail, err := sysmem.Available(); err == nil {
+		limit = avail
+	}
+	b, err := regularfile.ReadAll(path, limit)
 	if err != nil {
 		return nil, fmt.Errorf("gru: %w", err)
 	}
