@@ -33,8 +33,11 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if *dir == "" {
 		return usagef("--checkpoint is required")
 	}
-	if *n < 0 || *temperature < 0 {
-		return usagef("--n and --temperature must not be negative")
+	if *n < 0 {
+		return usagef("--n %d: must not be negative", *n)
+	}
+	if !(*temperature >= 0) || math.IsInf(*temperature, 1) {
+		return usagef("--temperature %v: must be 0 (greedy) or positive and finite", *temperature)
 	}
 	ck, vocab, err := loadCheckpoint(*dir, stderr)
 	if err != nil {

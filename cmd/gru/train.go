@@ -114,14 +114,14 @@ func (o *trainOptions) validate() error {
 			return usagef("%s %d: must be at least %d", c.name, c.v, c.min)
 		}
 	}
-	if !(o.LR > 0) {
-		return usagef("--lr %v: must be positive", o.LR)
+	if !(o.LR > 0) || math.IsInf(o.LR, 1) {
+		return usagef("--lr %v: must be positive and finite", o.LR)
 	}
 	if _, err := parseKernel(o.Kernel); err != nil {
 		return err
 	}
-	if !(o.Clip >= 0) {
-		return usagef("--clip %v: must be 0 (off) or positive", o.Clip)
+	if !(o.Clip >= 0) || math.IsInf(o.Clip, 1) {
+		return usagef("--clip %v: must be 0 (off) or positive and finite", o.Clip)
 	}
 	if _, err := gru.ParseVariant(o.Variant); err != nil {
 		return usageError{err}

@@ -197,13 +197,11 @@ func TestONNXRoundTripAndSemantics(t *testing.T) {
 func TestToFromPyTorchRoundTrip(t *testing.T) {
 	cfg := gru.Config{InputSize: 3, HiddenSize: 4, Layers: 2, Bidirectional: true, Variant: gru.ResetAfter}
 	p, _ := gru.InitParams(cfg, gru.InitPyTorch, gru.NewRand(2))
-	tensors := interop.ToPyTorch(p)
-	shapes := map[string][]int{}
-	for i := range cfg.Cells() {
-		for k := range 4 {
-			shapes[interop.PyTorchName(cfg, i, k)] = interop.PyTorchShape(cfg, i, k)
-		}
+	tensors, err := interop.ToPyTorch(p)
+	if err != nil {
+		t.Fatal(err)
 	}
+	shapes := pytorchShapes(cfg)
 	if got := shapes["weight_ih_l1_reverse"]; !slices.Equal(got, []int{12, 8}) {
 		t.Fatalf("weight_ih_l1_reverse shape %v", got)
 	}
@@ -223,7 +221,7 @@ func TestToFromPyTorchRoundTrip(t *testing.T) {
 	if _, err := interop.FromPyTorch(cfg, tensors, shapes); err == nil || !strings.Contains(err.Error(), "bias_hh_l1") {
 		t.Errorf("missing tensor: %v", err)
 	}
-	tensors = interop.ToPyTorch(p)
+	tensors, _ = interop.ToPyTorch(p)
 	shapes["weight_hh_l0"] = []int{4, 12}
 	if _, err := interop.FromPyTorch(cfg, tensors, shapes); err == nil || !strings.Contains(err.Error(), "weight_hh_l0") {
 		t.Errorf("transposed tensor: %v", err)

@@ -27,6 +27,9 @@ type ONNXLayer struct {
 
 // ToONNX converts layer l of p to ONNX's W, R and B.
 func ToONNX(p *gru.Params, l int) (*ONNXLayer, error) {
+	if err := checkParams("ToONNX", p); err != nil {
+		return nil, err
+	}
 	cfg := p.Config
 	if l < 0 || l >= cfg.Layers {
 		return nil, fmt.Errorf("gru: ToONNX: layer %d of %d", l, cfg.Layers)
@@ -58,8 +61,15 @@ func ToONNX(p *gru.Params, l int) (*ONNXLayer, error) {
 }
 
 // SetONNX fills layer l of p from ONNX's tensors. The layer's shapes and
-// linear_before_reset must match p's configuration.
+// linear_before_reset must match p's configuration, and every value must be
+// finite; otherwise p is left unchanged and the error names the tensor.
 func SetONNX(p *gru.Params, l int, o *ONNXLayer) error {
+	if err := checkParams("SetONNX", p); err != nil {
+		return err
+	}
+	if o == nil {
+		return fmt.Errorf("gru: SetONNX: nil ONNX layer")
+	}
 	cfg := p.Config
 	if l < 0 || l >= cfg.Layers {
 		return fmt.Errorf("gru: SetONNX: layer %d of %d", l, cfg.Layers)
@@ -75,6 +85,14 @@ func SetONNX(p *gru.Params, l int, o *ONNXLayer) error {
 	}
 	if want := map[gru.Variant]int{gru.ResetBefore: 0, gru.ResetAfter: 1}[cfg.Variant]; o.LinearBeforeReset != want {
 		return fmt.Errorf("gru: ONNX linear_before_reset=%d does not match variant %v", o.LinearBeforeReset, cfg.Variant)
+	}
+	for _, t := range []struct {
+		name string
+		v    []float64
+	}{{"W", o.W}, {"R", o.R}, {"B", o.B}} {
+		if err := checkFinite(fmt.Sprintf("ONNX %s of layer %d", t.name, l), t.v); err != nil {
+			return err
+		}
 	}
 	for d := range dirs {
 		c := &p.Cells[l*dirs+d]

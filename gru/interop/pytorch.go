@@ -40,8 +40,12 @@ func PyTorchShape(cfg gru.Config, cell, k int) []int {
 
 // ToPyTorch returns p's tensors under PyTorch's names and layouts (row-major
 // float64). PyTorch's nn.GRU is the ResetAfter cell; exporting ResetBefore weights
-// is allowed, but PyTorch will compute a different function with them.
-func ToPyTorch(p *gru.Params) map[string][]float64 {
+// is allowed, but PyTorch will compute a different function with them. Nil or
+// malformed parameters are an error.
+func ToPyTorch(p *gru.Params) (map[string][]float64, error) {
+	if err := checkParams("ToPyTorch", p); err != nil {
+		return nil, err
+	}
 	out := make(map[string][]float64, 4*len(p.Cells))
 	for i := range p.Cells {
 		for k, src := range p.Cells[i].Tensors() {
@@ -54,12 +58,12 @@ func ToPyTorch(p *gru.Params) map[string][]float64 {
 			out[PyTorchName(p.Config, i, k)] = src
 		}
 	}
-	return out
+	return out, nil
 }
 
 // FromPyTorch builds ResetAfter parameters for cfg from PyTorch-named tensors, given
-// with their shapes. Any tensor missing, unexpected or of the wrong shape is an error
-// that names it.
+// with their shapes. Any tensor missing, unexpected, of the wrong shape or holding
+// NaN or ±Inf is an error that names it.
 func FromPyTorch(cfg gru.Config, tensors map[string][]float64, shapes map[string][]int) (*gru.Params, error) {
 	cfg.Variant = gru.ResetAfter
 	p, err := gru.NewParams(cfg)
@@ -82,6 +86,9 @@ func FromPyTorch(cfg gru.Config, tensors map[string][]float64, shapes map[string
 			}
 			if len(src) != gru.Len(want) {
 				return nil, fmt.Errorf("gru: PyTorch tensor %s: shape %v needs %d values, got %d", name, want, gru.Len(want), len(src))
+			}
+			if err := checkFinite(name, src); err != nil {
+				return nil, err
 			}
 			if len(want) == 2 {
 				copy(dst[k], transpose(src, want[0], want[1]))

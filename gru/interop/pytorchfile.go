@@ -12,11 +12,12 @@ import (
 // gate order r, z, n, with elements of the given precision. PyTorch's
 // load_state_dict(safetensors.torch.load_file(path)) reads it.
 func SavePyTorch(path string, p *gru.Params, dtype gru.DType) error {
-	if err := p.Check(p.Config); err != nil {
+	pt, err := ToPyTorch(p)
+	if err != nil {
 		return err
 	}
 	tensors := map[string]tensorfile.Tensor{}
-	for name, v := range ToPyTorch(p) {
+	for name, v := range pt {
 		tensors[name] = tensorfile.Tensor{Data: v, DType: dtype}
 	}
 	for i := range p.Cells {

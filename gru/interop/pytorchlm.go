@@ -46,7 +46,10 @@ func SavePyTorchLM(path string, m *LM) error {
 	add := func(name string, shape []int, v []float64) {
 		tensors[name] = tensorfile.Tensor{Shape: shape, Data: v, DType: gru.Float32}
 	}
-	torch := ToPyTorch(p)
+	torch, err := ToPyTorch(p)
+	if err != nil {
+		return err
+	}
 	for i := range cfg.Cells() {
 		for k := range 4 {
 			name := PyTorchName(cfg, i, k)
