@@ -36,8 +36,12 @@ func TestReadsAreBounded(t *testing.T) {
 		{"generate --checkpoint FIFO", []string{"generate", "--checkpoint", fifo}, "FIFO"},
 		{"generate --checkpoint DIR/FIFO", []string{"generate", "--checkpoint", ckDir}, "FIFO"},
 		{"generate --checkpoint /dev/zero", []string{"generate", "--checkpoint", "/dev/zero"}, "character device"},
-		{"train --resume FIFO", append(train, "--data", "builtin", "--resume", "--checkpoint", ckDir), "FIFO"},
+		{"train --resume FIFO", append(train, "--data", "builtin", "--resume", "--checkpoint", ckDir), "regular file"},
 		{"info --checkpoint FIFO", []string{"info", "--checkpoint", ckDir}, "FIFO"},
+		{"train --init-from FIFO", append(train, "--data", "builtin", "--init-from", fifo), "FIFO"},
+		{"plot bench FIFO", []string{"plot", "bench", fifo, "-o", filepath.Join(dir, "c.png")}, "FIFO"},
+		{"plot curve FIFO", []string{"plot", "curve", ckDir, "-o", filepath.Join(dir, "c.png")}, "FIFO"},
+		{"export --checkpoint FIFO", []string{"export", "--checkpoint", ckDir, "--format", "pytorch", "--out", filepath.Join(dir, "w.safetensors")}, "FIFO"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			start := time.Now()

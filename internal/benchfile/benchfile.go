@@ -17,9 +17,10 @@ import (
 	"io"
 	"maps"
 	"math"
-	"os"
 	"slices"
 	"strings"
+
+	"github.com/gogru/gogru/internal/regularfile"
 )
 
 // Row is one measured (backend, precision, shape, cell, op).
@@ -71,11 +72,15 @@ func Write(w io.Writer, rows []Row) error {
 	return enc.Encode(rows)
 }
 
-// ReadFiles reads every file and returns their rows in order, the merge of the runs.
+// maxFileBytes bounds a read of one benchmark file: thousands of times any run's rows.
+const maxFileBytes = 64 << 20
+
+// ReadFiles reads every file and returns their rows in order, the merge of the
+// runs. Only regular files up to 64 MiB are read; a FIFO or device is refused.
 func ReadFiles(paths ...string) ([]Row, error) {
 	var all []Row
 	for _, p := range paths {
-		b, err := os.ReadFile(p)
+		b, err := regularfile.ReadAll(p, maxFileBytes)
 		if err != nil {
 			return nil, err
 		}
