@@ -68,10 +68,14 @@ func (e *Error) Is(target error) bool {
 }
 
 // recoverable reports whether err is a failure that a speed path may fall back
-// from: a driver or cuBLAS *Error that did not lose the context.
-func recoverable(err error) bool {
+// from: a driver or cuBLAS *Error that did not lose the context, outside a
+// recording. Inside one nothing falls back: a failed call invalidates the
+// capture, and every call after it fails for that reason alone, so the error goes
+// to Record's caller, which runs the step eagerly (gru/lm's Trainer), where a
+// speed path that really fails falls back.
+func (be *Backend) recoverable(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && !errors.Is(err, gru.ErrDeviceLost)
+	return !be.recording && errors.As(err, &e) && !errors.Is(err, gru.ErrDeviceLost)
 }
 
 // cuStatus returns the CUresult inside an error of gorgonia.org/cu (an integer

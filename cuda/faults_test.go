@@ -43,11 +43,13 @@ const (
 // a capture spoils it, as the driver's invalidation does: endCapture then fails.
 //
 // refuse, when set, makes the failure instead: a call the device itself refuses
-// inside a capture (see checkCaptureRefusal).
+// inside a capture (see checkCaptureRefusal). With inCapture, only calls inside a
+// capture fail.
 type faultyDevice struct {
 	device
 	kind      string
 	status    int
+	inCapture bool
 	refuse    func() error
 	fired     int // the calls failed so far
 	capturing bool
@@ -56,7 +58,7 @@ type faultyDevice struct {
 
 // fail returns the *Error of call when kind is the kind that fails, else nil.
 func (f *faultyDevice) fail(kind, call string) error {
-	if kind != f.kind {
+	if kind != f.kind || (f.inCapture && !f.capturing) {
 		return nil
 	}
 	f.fired++
@@ -337,6 +339,57 @@ func checkFaultFallbacks(t *testing.T, newDev func(t *testing.T) device) {
 				}
 			})
 		}
+	}
+}
+
+// A speed path whose driver call fails inside a capture does not fall back there:
+// the failure spoils the capture, and every later call would fail for that
+// reason alone. The recording fails, the step runs eagerly, and there the path
+// runs (the persistent kernel, the two streams), with one warning, from the
+// Trainer, and the eager run's losses on that path.
+func TestSimulatedFaultInsideCapture(t *testing.T) {
+	checkFaultInsideCapture(t, func(*testing.T) device { return newSimDevice() })
+}
+
+// checkFaultInsideCapture is TestSimulatedFaultInsideCapture on the devices newDev
+// opens.
+func checkFaultInsideCapture(t *testing.T, newDev func(t *testing.T) device) {
+	for _, row := range []struct {
+		kind   string
+		kernel RecurrentKernel
+	}{{faultCoopLaunch, KernelPersistent}, {faultFork, KernelGEMM}, {faultJoin, KernelGEMM}} {
+		t.Run(row.kind, func(t *testing.T) {
+			open := func(dev device) *Backend {
+				be := newTestBackend(t, dev, gru.Float32)
+				if err := be.SetRecurrentKernel(row.kernel); err != nil {
+					t.Fatal(err)
+				}
+				return be
+			}
+			eager := trainWithFaults(t, open(newDev(t)), false, &logRecords{}, "", func() {})
+			f := &faultyDevice{device: newDev(t), status: 801, inCapture: true}
+			be := open(f)
+			log := &logRecords{}
+			run := trainWithFaults(t, be, true, log, "", func() { f.kind = row.kind })
+			if run.err != nil || f.fired == 0 {
+				t.Fatalf("error %v, %d faults", run.err, f.fired)
+			}
+			if !slices.Equal(run.losses, eager.losses) {
+				t.Errorf("losses %v, want the eager run's %v", run.losses, eager.losses)
+			}
+			if len(log.recs) != 1 || !strings.Contains(log.text(0), "recording a step failed") {
+				for i := range log.recs {
+					t.Log(log.text(i))
+				}
+				t.Errorf("%d warnings, want the Trainer's one", len(log.recs))
+			}
+			if row.kernel == KernelPersistent && be.RecurrentRuns().GEMM != 0 {
+				t.Errorf("RecurrentRuns %+v: the persistent kernel fell back", be.RecurrentRuns())
+			}
+			if row.kernel == KernelGEMM && be.oneLane {
+				t.Error("the second stream was given up")
+			}
+		})
 	}
 }
 

@@ -14,7 +14,7 @@ package cuda
 // kernels is sized to hold every multiprocessor, so two at once on two streams
 // could not both be resident, and both use ws.barrier.
 //
-// A fork or join that fails without losing the context (see recoverable) costs
+// A fork or join that fails without losing the context (see Backend.recoverable) costs
 // the overlap, not the pass: after a failed fork the directions run one after
 // the other on lane 0; after a failed join the host waits for both lanes (Sync),
 // which orders them as the join would have. Either warns once, and the backend
@@ -31,7 +31,7 @@ func (s *stack) eachDirection(q *queue, plan *persistPlan, body func(d int)) {
 		return
 	}
 	q.fork()
-	if q.err != nil && recoverable(q.err) {
+	if q.err != nil && be.recoverable(q.err) {
 		be.warnOnce("forking a second stream for the second direction", oneLaneFallback, q.err)
 		be.oneLane, q.err = true, nil
 		sequential()
@@ -43,7 +43,7 @@ func (s *stack) eachDirection(q *queue, plan *persistPlan, body func(d int)) {
 	}
 	failed := q.err
 	q.join()
-	if failed == nil && q.err != nil && recoverable(q.err) && be.dev.sync() == nil {
+	if failed == nil && q.err != nil && be.recoverable(q.err) && be.dev.sync() == nil {
 		be.warnOnce("joining the second direction's stream", oneLaneFallback, q.err)
 		be.oneLane, q.err = true, nil
 	}

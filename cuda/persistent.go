@@ -111,7 +111,7 @@ func (s *stack) persistentPlan() (*persistPlan, error) {
 	}
 	p, err := s.planOnDevice()
 	if err != nil {
-		if !recoverable(err) {
+		if !be.recoverable(err) {
 			return nil, err
 		}
 		be.warnOnce("planning the persistent kernel", persistentFallback, err)
@@ -163,11 +163,11 @@ func (s *stack) planOnDevice() (*persistPlan, error) {
 }
 
 // persistentFailed reports whether the persistent kernel just queued on q failed
-// in a way it may fall back from (see recoverable): then it warns once, clears
+// in a way it may fall back from (see Backend.recoverable): then it warns once, clears
 // q's error, and leaves the workspace's shape to the per-step GEMM path, which
 // the caller runs in its place. A failed launch ran nothing.
 func (s *stack) persistentFailed(q *queue) bool {
-	if q.err == nil || !recoverable(q.err) {
+	if q.err == nil || !s.be.recoverable(q.err) {
 		return false
 	}
 	s.be.warnOnce("the persistent kernel's cooperative launch", persistentFallback, q.err)

@@ -54,3 +54,9 @@ func TestGPUCaptureRefusal(t *testing.T) {
 func TestGPUFaultFallbacks(t *testing.T) {
 	checkFaultFallbacks(t, func(t *testing.T) device { return openGPUDevice(t, mathFP32) })
 }
+
+// On a GPU, a speed path's failure inside a real capture spoils the recording,
+// not the path: the step runs eagerly on it.
+func TestGPUFaultInsideCapture(t *testing.T) {
+	checkFaultInsideCapture(t, func(t *testing.T) device { return openGPUDevice(t, mathFP32) })
+}

@@ -53,11 +53,11 @@ TESTBIN=bin/cuda-gpu.test
 
 case "$MODE" in
 real)
-  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|PersistentConformance(32|64)|GridSync|(TF32|BF16)ErrorBound|Graph(Budget|Replay)|ReplayPaths|PersistentAgainstGEMM|CaptureRefusal|FaultFallbacks)$' OOMTEST='^TestGPUOutOfMemory$'
+  TAGS=cuda DEV=cuda PEER=cuda CONFORMANCE='^TestGPU(Conformance(32|64)|PersistentConformance(32|64)|GridSync|(TF32|BF16)ErrorBound|Graph(Budget|Replay)|ReplayPaths|PersistentAgainstGEMM|CaptureRefusal|Fault(Fallbacks|InsideCapture))$' OOMTEST='^TestGPUOutOfMemory$'
   SHAPES="${GPU_CHECK_SHAPES:-64x100x512x512,256x100x1024x1024,32x1500x1024x1024,32x35x28x256}"
   RUNS=7 WARMUP=3 EPOCHS="${GPU_CHECK_EPOCHS:-500}" RECIPE="" ;;
 sim)
-  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|PersistentConformance(32|64)|GridSync|(TF32|BF16)ErrorBound|Graph(Budget|Replay)|ReplayPaths|PersistentAgainstGEMM|CaptureRefusal|FaultFallbacks)$' OOMTEST='OutOfMemory'
+  TAGS= DEV=sim PEER=cpu CONFORMANCE='^TestSimulated(Conformance(32|64)|PersistentConformance(32|64)|GridSync|(TF32|BF16)ErrorBound|Graph(Budget|Replay)|ReplayPaths|PersistentAgainstGEMM|CaptureRefusal|Fault(Fallbacks|InsideCapture)|KernelAuto)$' OOMTEST='OutOfMemory'
   SHAPES="${GPU_CHECK_SHAPES:-4x6x5x7,3x9x8x16}"
   RUNS=3 WARMUP=1 EPOCHS="${GPU_CHECK_EPOCHS:-1}" RECIPE="--max-tokens 300 --hidden 16 --batch 4 --steps 8" ;;
 *)
@@ -184,6 +184,14 @@ cli() {
       tee "$SCRATCH/cli.log" | grep -E '^(device|final)'
     grep -q "^device: cuda/float32 (.*${prec^^} GEMMs)" "$SCRATCH/cli.log" || rc=1
   done
+  # --kernel persistent with tensor-core GEMMs runs the GEMM path and says so once;
+  # --kernel auto times both paths and says which it keeps.
+  "$BIN" train --device $auto --dtype tf32 --kernel persistent --data "$DATA" --epochs 1 $RECIPE --progress log \
+    --sample-every 0 >"$SCRATCH/cli.log" 2>&1
+  grep 'float32 only' "$SCRATCH/cli.log" || { echo "no notice of the GEMM path for tf32 + persistent"; rc=1; }
+  "$BIN" train --device $auto --kernel auto --data "$DATA" --epochs 1 $RECIPE --progress log \
+    --sample-every 0 >"$SCRATCH/cli.log" 2>&1
+  grep -- '--kernel auto' "$SCRATCH/cli.log" || { echo "no choice of --kernel auto"; rc=1; }
   return $rc
 }
 
