@@ -49,7 +49,7 @@ func checkBenchFits(be gru.Backend, s grubench.Shape) error {
 	g := gru.Config{InputSize: s.D, HiddenSize: s.H, Layers: 1}
 	est := lm.EstimateStack(g, elemBytes(be), 0, s.T, s.B)
 	est.Host += 8 * float64(checked.Of(s.T, s.B, max(s.D, s.H)))
-	what := fmt.Sprintf("shape %v (%s parameters)", s, checked.Count(est.Params))
+	what := fmt.Sprintf("shape %v: %s parameters with their activations", s, checked.Count(est.Params))
 	err := lm.CheckMemory(be, est, what)
 	var me *lm.MemoryError
 	if errors.As(err, &me) {
