@@ -88,8 +88,11 @@ func (p *Params) Check(cfg Config) error {
 	return nil
 }
 
-// Clone returns a deep copy of p.
+// Clone returns a deep copy of p (nil for nil).
 func (p *Params) Clone() *Params {
+	if p == nil {
+		return nil
+	}
 	q := &Params{Config: p.Config, Cells: make([]CellParams, len(p.Cells))}
 	for i, c := range p.Cells {
 		q.Cells[i] = CellParams{
@@ -105,6 +108,9 @@ func (p *Params) Clone() *Params {
 // Flat returns every value of p in a fixed order: cell by cell, Wx, Wh, Bx, Bh.
 // Each slice aliases p, so writing through it changes p.
 func (p *Params) Flat() [][]float64 {
+	if p == nil {
+		return nil
+	}
 	out := make([][]float64, 0, 4*len(p.Cells))
 	for i := range p.Cells {
 		t := p.Cells[i].Tensors()

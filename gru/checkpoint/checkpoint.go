@@ -34,6 +34,9 @@ const (
 // NaN or ±Inf is refused with an error naming it, and nothing is written, so a
 // diverged model never replaces the last good checkpoint.
 func Save(path string, m *lm.Model, opt optim.Optimizer, meta map[string]string) error {
+	if m == nil {
+		return fmt.Errorf("gru: checkpoint.Save %s: nil model", path)
+	}
 	be := m.Backend()
 	tensors := map[string]tensorfile.Tensor{}
 	add := func(name string, t gru.Tensor) error {
@@ -171,6 +174,9 @@ func checkpointFrom(f *tensorfile.File) (*Checkpoint, error) {
 // tensor is read and checked before anything is written, so a bad file changes
 // nothing.
 func (c *Checkpoint) Restore(m *lm.Model, opt optim.Optimizer) error {
+	if m == nil {
+		return fmt.Errorf("gru: %s: Restore: nil model", c.Path)
+	}
 	if m.Config() != c.Model {
 		return fmt.Errorf("gru: %s: saved for %s, the model is %s", c.Path, describe(c.Model), describe(m.Config()))
 	}

@@ -69,6 +69,9 @@ type Model struct {
 // with a *MemoryError and before allocating anything, a model whose parameters
 // cannot fit on the host or on a backend that reports its memory.
 func New(be gru.Backend, mc Config, rng *rand.Rand) (*Model, error) {
+	if be == nil {
+		return nil, fmt.Errorf("gru: lm.New: nil backend")
+	}
 	if err := mc.Validate(); err != nil {
 		return nil, err
 	}

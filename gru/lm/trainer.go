@@ -2,6 +2,7 @@ package lm
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"slices"
@@ -77,6 +78,9 @@ type stepKey struct {
 
 // NewTrainer returns a Trainer of m with opt, clipping to clip (0: no clipping).
 func NewTrainer(m *Model, opt optim.Optimizer, clip float64) (*Trainer, error) {
+	if m == nil || opt == nil {
+		return nil, fmt.Errorf("gru: NewTrainer: nil model or optimizer")
+	}
 	norm, err := m.be.NewTensor(1)
 	if err != nil {
 		return nil, err

@@ -93,8 +93,17 @@ func checkLens(name string, n int, params, grads []gru.Tensor) error {
 
 // zerosLike allocates one zeroed tensor beside each of params.
 func zerosLike(be gru.Backend, params []gru.Tensor) ([]gru.Tensor, error) {
+	if be == nil {
+		return nil, fmt.Errorf("gru: optimizer: nil backend")
+	}
 	ts := make([]gru.Tensor, len(params))
 	for i, p := range params {
+		if p == nil {
+			for _, a := range ts[:i] {
+				be.Free(a)
+			}
+			return nil, fmt.Errorf("gru: optimizer: parameter %d is nil", i)
+		}
 		t, err := be.NewTensor(p.Shape()...)
 		if err != nil {
 			for _, a := range ts[:i] {
