@@ -391,7 +391,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 			if err := saveRun(o, model, opt, src, vocab, epoch, history); err != nil {
 				prog.done()
 				writeCurve(o, history, stdout, stderr, describeModel(mc))
-				return fmt.Errorf("epoch %d: %w. %s", epoch, err, divergedAdvice(o, saved))
+				return fmt.Errorf("epoch %d: %w. %s", epoch, err, keptNote(o, saved))
 			}
 			saved = epoch
 		}
@@ -431,16 +431,23 @@ func writeCurve(o *trainOptions, history []epochRecord, stdout, stderr io.Writer
 	fmt.Fprintf(stdout, "curve: %s\n", path)
 }
 
-// divergedAdvice says what is left of a run that stops early, and how to go on.
+// divergedAdvice says what is left of a diverged run, and how to go on.
 func divergedAdvice(o *trainOptions, saved int) string {
-	if o.Checkpoint == "" {
-		return "No checkpoint was kept (no --checkpoint); lower --lr or set --clip and train again"
+	if o.Checkpoint != "" && saved > 0 {
+		return keptNote(o, saved) + ": resume from it with --resume and a lower --lr, or set --clip"
 	}
-	if saved == 0 {
-		return fmt.Sprintf("No checkpoint had been written yet (every %d epochs); lower --lr or set --clip and train again", o.Every)
+	return keptNote(o, saved) + "; lower --lr or set --clip and train again"
+}
+
+// keptNote says which checkpoint a run that stops early leaves.
+func keptNote(o *trainOptions, saved int) string {
+	switch {
+	case o.Checkpoint == "":
+		return "No checkpoint was kept (no --checkpoint)"
+	case saved == 0:
+		return fmt.Sprintf("No checkpoint had been written yet (every %d epochs)", o.Every)
 	}
-	return fmt.Sprintf("The last good checkpoint, %s at epoch %d, is kept: resume from it with --resume and a lower --lr, or set --clip",
-		checkpointPath(o.Checkpoint), saved)
+	return fmt.Sprintf("The last good checkpoint, %s at epoch %d, is kept", checkpointPath(o.Checkpoint), saved)
 }
 
 // saveRun writes a checkpoint with everything needed to resume exactly.
