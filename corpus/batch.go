@@ -73,17 +73,7 @@ func Epoch(ids []int32, batch, steps int, s Sampling, rng *rand.Rand) ([]Batch, 
 		}
 	} else {
 		offset := rng.IntN(steps + 1) // random.randint(0, num_steps)
-		per := (len(ids) - offset - 1) / batch
-		starts := make([]int, batch)
-		for b := range starts {
-			starts[b] = offset + b*per
-		}
-		for i := 0; i+steps <= per; i += steps {
-			out = append(out, cut(ids, starts, steps))
-			for b := range starts {
-				starts[b] += steps
-			}
-		}
+		out = sequential(ids[min(offset, len(ids)):], batch, steps)
 	}
 	if len(out) == 0 {
 		return nil, tooFew(len(ids), batch, steps)
@@ -94,6 +84,53 @@ func Epoch(ids []int32, batch, steps int, s Sampling, rng *rand.Rand) ([]Batch, 
 // tooFew is Epoch's error for a corpus shorter than one batch.
 func tooFew(n, batch, steps int) error {
 	return fmt.Errorf("corpus: %d tokens are too few for one batch of %d × %d (+1)", n, batch, steps)
+}
+
+// SequentialBatches cuts ids into the minibatches of sequential partitioning from offset
+// 0, with no randomness: B rows, each a contiguous stretch, continued from batch to
+// batch. It is how held-out text is scored. It errors when ids are too few for one
+// batch.
+func SequentialBatches(ids []int32, batch, steps int) ([]Batch, error) {
+	if batch < 1 || steps < 1 {
+		return nil, fmt.Errorf("corpus: batch and steps must be positive, got %d and %d", batch, steps)
+	}
+	if steps >= len(ids) || batch >= len(ids) {
+		return nil, tooFew(len(ids), batch, steps)
+	}
+	out := sequential(ids, batch, steps)
+	if len(out) == 0 {
+		return nil, tooFew(len(ids), batch, steps)
+	}
+	return out, nil
+}
+
+// sequential is the sequential partitioning of ids from their start.
+func sequential(ids []int32, batch, steps int) []Batch {
+	var out []Batch
+	per := (len(ids) - 1) / batch
+	starts := make([]int, batch)
+	for b := range starts {
+		starts[b] = b * per
+	}
+	for i := 0; i+steps <= per; i += steps {
+		out = append(out, cut(ids, starts, steps))
+		for b := range starts {
+			starts[b] += steps
+		}
+	}
+	return out
+}
+
+// MaxBatches is the most minibatches an epoch of n ids can have: Epoch's count at
+// offset 0 (a random offset may leave one fewer).
+func MaxBatches(n, batch, steps int, s Sampling) int {
+	if n < 1 || batch < 1 || steps < 1 {
+		return 0
+	}
+	if s == Random {
+		return (n - 1) / steps / batch
+	}
+	return (n - 1) / batch / steps
 }
 
 // cut makes a batch of the subsequences starting at starts.

@@ -190,3 +190,47 @@ func TestAdoptCachesAVerifiedCopy(t *testing.T) {
 		t.Errorf("Fetch after Adopt (offline): %q, %v", got, err)
 	}
 }
+
+// TestSequentialBatchesAndMaxBatches checks that SequentialBatches continues B
+// contiguous rows from offset 0, refuses too few ids, and that MaxBatches bounds
+// every epoch's count, which falls at most one short of it.
+func TestSequentialBatchesAndMaxBatches(t *testing.T) {
+	ids := make([]int32, 1000)
+	for i := range ids {
+		ids[i] = int32(i)
+	}
+	const B, T = 4, 7
+	bs, err := SequentialBatches(ids, B, T)
+	if err != nil {
+		t.Fatal(err)
+	}
+	per := (len(ids) - 1) / B
+	if len(bs) != per/T || len(bs) != MaxBatches(len(ids), B, T, Sequential) {
+		t.Fatalf("%d batches, want %d", len(bs), per/T)
+	}
+	for i, b := range bs {
+		for tt := range T {
+			for r := range B {
+				if want := int32(r*per + i*T + tt); b.X[tt*B+r] != want || b.Y[tt*B+r] != want+1 {
+					t.Fatalf("batch %d, step %d, row %d: x %d y %d, want %d and %d", i, tt, r, b.X[tt*B+r], b.Y[tt*B+r], want, want+1)
+				}
+			}
+		}
+	}
+	if _, err := SequentialBatches(ids[:B*T], B, T); err == nil {
+		t.Error("SequentialBatches accepted B·T ids, one too few")
+	}
+	for _, s := range []Sampling{Sequential, Random} {
+		limit := MaxBatches(len(ids), B, T, s)
+		rng := gru.NewRand(3)
+		for range 50 {
+			ep, err := Epoch(ids, B, T, s, rng)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ep) > limit || len(ep) < limit-1 {
+				t.Errorf("%v: an epoch of %d batches; MaxBatches says %d", s, len(ep), limit)
+			}
+		}
+	}
+}

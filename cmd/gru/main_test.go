@@ -120,20 +120,7 @@ func TestTrainGenerateEndToEnd(t *testing.T) {
 // TestResumeIsBitIdentical trains 4 epochs straight, and 2 + 2 with a resume, and
 // checks the loss curves and the final weights agree bit for bit.
 func TestResumeIsBitIdentical(t *testing.T) {
-	straight, split := t.TempDir(), t.TempDir()
-	for _, c := range []struct {
-		dir    string
-		epochs string
-		resume bool
-	}{{straight, "4", false}, {split, "2", false}, {split, "4", true}} {
-		args := append([]string{"train", "--epochs", c.epochs, "--checkpoint", c.dir, "--checkpoint-every", "1", "--optimizer", "adam", "--lr", "0.01"}, small...)
-		if c.resume {
-			args = append(args, "--resume")
-		}
-		if out, errOut, code := gruRun(t, args...); code != 0 {
-			t.Fatalf("train %v: code %d\n%s\n%s", args, code, out, errOut)
-		}
-	}
+	straight, split, _ := trainStraightAndSplit(t, []string{"--optimizer", "adam", "--lr", "0.01"}, nil)
 	a, err := checkpoint.Load(filepath.Join(straight, "checkpoint.safetensors"))
 	if err != nil {
 		t.Fatal(err)

@@ -25,8 +25,11 @@ func elemBytes(be gru.Backend) int {
 // float64, so flags up to 2^63−1 are refused with their true figures.
 func checkTrainingFits(be gru.Backend, mc lm.Config, o *trainOptions) error {
 	slots := 0
-	if o.Optimizer == "adam" {
-		slots = 2
+	switch o.Optimizer {
+	case "adam", "adamw":
+		slots = 2 // the moments
+	case "momentum":
+		slots = 1 // the momentum buffers
 	}
 	est := mc.EstimateMemory(elemBytes(be), slots, o.Steps, o.Batch)
 	model := fmt.Sprintf("--hidden %d --layers %d", o.Hidden, o.Layers)

@@ -60,9 +60,19 @@ func (p *progress) step(loss, tokensPerS float64) {
 	}
 }
 
+// endEpoch ends an epoch: a step of the bar, or a log line at the first, every
+// tenth and the last epoch, and at every epoch that has a validation perplexity.
 func (p *progress) endEpoch(r epochRecord) {
 	if p.useBar {
+		if r.ValidPerplexity != nil {
+			p.bar.Describe(fmt.Sprintf("epoch %d ppl %.2f valid ppl %.2f", r.Epoch, r.Perplexity, *r.ValidPerplexity))
+		}
 		p.bar.Add(1)
+		return
+	}
+	if r.ValidPerplexity != nil {
+		p.log.Info("epoch", "epoch", r.Epoch, "loss", round(r.Loss), "perplexity", round(r.Perplexity),
+			"valid_loss", round(*r.ValidLoss), "valid_perplexity", round(*r.ValidPerplexity), "tokens_per_s", int(r.TokensPerS))
 		return
 	}
 	if r.Epoch == 1 || r.Epoch%10 == 0 || r.Epoch == p.epochs {

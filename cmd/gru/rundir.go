@@ -53,7 +53,7 @@ func openRunDir(o *trainOptions, stderr io.Writer) (*runDir, error) {
 		return nil, err
 	}
 	fail := func(err error) (*runDir, error) { d.Close(); return nil, err }
-	for _, p := range []string{checkpointPath(dir), plotPath(o)} {
+	for _, p := range []string{checkpointPath(dir), plotPath(o), keepBestPath(o)} {
 		if p == "" {
 			continue
 		}

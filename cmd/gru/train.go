@@ -57,6 +57,20 @@ type trainOptions struct {
 	Prefix      string  `json:"-"`
 	Plot        string  `json:"-"`
 	Progress    string  `json:"-"`
+
+	// The optimiser's and the schedule's flags (trainopt.go), and the cosine
+	// schedule's length in steps, fixed when the run starts.
+	Momentum    float64 `json:"momentum,omitempty"`
+	WeightDecay float64 `json:"weight_decay,omitempty"`
+	LRSchedule  string  `json:"lr_schedule,omitempty"`
+	Warmup      int     `json:"warmup,omitempty"`
+	LRStep      int     `json:"lr_step,omitempty"`
+	LRGamma     float64 `json:"lr_gamma,omitempty"`
+	LRTotal     int     `json:"lr_total_steps,omitempty"`
+	// ValidFraction is the share of the corpus's tail held out (valid.go).
+	ValidFraction float64         `json:"valid_fraction,omitempty"`
+	Keep          string          `json:"-"`
+	given         map[string]bool // the flags set on the command line
 }
 
 func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
@@ -75,8 +89,7 @@ func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.Variant, "variant", "reset-before", "cell: reset-before (D2L) or reset-after (cuDNN/PyTorch)")
 	fs.StringVar(&o.Init, "init", "d2l", "initialiser: d2l, pytorch or xavier-orthogonal")
 	fs.BoolVar(&o.Bidir, "bidirectional", false, "bidirectional GRU (refused: a language model must not see the future)")
-	fs.StringVar(&o.Optimizer, "optimizer", "sgd", "sgd or adam")
-	fs.Float64Var(&o.LR, "lr", 1, "learning rate")
+	optimizerFlags(fs, o)
 	fs.Float64Var(&o.Clip, "clip", 1, "clip gradients to this global L2 norm (0 disables)")
 	fs.IntVar(&o.Epochs, "epochs", 500, "epochs to train (with --resume: the total, counting those done)")
 	fs.StringVar(&o.Sampling, "sampling", "sequential", "minibatches: sequential (state carried between batches) or random")
@@ -86,6 +99,8 @@ func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&o.DType, "dtype", "float32", dtypeHelp)
 	fs.StringVar(&o.Checkpoint, "checkpoint", "", "directory for checkpoints (written atomically)")
 	fs.IntVar(&o.Every, "checkpoint-every", 50, "write a checkpoint every N epochs (and at the end)")
+	fs.Float64Var(&o.ValidFraction, "valid-fraction", 0, "hold out this share of the corpus's tail (after --max-tokens) and log its perplexity each epoch")
+	fs.StringVar(&o.Keep, "keep", "last", "checkpoints to keep: last, or best (also DIR/best, the epoch of the best validation perplexity; needs --valid-fraction)")
 	fs.BoolVar(&o.Resume, "resume", false, "continue from the checkpoint in --checkpoint (on the same corpus)")
 	fs.BoolVar(&o.Overwrite, "overwrite", false, "start afresh in a --checkpoint directory that holds a run, moving that run aside to DIR.old-<time>")
 	fs.BoolVar(&o.FineTune, "fine-tune", false, "--resume on another corpus; its characters must all be in the run's vocabulary")
@@ -114,9 +129,6 @@ func (o *trainOptions) validate() error {
 			return usagef("%s %d: must be at least %d", c.name, c.v, c.min)
 		}
 	}
-	if !(o.LR > 0) || math.IsInf(o.LR, 1) {
-		return usagef("--lr %v: must be positive and finite", o.LR)
-	}
 	if _, err := parseKernel(o.Kernel); err != nil {
 		return err
 	}
@@ -131,9 +143,6 @@ func (o *trainOptions) validate() error {
 	}
 	if _, err := corpus.ParseSampling(o.Sampling); err != nil {
 		return usageError{err}
-	}
-	if o.Optimizer != "sgd" && o.Optimizer != "adam" {
-		return usagef("--optimizer %q: want sgd or adam", o.Optimizer)
 	}
 	if o.Progress != "auto" && o.Progress != "bar" && o.Progress != "log" {
 		return usagef("--progress %q: want auto, bar or log", o.Progress)
@@ -150,7 +159,16 @@ func (o *trainOptions) validate() error {
 	if o.Resume && o.InitFrom != "" {
 		return usagef("--init-from starts a new run; --resume continues one: give one of them")
 	}
-	return nil
+	if !(o.ValidFraction >= 0 && o.ValidFraction < 1) {
+		return usagef("--valid-fraction %v: must lie in [0, 1)", o.ValidFraction)
+	}
+	switch {
+	case o.Keep != "last" && o.Keep != "best":
+		return usagef("--keep %q: want last or best", o.Keep)
+	case o.Keep == "best" && (o.ValidFraction == 0 || o.Checkpoint == ""):
+		return usagef("--keep best needs --valid-fraction f (what best means) and --checkpoint DIR (where to keep it)")
+	}
+	return o.validateOptimizer()
 }
 
 func (o *trainOptions) modelConfig(vocab int) lm.Config {
@@ -231,6 +249,8 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	o.given = map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { o.given[f.Name] = true })
 	if err := o.validate(); err != nil {
 		return err
 	}
@@ -276,6 +296,13 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		if vocab, err = checkpointVocab(ck); err != nil {
 			return err
 		}
+		saved, err := storedOptions(ck)
+		if err != nil {
+			return err
+		}
+		if err := o.resumeOptimizer(saved, ck.Path); err != nil {
+			return err
+		}
 	} else if vocab, err = initVocab(o.InitFrom, text); err != nil {
 		return err
 	}
@@ -288,6 +315,19 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	}
 	ids := vocab.Encode(used)
 	fmt.Fprintf(stdout, "data: %s, %d tokens, vocabulary %d\n", source, len(ids), vocab.Len())
+	all := len(ids)
+	ids, valid, err := splitValid(ids, o.ValidFraction, o.Batch, o.Steps)
+	if err != nil {
+		return err
+	}
+	if valid != nil {
+		fmt.Fprintf(stdout, "validation: the last %d tokens (--valid-fraction %v), scored in batches of %d × %d (%d in all)\n",
+			all-len(ids), o.ValidFraction, valid[0].B, valid[0].T, len(valid))
+	}
+	sched, err := o.schedule(len(ids))
+	if err != nil {
+		return err
+	}
 
 	mc := o.modelConfig(vocab.Len())
 	if ck != nil && ck.Model != mc {
@@ -304,12 +344,11 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	if err := initFrom(o.InitFrom, model, stdout); err != nil {
 		return err
 	}
-	var opt optim.Optimizer = &optim.SGD{LR: o.LR}
-	if o.Optimizer == "adam" {
-		if opt, err = optim.NewAdam(be, model.Params(), o.LR); err != nil {
-			return err
-		}
+	opt, err := newOptimizer(be, model.Params(), o, sched)
+	if err != nil {
+		return err
 	}
+	describeOptimizer(stdout, o, sched)
 	trainer, err := lm.NewTrainer(model, opt, o.Clip)
 	if err != nil {
 		return err
@@ -378,8 +417,22 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		trainTime += dt
 		tokens += n
 		rec := epochRecord{Epoch: epoch, Loss: sum / float64(n), Perplexity: math.Exp(sum / float64(n)), TokensPerS: float64(n) / dt.Seconds()}
+		if valid != nil {
+			vl, err := scoreValid(trainer, model, valid)
+			if err != nil {
+				return err
+			}
+			vp := math.Exp(vl)
+			rec.ValidLoss, rec.ValidPerplexity = &vl, &vp
+		}
+		best := bestSoFar(history)
 		history = append(history, rec)
 		prog.endEpoch(rec)
+		if o.Keep == "best" && rec.ValidPerplexity != nil && *rec.ValidPerplexity < best {
+			if err := saveRunTo(keepBestPath(o), o, model, opt, src, vocab, epoch, history); err != nil {
+				return fmt.Errorf("epoch %d: keeping the best checkpoint: %w", epoch, err)
+			}
+		}
 		if o.SampleEvery > 0 && (epoch%o.SampleEvery == 0 || epoch == o.Epochs) {
 			s, err := generate(model, vocab, o.Prefix, !o.Raw, 50, 0, nil)
 			if err != nil {
@@ -404,6 +457,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	last := history[len(history)-1]
 	fmt.Fprintf(stdout, "final: epoch %d, perplexity %.3f, %.0f tokens/s, wall %.1fs (training %.1fs)\n",
 		last.Epoch, last.Perplexity, float64(tokens)/trainTime.Seconds(), time.Since(started).Seconds(), trainTime.Seconds())
+	reportValid(stdout, o, history)
 	writeCurve(o, history, stdout, stderr, describeModel(mc))
 	return nil
 }
@@ -452,6 +506,14 @@ func keptNote(o *trainOptions, saved int) string {
 
 // saveRun writes a checkpoint with everything needed to resume exactly.
 func saveRun(o *trainOptions, m *lm.Model, opt optim.Optimizer, src *rand.PCG, vocab *corpus.Vocab, epoch int, history []epochRecord) error {
+	return saveRunTo(checkpointPath(o.Checkpoint), o, m, opt, src, vocab, epoch, history)
+}
+
+// saveRunTo is saveRun to the checkpoint file path, its directory made if need be.
+func saveRunTo(path string, o *trainOptions, m *lm.Model, opt optim.Optimizer, src *rand.PCG, vocab *corpus.Vocab, epoch int, history []epochRecord) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
 	rngState, err := src.MarshalBinary()
 	if err != nil {
 		return err
@@ -475,7 +537,7 @@ func saveRun(o *trainOptions, m *lm.Model, opt optim.Optimizer, src *rand.PCG, v
 		"history": string(hj),
 		"options": string(oj),
 	}
-	return checkpoint.Save(checkpointPath(o.Checkpoint), m, opt, meta)
+	return checkpoint.Save(path, m, opt, meta)
 }
 
 // storedOptions returns the training flags saveRun stored in a checkpoint.
@@ -505,7 +567,8 @@ func restoreRun(ck *checkpoint.Checkpoint, m *lm.Model, opt optim.Optimizer, src
 		now, then any
 	}{{"--optimizer", o.Optimizer, saved.Optimizer},
 		{"--batch", o.Batch, saved.Batch}, {"--steps", o.Steps, saved.Steps}, {"--sampling", o.Sampling, saved.Sampling},
-		{"--dtype", o.DType, saved.DType}, {"--max-tokens", o.MaxTokens, savedMax}, {"--raw", o.Raw, saved.Raw}} {
+		{"--dtype", o.DType, saved.DType}, {"--max-tokens", o.MaxTokens, savedMax}, {"--raw", o.Raw, saved.Raw},
+		{"--valid-fraction", o.ValidFraction, saved.ValidFraction}} {
 		if c.now != c.then {
 			return 0, nil, fmt.Errorf("%s: the run used %s %v; the flags say %v", ck.Path, c.name, c.then, c.now)
 		}
