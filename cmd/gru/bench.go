@@ -85,8 +85,8 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *runs < 1 || *warmup < 0 {
-		return usagef("--runs must be at least 1 and --warmup at least 0")
+	if *runs < 1 || *runs > grubench.MaxRuns || *warmup < 0 {
+		return usagef("--runs must be from 1 to %d and --warmup at least 0", grubench.MaxRuns)
 	}
 	var gpuKernels []cuda.RecurrentKernel
 	for _, name := range strings.Split(*kernelList, ",") {

@@ -108,6 +108,9 @@ func TestBenchRefusesShapesThatCannotFit(t *testing.T) {
 			}
 		})
 	}
+	if _, errOut, code := gruRun(t, "bench", "--device", "cpu", "--runs", max, "--shapes", "2x3x4x5"); code != 2 || !strings.Contains(errOut, "--runs must be from 1 to") {
+		t.Errorf("--runs %s: code %d, %q", max, code, errOut)
+	}
 	// A shape that fits still runs.
 	out, errOut, code := gruRun(t, "bench", "--device", "cpu", "--runs", "1", "--warmup", "0", "--shapes", "2x3x4x5", "--variant", "reset-after")
 	if code != 0 || !strings.Contains(out, "B=2/T=3/D=4/H=5") {

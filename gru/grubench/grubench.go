@@ -114,9 +114,16 @@ type Timing struct {
 	Median, Min, Max time.Duration
 }
 
-// Measure runs f warmup times, then runs times with the backend synchronised
-// before each stop of the clock, and returns the median, fastest and slowest run.
+// MaxRuns bounds Measure's runs: it keeps every run's time to take the median.
+const MaxRuns = 1 << 20
+
+// Measure runs f warmup times, then runs times (at most MaxRuns) with the backend
+// synchronised before each stop of the clock, and returns the median, fastest and
+// slowest run.
 func Measure(be gru.Backend, f func() error, warmup, runs int) (Timing, error) {
+	if runs > MaxRuns {
+		return Timing{}, fmt.Errorf("gru: Measure: %d runs, more than the %d it keeps timings for", runs, MaxRuns)
+	}
 	for range warmup {
 		if err := f(); err != nil {
 			return Timing{}, err
