@@ -91,7 +91,10 @@ func describeCheckpoint(stdout io.Writer, dir string) error {
 	} else {
 		fmt.Fprintf(stdout, "  integrity: no checksum (written before gogru stored one); loaded unverified\n")
 	}
-	fmt.Fprintf(stdout, "  training: %s lr %g, clip %g, batch %d, steps %d, %s sampling, dtype %s\n",
-		o.Optimizer, o.LR, o.Clip, o.Batch, o.Steps, o.Sampling, o.DType)
+	fmt.Fprintf(stdout, "  training: %s, clip %g, batch %d, steps %d, %s sampling, dtype %s\n",
+		optimizerSummary(&o), o.Clip, o.Batch, o.Steps, o.Sampling, o.DType)
+	if o.ValidFraction > 0 {
+		fmt.Fprintf(stdout, "  validation: the last %g%% of the corpus held out (--valid-fraction %v)\n", 100*o.ValidFraction, o.ValidFraction)
+	}
 	return nil
 }

@@ -348,7 +348,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	describeOptimizer(stdout, o, sched)
+	fmt.Fprintf(stdout, "optimizer: %s\n", optimizerSummary(o))
 	trainer, err := lm.NewTrainer(model, opt, o.Clip)
 	if err != nil {
 		return err

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"io"
 	"math"
 
 	"github.com/gogru/gogru/corpus"
@@ -180,23 +179,25 @@ func newOptimizer(be gru.Backend, params []gru.Tensor, o *trainOptions, s optim.
 	return sgd, nil
 }
 
-// describeOptimizer prints the optimiser and its schedule, as train starts.
-func describeOptimizer(w io.Writer, o *trainOptions, s optim.Schedule) {
-	line := fmt.Sprintf("optimizer: %s, lr %g", o.Optimizer, o.LR)
+// optimizerSummary describes the optimiser and its schedule from the settled
+// flags: "adamw lr 0.001, weight decay 0.01, cosine to 0 over 1600 steps,
+// warm-up 100 steps".
+func optimizerSummary(o *trainOptions) string {
+	line := fmt.Sprintf("%s lr %g", o.Optimizer, o.LR)
 	if o.Momentum != 0 {
 		line += fmt.Sprintf(", momentum %g", o.Momentum)
 	}
 	if o.WeightDecay != 0 {
 		line += fmt.Sprintf(", weight decay %g", o.WeightDecay)
 	}
-	switch s.Kind {
-	case optim.StepDecay:
-		line += fmt.Sprintf(", times %g every %d steps", s.Gamma, s.StepSize)
-	case optim.Cosine:
-		line += fmt.Sprintf(", cosine to 0 over %d steps", s.Total)
+	switch o.LRSchedule {
+	case "step":
+		line += fmt.Sprintf(", times %g every %d steps", o.LRGamma, o.LRStep)
+	case "cosine":
+		line += fmt.Sprintf(", cosine to 0 over %d steps", o.LRTotal)
 	}
-	if s.Warmup > 1 {
-		line += fmt.Sprintf(", warm-up %d steps", s.Warmup)
+	if o.Warmup > 1 {
+		line += fmt.Sprintf(", warm-up %d steps", o.Warmup)
 	}
-	fmt.Fprintln(w, line)
+	return line
 }
