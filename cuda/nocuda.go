@@ -22,3 +22,6 @@ func NewTF32() (gru.Backend, error) { return nil, ErrNotBuilt }
 
 // NewBF16 returns ErrNotBuilt: this build has no GPU path.
 func NewBF16() (gru.Backend, error) { return nil, ErrNotBuilt }
+
+// UseGPU does nothing: this build has no GPU path.
+func UseGPU(index int) {}

@@ -38,9 +38,17 @@ type realDevice struct {
 	closed bool
 }
 
-// New opens GPU 0 with a float32 or float64 backend.
+// gpuIndex is the GPU that New, NewTF32 and NewBF16 open; UseGPU sets it.
+var gpuIndex int
+
+// UseGPU makes the later New, NewTF32 and NewBF16 open GPU index instead of GPU 0:
+// each rank of a data-parallel job takes its own GPU of its host. Call it before
+// them, from one goroutine.
+func UseGPU(index int) { gpuIndex = index }
+
+// New opens GPU 0 (or the one UseGPU chose) with a float32 or float64 backend.
 func New(dtype gru.DType) (gru.Backend, error) {
-	dev, err := openDevice(0, mathFP32)
+	dev, err := openDevice(gpuIndex, mathFP32)
 	if err != nil {
 		return nil, err
 	}
@@ -60,9 +68,9 @@ func NewTF32() (gru.Backend, error) { return openMath(mathTF32) }
 // the pointwise kernels run in float32.
 func NewBF16() (gru.Backend, error) { return openMath(mathBF16) }
 
-// openMath opens GPU 0 with float32 tensors and GEMM math m.
+// openMath opens GPU 0 (or UseGPU's) with float32 tensors and GEMM math m.
 func openMath(m gemmMath) (gru.Backend, error) {
-	dev, err := openDevice(0, m)
+	dev, err := openDevice(gpuIndex, m)
 	if err != nil {
 		return nil, err
 	}

@@ -64,6 +64,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.Is(err, errQuiet): // another rank of the job reported it
+			return 1
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(stderr, "gru %s: %v\nRun 'gru %s -h' for usage.\n", c.name, err, c.name)
 			return 2

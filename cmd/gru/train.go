@@ -71,6 +71,8 @@ type trainOptions struct {
 	ValidFraction float64         `json:"valid_fraction,omitempty"`
 	Keep          string          `json:"-"`
 	given         map[string]bool // the flags set on the command line
+
+	dist *job // the data-parallel job this process is a rank of; nil alone
 }
 
 func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
@@ -254,10 +256,16 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := o.validate(); err != nil {
 		return err
 	}
-	if err := initVariant(&o, fs, stdout); err != nil {
+	j, err := startJob(fs)
+	if err != nil {
 		return err
 	}
-	return train(&o, stdout, stderr)
+	o.dist = j
+	out, errOut := j.out(stdout), j.out(stderr) // rank 0 alone prints
+	if err = initVariant(&o, fs, out); err == nil {
+		err = train(&o, out, errOut)
+	}
+	return j.finish(err, stderr)
 }
 
 // checkpointPath is the one checkpoint file in a checkpoint directory.
@@ -265,6 +273,10 @@ func checkpointPath(dir string) string { return filepath.Join(dir, "checkpoint.s
 
 func train(o *trainOptions, stdout, stderr io.Writer) error {
 	started := time.Now()
+	if err := o.dist.checkBatch(o.Batch); err != nil {
+		return err
+	}
+	o.dist.pinGPU(o.Device)
 	// The device first: a flag it refuses should not wait for the corpus.
 	be, err := openBackend(o.Device, o.DType, o.Kernel, stdout)
 	if err != nil {
@@ -315,6 +327,9 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	}
 	ids := vocab.Encode(used)
 	fmt.Fprintf(stdout, "data: %s, %d tokens, vocabulary %d\n", source, len(ids), vocab.Len())
+	if err := o.dist.agree(o, be, ids, stdout); err != nil {
+		return err
+	}
 	all := len(ids)
 	ids, valid, err := splitValid(ids, o.ValidFraction, o.Batch, o.Steps)
 	if err != nil {
@@ -354,6 +369,10 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer trainer.Close()
+	if trainer.Reducer, err = o.dist.reducer(be, o.Device, stdout); err != nil {
+		return err
+	}
+	defer o.dist.closeReducer()
 	sampling, _ := corpus.ParseSampling(o.Sampling)
 	src := rand.NewPCG(o.Seed, 0x5eed)
 	rng := rand.New(src)
@@ -393,6 +412,10 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		var sum float64
 		var n int
 		for step, b := range batches {
+			global := len(b.X) // the tokens of every rank's rows
+			if b, err = o.dist.rows(b); err != nil {
+				return err
+			}
 			if sampling == corpus.Random {
 				model.ResetState()
 			}
@@ -406,8 +429,8 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 				return fmt.Errorf("the run diverged: epoch %d, step %d of %d: the loss is %v. %s",
 					epoch, step+1, len(batches), loss, divergedAdvice(o, saved))
 			}
-			sum += loss * float64(len(b.X))
-			n += len(b.X)
+			sum += loss * float64(global)
+			n += global
 			prog.step(sum/float64(n), float64(n)/time.Since(t0).Seconds())
 		}
 		if err := be.Sync(); err != nil {
@@ -428,19 +451,19 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		best := bestSoFar(history)
 		history = append(history, rec)
 		prog.endEpoch(rec)
-		if o.Keep == "best" && rec.ValidPerplexity != nil && *rec.ValidPerplexity < best {
+		if o.dist.leader() && o.Keep == "best" && rec.ValidPerplexity != nil && *rec.ValidPerplexity < best {
 			if err := saveRunTo(keepBestPath(o), o, model, opt, src, vocab, epoch, history); err != nil {
 				return fmt.Errorf("epoch %d: keeping the best checkpoint: %w", epoch, err)
 			}
 		}
-		if o.SampleEvery > 0 && (epoch%o.SampleEvery == 0 || epoch == o.Epochs) {
+		if o.dist.leader() && o.SampleEvery > 0 && (epoch%o.SampleEvery == 0 || epoch == o.Epochs) {
 			s, err := generate(model, vocab, o.Prefix, !o.Raw, 50, 0, nil)
 			if err != nil {
 				return err
 			}
 			prog.printf("epoch %d sample: %q", epoch, s)
 		}
-		if o.Checkpoint != "" && (epoch%o.Every == 0 || epoch == o.Epochs) {
+		if o.dist.leader() && o.Checkpoint != "" && (epoch%o.Every == 0 || epoch == o.Epochs) {
 			if err := saveRun(o, model, opt, src, vocab, epoch, history); err != nil {
 				prog.done()
 				writeCurve(o, history, stdout, stderr, describeModel(mc))
@@ -475,7 +498,7 @@ func plotPath(o *trainOptions) string {
 // run: a failure is a warning on stderr.
 func writeCurve(o *trainOptions, history []epochRecord, stdout, stderr io.Writer, notes ...string) {
 	path := plotPath(o)
-	if path == "" || len(history) == 0 {
+	if path == "" || len(history) == 0 || !o.dist.leader() {
 		return
 	}
 	if err := plotCurve(path, history, notes...); err != nil {
