@@ -15,7 +15,7 @@ export CGO_CPPFLAGS := -I$(CURDIR)/cuda/compat $(CGO_CPPFLAGS)
 RACE_PKGS ?= ./cpu
 
 .PHONY: all help d2l build build-openblas build-cuda test test-gonum test-openblas vet vet-cuda fuzz bench bench-peer bench-chart \
-	kernels kernels-check generate generate-check gpu-check ci-cuda fmt-check
+	kernels kernels-check generate generate-check gpu-check ci-cuda fmt-check test-mpi bench-mpi
 
 ## all: build and test.
 all: build test
@@ -65,6 +65,19 @@ test-gonum:
 ## library tests that ask for OpenBLAS and the gru command get the linked one).
 test-openblas:
 	$(GO) test -tags openblas -count=1 $(PKGS)
+
+## test-mpi: data-parallel training under mpirun (Open MPI, from .ci/install): 2 and
+## 3 ranks against one process on the CPU and the simulator, resuming on another
+## number of ranks, ranks that differ refused, a rank that dies or fails ending
+## the job; and the in-process replica tests (no MPI needed).
+test-mpi:
+	GOGRU_MPI_TESTS=1 $(GO) test -count=1 -timeout 30m -run 'MPI|Comm' ./distributed ./cmd/gru
+	$(GO) test -count=1 -run 'DataParallel' ./gru/lm ./cuda
+
+## bench-mpi: tokens/s of gru train for one process, 1 MPI rank and 2 ranks on this
+## CPU's cores, as a Markdown table (scripts/bench_mpi.sh; run it on an idle machine).
+bench-mpi:
+	bash scripts/bench_mpi.sh
 
 ## vet: go vet over every package.
 vet:

@@ -13,8 +13,8 @@ var errNoCgo = errors.New("distributed: this binary was built without cgo (CGO_E
 // Init returns an error: a build without cgo cannot load MPI.
 func Init() (*Comm, error) { return nil, errNoCgo }
 
-func (c *Comm) sumF64([]float64) error            { return errNoCgo }
-func (c *Comm) bcast([]byte, int) error           { return errNoCgo }
+func (c *Comm) sumF64([]float64) error             { return errNoCgo }
+func (c *Comm) bcast([]byte, int) error            { return errNoCgo }
 func (c *Comm) allGather([]byte) ([][]byte, error) { return nil, errNoCgo }
-func (c *Comm) abort(int)                         {}
-func (c *Comm) finalize() error                   { return errNoCgo }
+func (c *Comm) abort(int)                          {}
+func (c *Comm) finalize() error                    { return errNoCgo }

@@ -30,6 +30,12 @@ type job struct {
 	close func() error
 }
 
+// allReduceEnv names the environment variable that chooses how gradients travel:
+// "nccl" or "host" (staged through host memory), instead of NCCL where every rank
+// has it. Either is used even by a job of one rank, which is how a GPU host checks
+// a one-rank NCCL communicator or host staging beside NCCL.
+const allReduceEnv = "GOGRU_ALLREDUCE"
+
 // errQuiet is returned by ranks other than 0 for an error that every rank found
 // alike and rank 0 reports: the process exits 1 without printing it again.
 var errQuiet = errors.New("reported by rank 0")
@@ -122,7 +128,7 @@ func (j *job) pinGPU(device string) {
 // their backend, their corpus, their checkpoint (when resuming) or their binary,
 // naming the difference; then rank 0 prints the job's shape, once.
 func (j *job) agree(o *trainOptions, be gru.Backend, ids []int32, stdout io.Writer) error {
-	if j == nil {
+	if j.size() == 1 {
 		return nil
 	}
 	mine, err := j.describe(o, be, ids)
@@ -163,7 +169,7 @@ func (j *job) describe(o *trainOptions, be gru.Backend, ids []int32) ([][2]strin
 		d = append(d, [2]string{"--" + f[0], f[1]})
 	}
 	kind, _, _ := strings.Cut(be.Name(), " (")
-	d = append(d, [2]string{"backend", kind})
+	d = append(d, [2]string{"backend", kind}, [2]string{allReduceEnv, os.Getenv(allReduceEnv)})
 	h := sha256.New()
 	buf := make([]byte, 0, 4*len(ids))
 	for _, id := range ids {
@@ -226,13 +232,23 @@ func shortDigest(sum []byte) string { return hex.EncodeToString(sum)[:16] }
 // rank 0: nil alone; NCCL on GPUs where every rank loads libnccl.so.2; else host
 // staging, with MPI summing one flat buffer.
 func (j *job) reducer(be gru.Backend, device string, stdout io.Writer) (lm.GradReducer, error) {
-	if j.size() == 1 {
+	force := os.Getenv(allReduceEnv)
+	if force != "" && force != "nccl" && force != "host" {
+		return nil, collectiveError{fmt.Errorf("%s=%q: want nccl, host or nothing (NCCL where every rank has it)", allReduceEnv, force)}
+	}
+	if j == nil || (j.size() == 1 && force == "") {
 		return nil, nil
 	}
 	cb, gpu := be.(*cuda.Backend)
 	why := "the CPU backend"
-	if gpu && device == "sim" {
+	switch {
+	case gpu && device == "sim":
 		gpu, why = false, "the simulator has no NCCL"
+	case gpu && force == "host":
+		gpu, why = false, allReduceEnv+"=host"
+	}
+	if force == "nccl" && !gpu {
+		return nil, collectiveError{fmt.Errorf("%s=nccl: NCCL needs GPUs, and this job runs on %s", allReduceEnv, be.Name())}
 	}
 	if gpu {
 		err := cuda.NCCLAvailable()
@@ -252,6 +268,9 @@ func (j *job) reducer(be gru.Backend, device string, stdout io.Writer) (lm.GradR
 				}
 			}
 		}
+	}
+	if force == "nccl" && !gpu {
+		return nil, collectiveError{fmt.Errorf("%s=nccl, but NCCL cannot be used: %s", allReduceEnv, why)}
 	}
 	if gpu {
 		n, err := cuda.NewNCCL(cb, j.rank(), j.size(), func(id []byte) error { return j.comm.Broadcast(id, 0) })

@@ -130,14 +130,17 @@ var mpiSmall = []string{"--data", "builtin", "--max-tokens", "2000", "--hidden",
 // TestMPIEquivalence checks that N ranks end where one process ends at the same
 // global batch: parameters and every epoch's loss, to grutest.DataParallelTol64 in
 // float64 with SGD and Adam, on the CPU and on the simulator (host staging), to
-// DataParallelTol32 in float32, with 2 ranks and with 3 where the batch divides.
+// DataParallelTol32 in float32, with 2 ranks and with 3 where the batch divides;
+// and one rank made to stage its gradients through the host (GOGRU_ALLREDUCE=host)
+// ends bit for bit where one process ends.
 func TestMPIEquivalence(t *testing.T) {
 	needMPI(t)
 	for _, c := range []struct {
-		ranks                     int
+		ranks                      int
 		device, dtype, opt, epochs string
-		tol                       float64
+		tol                        float64
 	}{
+		{1, "cpu", "float32", "adam", "2", 0},
 		{2, "cpu", "float64", "sgd", "3", grutest.DataParallelTol64},
 		{2, "cpu", "float64", "adam", "3", grutest.DataParallelTol64},
 		{3, "cpu", "float64", "adam", "3", grutest.DataParallelTol64},
@@ -157,11 +160,18 @@ func TestMPIEquivalence(t *testing.T) {
 			if out, errOut, code := gruRun(t, append(args, "--checkpoint", one)...); code != 0 {
 				t.Fatalf("one process: code %d\n%s%s", code, out, errOut)
 			}
-			r := gruMPI(t, c.ranks, "", 5*time.Minute, append(args, "--checkpoint", many)...)
+			wrap := ""
+			if c.ranks == 1 {
+				wrap = allReduceEnv + `=host exec "$0" "$@"`
+			}
+			r := gruMPI(t, c.ranks, wrap, 5*time.Minute, append(args, "--checkpoint", many)...)
 			if r.code != 0 {
 				t.Fatalf("mpirun -np %d: code %d\n%s", c.ranks, r.code, r.out)
 			}
-			if want := fmt.Sprintf("distributed: %d ranks", c.ranks); strings.Count(r.out, want) != 1 {
+			if want := "distributed: gradients staged through host memory"; !strings.Contains(r.out, want) {
+				t.Errorf("the output does not say %q:\n%s", want, r.out)
+			}
+			if want := fmt.Sprintf("distributed: %d ranks", c.ranks); c.ranks > 1 && strings.Count(r.out, want) != 1 {
 				t.Errorf("the output does not say %q once:\n%s", want, r.out)
 			}
 			pa, ha := checkpointParams(t, one)

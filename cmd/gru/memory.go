@@ -31,7 +31,7 @@ func checkTrainingFits(be gru.Backend, mc lm.Config, o *trainOptions) error {
 	case "momentum":
 		slots = 1 // the momentum buffers
 	}
-	est := mc.EstimateMemory(elemBytes(be), slots, o.Steps, o.Batch)
+	est := mc.EstimateMemory(elemBytes(be), slots, o.Steps, o.Batch/o.dist.size()) // a rank holds its rows only
 	model := fmt.Sprintf("--hidden %d --layers %d", o.Hidden, o.Layers)
 	if o.Embed > 0 {
 		model += fmt.Sprintf(" --embed %d", o.Embed)
