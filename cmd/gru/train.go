@@ -284,7 +284,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	}
 	defer be.Close()
 	var rd *runDir
-	if o.Checkpoint != "" {
+	if o.Checkpoint != "" && o.dist.leader() { // rank 0 alone writes there
 		if rd, err = openRunDir(o, stderr); err != nil {
 			return err
 		}
