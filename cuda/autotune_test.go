@@ -59,7 +59,7 @@ func TestSimulatedKernelAuto(t *testing.T) {
 				if _, err := tr.Step(in, tg, 3, 2); err != nil {
 					t.Fatal(err)
 				}
-				if i == tuning-1 && dev.calls["beginCapture"] != 0 {
+				if i == tuning-1 && dev.calls["beginRecord"] != 0 {
 					t.Fatalf("a step was recorded while the paths were being timed")
 				}
 			}

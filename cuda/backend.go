@@ -31,7 +31,7 @@ type Backend struct {
 	math       gemmMath        // the float32 GEMMs' arithmetic (NewTF32, NewBF16)
 	logger     *slog.Logger    // where fallbacks are reported (SetLogger)
 	warned     map[string]bool // the fallbacks reported so far (warnOnce)
-	oneLane    bool            // a fork or join failed: the directions share lane 0
+	oneStream  bool            // a fork or join failed: the directions share stream 0
 	recording  bool            // Record's body is running
 	opened     time.Time       // when the backend opened: KernelAuto's clock starts there
 	clock      func() time.Duration

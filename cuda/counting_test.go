@@ -12,7 +12,7 @@ import (
 
 // countingDevice counts the host's calls into a device, by kind: every call that
 // reaches the driver (allocations, copies, launches, GEMMs, waits, captures, graph
-// launches, forks and joins; a lane switch is no driver call). The budget tests
+// launches, forks and joins; a stream switch is no driver call). The budget tests
 // read it to bound the calls of a training step.
 type countingDevice struct {
 	device
@@ -128,32 +128,32 @@ func (c *countingDevice) join() error {
 	return c.device.join()
 }
 
-func (c *countingDevice) beginCapture() error {
-	c.calls["beginCapture"]++
-	return c.device.beginCapture()
+func (c *countingDevice) beginRecord() error {
+	c.calls["beginRecord"]++
+	return c.device.beginRecord()
 }
 
-func (c *countingDevice) endCapture() (graph, error) {
-	c.calls["endCapture"]++
-	g, err := c.device.endCapture()
+func (c *countingDevice) endRecord() (recorded, error) {
+	c.calls["endRecord"]++
+	g, err := c.device.endRecord()
 	if err != nil {
 		return nil, err
 	}
-	return &countingGraph{graph: g, c: c}, nil
+	return &countingRecording{recorded: g, c: c}, nil
 }
 
-// countingGraph counts a graph's launches and its destruction.
-type countingGraph struct {
-	graph
+// countingRecording counts a graph's launches and its destruction.
+type countingRecording struct {
+	recorded
 	c *countingDevice
 }
 
-func (g *countingGraph) launch() error {
+func (g *countingRecording) launch() error {
 	g.c.calls["graphLaunch"]++
-	return g.graph.launch()
+	return g.recorded.launch()
 }
 
-func (g *countingGraph) destroy() error {
+func (g *countingRecording) destroy() error {
 	g.c.calls["graphDestroy"]++
-	return g.graph.destroy()
+	return g.recorded.destroy()
 }

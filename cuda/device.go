@@ -29,12 +29,12 @@ type dim3 struct{ x, y, z int }
 // column-major GEMM, synchronisation, and the recording of work as a graph. The
 // real device and the simulator implement it; nothing else differs between them.
 //
-// Between beginCapture and endCapture the device work (launch, gemm, dtod,
+// Between beginRecord and endRecord the device work (launch, gemm, dtod,
 // memsetZero) is recorded into a graph instead of run, as CUDA's stream capture
 // does; host traffic and anything that waits for or changes memory (htod, dtoh,
 // sync, alloc, free, a graph's launch) fails with an *Error of status 900
 // (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED) that names the call, and the capture is
-// invalidated: endCapture then fails too. A recorded step therefore reads no host
+// invalidated: endRecord then fails too. A recorded step therefore reads no host
 // memory, and a test on the simulator catches any step that would.
 type device interface {
 	name() string
@@ -67,21 +67,21 @@ type device interface {
 	// gemm is cuBLAS's gemm: column-major C = alpha·op(A)·op(B) + beta·C, C m×n.
 	gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error
 	sync() error
-	// fork opens a second lane of work beside the main one: lane 1 (on a GPU a
-	// second stream) waits for the work queued so far on lane 0, after which the
-	// two lanes' work may run at once. Inside a capture it makes a fork in the
+	// fork opens a second stream of work beside the main one: stream 1 (on a GPU a
+	// second stream) waits for the work queued so far on stream 0, after which the
+	// two streams' work may run at once. Inside a capture it makes a fork in the
 	// graph. Every fork is joined before the next fork, a Sync, or the capture's end.
 	fork() error
-	// setLane chooses the lane that the following dtod, memsetZero, launch and gemm
+	// setStream chooses the stream that the following dtod, memsetZero, launch and gemm
 	// are queued on: 0 the main one, 1 the one fork opened. It is no driver call.
-	setLane(lane int)
-	// join ends a fork: lane 0 waits for the work queued on lane 1 (in a capture,
+	setStream(stream int)
+	// join ends a fork: stream 0 waits for the work queued on stream 1 (in a capture,
 	// the graph's join) and is current afterwards.
 	join() error
-	// beginCapture starts recording device work; see the interface's comment.
-	beginCapture() error
-	// endCapture stops recording and returns what was recorded, ready to launch.
-	endCapture() (graph, error)
+	// beginRecord starts recording device work; see the interface's comment.
+	beginRecord() error
+	// endRecord stops recording and returns what was recorded, ready to launch.
+	endRecord() (recorded, error)
 	// live reports the number of allocations not yet freed.
 	live() int
 	// frees counts the frees so far: a graph recorded before the count changed may
@@ -92,12 +92,12 @@ type device interface {
 	close() error
 }
 
-// graph is device work recorded between beginCapture and endCapture: on a GPU an
+// recorded is device work recorded between beginRecord and endRecord: on a GPU an
 // instantiated CUDA graph, on the simulator the list of calls.
-type graph interface {
+type recorded interface {
 	// launch runs the recorded work again, queued on the device's stream.
 	launch() error
-	// destroy releases the graph.
+	// destroy releases it.
 	destroy() error
 }
 

@@ -38,10 +38,10 @@
 // # Two streams for two directions
 //
 // On a GPU a bidirectional layer runs direction 1 on a second stream while
-// direction 0 runs on the main one (device.fork, setLane, join: an event
+// direction 0 runs on the main one (device.fork, setStream, join: an event
 // recorded on one stream that the other waits for, legal inside stream capture,
 // where it makes a fork and a join in the graph). The second stream has its own
-// cuBLAS handle and workspace. The lanes join before the next layer and before the
+// cuBLAS handle and workspace. The streams join before the next layer and before the
 // dX GEMMs, which read both directions; the directions share no scratch that
 // either writes (stack.eachDirection). The simulator runs the work in the order it
 // is queued. The persistent kernels keep both directions on the main stream. The

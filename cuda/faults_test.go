@@ -40,7 +40,7 @@ const (
 
 // faultyDevice fails every call of one kind with status, as the driver would,
 // naming the call as the driver does; the other calls go through. A fault inside
-// a capture spoils it, as the driver's invalidation does: endCapture then fails.
+// a capture spoils it, as the driver's invalidation does: endRecord then fails.
 //
 // refuse, when set, makes the failure instead: a call the device itself refuses
 // inside a capture (see checkCaptureRefusal). With inCapture, only calls inside a
@@ -72,20 +72,20 @@ func (f *faultyDevice) fail(kind, call string) error {
 	return err
 }
 
-func (f *faultyDevice) beginCapture() error {
+func (f *faultyDevice) beginRecord() error {
 	if err := f.fail(faultBegin, "cuStreamBeginCapture"); err != nil {
 		return err
 	}
-	err := f.device.beginCapture()
+	err := f.device.beginRecord()
 	f.capturing = err == nil
 	return err
 }
 
-func (f *faultyDevice) endCapture() (graph, error) {
+func (f *faultyDevice) endRecord() (recorded, error) {
 	f.capturing = false
 	spoiled := f.spoiled
 	f.spoiled = nil
-	g, err := f.device.endCapture()
+	g, err := f.device.endRecord()
 	if err != nil {
 		return nil, err
 	}
@@ -101,20 +101,20 @@ func (f *faultyDevice) endCapture() (graph, error) {
 	if err != nil {
 		return nil, errors.Join(err, g.destroy())
 	}
-	return &faultyGraph{graph: g, f: f}, nil
+	return &faultyRecording{recorded: g, f: f}, nil
 }
 
-// faultyGraph fails its launch when graph launches fail.
-type faultyGraph struct {
-	graph
+// faultyRecording fails its launch when graph launches fail.
+type faultyRecording struct {
+	recorded
 	f *faultyDevice
 }
 
-func (g *faultyGraph) launch() error {
+func (g *faultyRecording) launch() error {
 	if err := g.f.fail(faultGraphLaunch, "cuGraphLaunch"); err != nil {
 		return err
 	}
-	return g.graph.launch()
+	return g.recorded.launch()
 }
 
 func (f *faultyDevice) launch(k kernel, lg launchGeom, args []uint64) error {
@@ -160,7 +160,7 @@ func (f *faultyDevice) fork() error {
 
 func (f *faultyDevice) join() error {
 	if err := f.fail(faultJoin, "cuStreamWaitEvent (join)"); err != nil {
-		f.device.setLane(0) // as the real device's join: lane 0 is current afterwards
+		f.device.setStream(0) // as the real device's join: stream 0 is current afterwards
 		return err
 	}
 	return f.device.join()
@@ -386,7 +386,7 @@ func checkFaultInsideCapture(t *testing.T, newDev func(t *testing.T) device) {
 			if row.kernel == KernelPersistent && be.RecurrentRuns().GEMM != 0 {
 				t.Errorf("RecurrentRuns %+v: the persistent kernel fell back", be.RecurrentRuns())
 			}
-			if row.kernel == KernelGEMM && be.oneLane {
+			if row.kernel == KernelGEMM && be.oneStream {
 				t.Error("the second stream was given up")
 			}
 		})

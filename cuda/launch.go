@@ -122,7 +122,7 @@ func (q *queue) gemm(transA, transB bool, m, n, k int, alpha float64, a ptr, lda
 	}
 }
 
-// fork opens lane 1 beside lane 0 (see device.fork); join closes it.
+// fork opens stream 1 beside stream 0 (see device.fork); join closes it.
 func (q *queue) fork() {
 	if q.err == nil {
 		q.err = q.be.dev.fork()
@@ -130,18 +130,18 @@ func (q *queue) fork() {
 	}
 }
 
-// setLane queues the work that follows on lane (0 or 1).
-func (q *queue) setLane(lane int) {
+// setStream queues the work that follows on stream (0 or 1).
+func (q *queue) setStream(stream int) {
 	if q.err == nil {
-		q.be.dev.setLane(lane)
+		q.be.dev.setStream(stream)
 	}
 }
 
-// join makes lane 0 current and, when a fork is open, joins it: even after an
-// error, so that no work is left on lane 1 that lane 0 does not wait for (and a
+// join makes stream 0 current and, when a fork is open, joins it: even after an
+// error, so that no work is left on stream 1 that stream 0 does not wait for (and a
 // capture stays whole).
 func (q *queue) join() {
-	q.be.dev.setLane(0)
+	q.be.dev.setStream(0)
 	if !q.forked {
 		return
 	}

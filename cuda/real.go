@@ -32,9 +32,9 @@ type realDevice struct {
 	sharedAllowed map[kernel]int
 	static        map[kernel]int // each kernel's static shared memory, read on first use
 	limits        *coopLimits    // read on first use
-	sideLane
+	secondStream
 	allocTracker
-	graphSupport
+	recordSupport
 	closed bool
 }
 
@@ -155,7 +155,7 @@ func openDevice(index int, math gemmMath) (*realDevice, error) {
 		if err := d.setBlasWorkspace(dev); err != nil {
 			return err
 		}
-		return d.openSideLane(dev, math)
+		return d.openSecondStream(dev, math)
 	})
 	if err != nil {
 		d.close()
@@ -268,7 +268,7 @@ func (d *realDevice) dtoh(dst []byte, src ptr) error {
 
 func (d *realDevice) dtod(dst, src ptr, bytes int) error {
 	return d.do(func() error {
-		if err := cu.MemcpyDtoDAsync(cu.DevicePtr(dst), cu.DevicePtr(src), int64(bytes), d.laneStream()); err != nil {
+		if err := cu.MemcpyDtoDAsync(cu.DevicePtr(dst), cu.DevicePtr(src), int64(bytes), d.currentStream()); err != nil {
 			return driverError("cuMemcpyDtoDAsync", err)
 		}
 		return nil
@@ -277,14 +277,14 @@ func (d *realDevice) dtod(dst, src ptr, bytes int) error {
 
 func (d *realDevice) memsetZero(dst ptr, bytes int) error {
 	return d.do(func() error {
-		if err := cu.MemsetD8Async(cu.DevicePtr(dst), 0, int64(bytes), d.laneStream()); err != nil {
+		if err := cu.MemsetD8Async(cu.DevicePtr(dst), 0, int64(bytes), d.currentStream()); err != nil {
 			return driverError("cuMemsetD8Async", err)
 		}
 		return nil
 	})
 }
 
-// streamHandle is the raw CUstream of the device's main stream (lane 0), the one
+// streamHandle is the raw CUstream of the device's main stream (stream 0), the one
 // captures begin and end on and graphs launch on.
 func (d *realDevice) streamHandle() uintptr { return rawStream(d.stream) }
 
@@ -314,7 +314,7 @@ func (d *realDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 			params[i] = unsafe.Pointer(&args[i])
 		}
 		grid, block := lg.grid, lg.block
-		if err := fn.Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, lg.shared, d.laneStream(), params); err != nil {
+		if err := fn.Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, lg.shared, d.currentStream(), params); err != nil {
 			return driverError("cuLaunchKernel "+k.String(), err)
 		}
 		return nil
@@ -323,7 +323,7 @@ func (d *realDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 
 func (d *realDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
 	return d.do(func() error {
-		return d.laneBlas().gemm(f64, transA, transB, m, n, k, alpha, uintptr(a), lda, uintptr(b), ldb, beta, uintptr(c), ldc)
+		return d.currentBlas().gemm(f64, transA, transB, m, n, k, alpha, uintptr(a), lda, uintptr(b), ldb, beta, uintptr(c), ldc)
 	})
 }
 
@@ -334,7 +334,7 @@ func (d *realDevice) syncLocked() error {
 	return nil
 }
 
-// sync waits for both lanes' streams: lane 1's work is always joined into the main
+// sync waits for both streams' streams: stream 1's work is always joined into the main
 // stream, but a join that failed would leave it behind.
 func (d *realDevice) sync() error {
 	if err := d.refuse(callSync, whatSync); err != nil {
@@ -348,7 +348,7 @@ func (d *realDevice) sync() error {
 			return nil
 		}
 		if err := d.sideStream.Synchronize(); err != nil {
-			return driverError("cuStreamSynchronize (lane 1)", err)
+			return driverError("cuStreamSynchronize (stream 1)", err)
 		}
 		return nil
 	})
@@ -375,7 +375,7 @@ func (d *realDevice) close() error {
 		if d.blasWork != 0 {
 			keep(cu.MemFree(d.blasWork))
 		}
-		keep(d.closeSideLane())
+		keep(d.closeSecondStream())
 		if d.module != (cu.Module{}) {
 			keep(d.module.Unload())
 		}

@@ -148,7 +148,7 @@ func (d *realDevice) launchCooperative(k kernel, fn cu.Function, lg launchGeom, 
 	g, b := lg.grid, lg.block
 	return cuCheck("cuLaunchCooperativeKernel "+k.String(), C.gogru_launch_cooperative(rawFunction(fn),
 		C.uint(g.x), C.uint(g.y), C.uint(g.z), C.uint(b.x), C.uint(b.y), C.uint(b.z), C.uint(lg.shared),
-		C.uintptr_t(rawStream(d.laneStream())), (*unsafe.Pointer)(unsafe.Pointer(&ptrs[0]))))
+		C.uintptr_t(rawStream(d.currentStream())), (*unsafe.Pointer)(unsafe.Pointer(&ptrs[0]))))
 }
 
 func (d *realDevice) coopLimits() (coopLimits, error) {

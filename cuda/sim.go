@@ -37,7 +37,7 @@ var simMu sync.Mutex
 // simDevice runs the kernels as host C++ in host memory (see kernels/sim.h).
 type simDevice struct {
 	allocTracker
-	simCapture
+	simRecorder
 	limit  int        // most bytes live at once, as a GPU's memory; 0 means no limit
 	math   gemmMath   // how float32 GEMMs round their operands, as NewTF32's and NewBF16's do on a GPU
 	coop   coopLimits // what cooperative launches may use
@@ -256,12 +256,12 @@ func cbool(v bool) C.int {
 
 func (d *simDevice) sync() error { return d.refuse(callSync, whatSync) }
 
-// fork, setLane and join do nothing on the simulator: its work runs in the order
-// it is queued, lane 1's after lane 0's, which is one order the GPU's two streams
+// fork, setStream and join do nothing on the simulator: its work runs in the order
+// it is queued, stream 1's after stream 0's, which is one order the GPU's two streams
 // may take. A capture records nothing for them.
 func (d *simDevice) fork() error { return nil }
 
-func (d *simDevice) setLane(int) {}
+func (d *simDevice) setStream(int) {}
 
 func (d *simDevice) join() error { return nil }
 

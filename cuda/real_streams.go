@@ -8,26 +8,26 @@ import (
 	"gorgonia.org/cu"
 )
 
-// sideLane is the real device's lane 1 (see device.fork): a second non-blocking
+// secondStream is the real device's stream 1 (see device.fork): a second non-blocking
 // stream with its own cuBLAS handle (a handle is bound to one stream, and two
 // GEMMs at once must not share a workspace) and that handle's workspace, and the
-// two events of a fork and a join, created without timing. lane is the lane
+// two events of a fork and a join, created without timing. stream is the stream
 // current for dtod, memsetZero, launch and gemm.
-type sideLane struct {
+type secondStream struct {
 	sideStream     cu.Stream
 	sideBlas       *cublasHandle
 	sideBlasWork   cu.DevicePtr
 	forked, joined cu.Event
-	lane           int
+	current        int
 }
 
-// openSideLane creates lane 1's stream, cuBLAS handle (with math, like lane 0's)
+// openSecondStream creates stream 1, its cuBLAS handle (with math, like stream 0's)
 // and workspace, and the events. It runs inside openDevice's do; what it created
-// before a failure is left for closeSideLane.
-func (d *realDevice) openSideLane(dev cu.Device, math gemmMath) error {
+// before a failure is left for closeSecondStream.
+func (d *realDevice) openSecondStream(dev cu.Device, math gemmMath) error {
 	var err error
 	if d.sideStream, err = cu.MakeStream(cu.NonBlocking); err != nil {
-		return driverError("cuStreamCreate (lane 1)", err)
+		return driverError("cuStreamCreate (stream 1)", err)
 	}
 	if d.forked, err = cu.MakeEvent(cu.DisableTiming); err != nil {
 		return driverError("cuEventCreate (fork)", err)
@@ -38,13 +38,13 @@ func (d *realDevice) openSideLane(dev cu.Device, math gemmMath) error {
 	if d.sideBlas, err = newCublas(rawStream(d.sideStream), math); err != nil {
 		return err
 	}
-	d.sideBlasWork, err = giveBlasWorkspace(dev, d.sideBlas, "cuBLAS workspace (lane 1)")
+	d.sideBlasWork, err = giveBlasWorkspace(dev, d.sideBlas, "cuBLAS workspace (stream 1)")
 	return err
 }
 
-// closeSideLane destroys what openSideLane created, after the caller freed
-// nothing lane 1 may still use. It runs inside close's do.
-func (d *realDevice) closeSideLane() error {
+// closeSecondStream destroys what openSecondStream created, after the caller freed
+// nothing stream 1 may still use. It runs inside close's do.
+func (d *realDevice) closeSecondStream() error {
 	var errs []error
 	keep := func(call string, err error) {
 		if err != nil {
@@ -55,7 +55,7 @@ func (d *realDevice) closeSideLane() error {
 		errs = append(errs, err)
 	}
 	if d.sideBlasWork != 0 {
-		keep("cuMemFree (cuBLAS workspace, lane 1)", cu.MemFree(d.sideBlasWork))
+		keep("cuMemFree (cuBLAS workspace, stream 1)", cu.MemFree(d.sideBlasWork))
 	}
 	for _, ev := range []*cu.Event{&d.forked, &d.joined} {
 		if *ev != (cu.Event{}) {
@@ -63,21 +63,21 @@ func (d *realDevice) closeSideLane() error {
 		}
 	}
 	if d.sideStream != (cu.Stream{}) {
-		keep("cuStreamDestroy (lane 1)", d.sideStream.Destroy())
+		keep("cuStreamDestroy (stream 1)", d.sideStream.Destroy())
 	}
 	return errors.Join(errs...)
 }
 
-// fork records an event on the main stream and makes lane 1's stream wait for it.
-// In a capture the wait brings lane 1's stream into the capture.
+// fork records an event on the main stream and makes stream 1 wait for it.
+// In a capture the wait brings stream 1 into the capture.
 func (d *realDevice) fork() error { return d.order(d.stream, d.sideStream, d.forked, "fork") }
 
-func (d *realDevice) setLane(lane int) { d.lane = lane }
+func (d *realDevice) setStream(s int) { d.current = s }
 
-// join records an event on lane 1's stream and makes the main stream wait for it;
-// lane 0 is current afterwards.
+// join records an event on stream 1 and makes the main stream wait for it;
+// stream 0 is current afterwards.
 func (d *realDevice) join() error {
-	d.lane = 0
+	d.current = 0
 	return d.order(d.sideStream, d.stream, d.joined, "join")
 }
 
@@ -96,17 +96,17 @@ func (d *realDevice) order(before, after cu.Stream, ev cu.Event, what string) er
 	})
 }
 
-// laneStream is the stream of the current lane.
-func (d *realDevice) laneStream() cu.Stream {
-	if d.lane == 1 {
+// currentStream is the stream that the following work is queued on.
+func (d *realDevice) currentStream() cu.Stream {
+	if d.current == 1 {
 		return d.sideStream
 	}
 	return d.stream
 }
 
-// laneBlas is the cuBLAS handle of the current lane.
-func (d *realDevice) laneBlas() *cublasHandle {
-	if d.lane == 1 {
+// currentBlas is the cuBLAS handle of the current stream.
+func (d *realDevice) currentBlas() *cublasHandle {
+	if d.current == 1 {
 		return d.sideBlas
 	}
 	return d.blas

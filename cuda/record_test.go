@@ -15,7 +15,7 @@ import (
 
 // Recorded training steps (CUDA graphs) on the simulator: the host calls of a
 // replayed step, bit-identical results against running the operations one by one,
-// and the refusal of host traffic inside a recording. real_graph_test.go runs the
+// and the refusal of host traffic inside a recording. real_record_test.go runs the
 // first two on a GPU.
 
 // stepBudget is the most host calls a recorded training step or evaluation may make

@@ -2,43 +2,43 @@ package cuda
 
 import "slices"
 
-// simCapture is the simulator's side of a capture: the guard of the calls it
+// simRecorder is the simulator's side of a capture: the guard of the calls it
 // refuses, and the calls it records instead of running.
-type simCapture struct {
-	captureGuard
-	recorded []func() error
+type simRecorder struct {
+	recordGuard
+	pending []func() error
 }
 
-// simGraph is the simulator's graph: the calls recorded during a capture, each with
+// simRecording is the simulator's graph: the calls recorded during a capture, each with
 // its arguments copied, run again in order by launch.
-type simGraph struct {
+type simRecording struct {
 	d     *simDevice
 	calls []func() error
 }
 
-// beginCapture starts recording calls instead of running them.
-func (d *simDevice) beginCapture() error {
+// beginRecord starts recording calls instead of running them.
+func (d *simDevice) beginRecord() error {
 	if err := d.start("cuStreamBeginCapture"); err != nil {
 		return err
 	}
-	d.recorded = nil
+	d.pending = nil
 	return nil
 }
 
-// endCapture returns the calls recorded since beginCapture, or the *Error of the
+// endRecord returns the calls recorded since beginRecord, or the *Error of the
 // first call the capture refused.
-func (d *simDevice) endCapture() (graph, error) {
-	calls := d.recorded
-	d.recorded = nil
+func (d *simDevice) endRecord() (recorded, error) {
+	calls := d.pending
+	d.pending = nil
 	if err := d.finish("cuStreamEndCapture"); err != nil {
 		return nil, err
 	}
-	return &simGraph{d: d, calls: calls}, nil
+	return &simRecording{d: d, calls: calls}, nil
 }
 
 // record appends call to the capture in progress.
 func (d *simDevice) record(call func() error) error {
-	d.recorded = append(d.recorded, call)
+	d.pending = append(d.pending, call)
 	return nil
 }
 
@@ -54,7 +54,7 @@ func (d *simDevice) recordLaunch(k kernel, lg launchGeom, args []uint64) error {
 }
 
 // launch runs the recorded calls in order and stops at the first error.
-func (g *simGraph) launch() error {
+func (g *simRecording) launch() error {
 	if err := g.d.refuse(callGraphLaunch, whatGraphLaunch); err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (g *simGraph) launch() error {
 }
 
 // destroy drops the recorded calls.
-func (g *simGraph) destroy() error {
+func (g *simRecording) destroy() error {
 	g.calls = nil
 	return nil
 }

@@ -14,7 +14,7 @@ package cuda
 // Relaxed mode: the calls of a capture come from whichever OS thread the calling
 // goroutine is locked to for the call, and relaxed mode is the one that does not
 // tie a capture to a thread or forbid unrelated calls elsewhere in the process.
-// Our own guard (capture.go) refuses the calls a step may not contain before they
+// Our own guard (record.go) refuses the calls a step may not contain before they
 // reach the driver.
 static CUresult gogru_begin_capture(uintptr_t s) {
 	return cuStreamBeginCapture((CUstream)s, CU_STREAM_CAPTURE_MODE_RELAXED);
@@ -39,10 +39,10 @@ import (
 	"gorgonia.org/cu"
 )
 
-// graphSupport is what the real device keeps for recording: the guard of the
+// recordSupport is what the real device keeps for recording: the guard of the
 // calls a capture refuses, and the workspace cuBLAS captures its GEMMs with.
-type graphSupport struct {
-	captureGuard
+type recordSupport struct {
+	recordGuard
 	blasWork cu.DevicePtr
 }
 
@@ -58,8 +58,8 @@ func cuCheck(call string, r C.CUresult) error {
 	return e
 }
 
-// beginCapture starts capturing the stream's work into a CUDA graph.
-func (d *realDevice) beginCapture() error {
+// beginRecord starts capturing the stream's work into a CUDA graph.
+func (d *realDevice) beginRecord() error {
 	if err := d.start("cuStreamBeginCapture"); err != nil {
 		return err
 	}
@@ -72,10 +72,10 @@ func (d *realDevice) beginCapture() error {
 	return err
 }
 
-// endCapture ends the capture and instantiates the graph; the graph itself is
+// endRecord ends the capture and instantiates the graph; the graph itself is
 // destroyed at once, since its executable form does not need it. A call the guard
 // refused during the capture makes it fail, naming that call.
-func (d *realDevice) endCapture() (graph, error) {
+func (d *realDevice) endRecord() (recorded, error) {
 	var g, exec C.uintptr_t
 	err := d.do(func() error {
 		return cuCheck("cuStreamEndCapture", C.gogru_end_capture(C.uintptr_t(d.streamHandle()), &g))
@@ -95,17 +95,17 @@ func (d *realDevice) endCapture() (graph, error) {
 		}
 		return nil, err
 	}
-	return &realGraph{d: d, exec: exec}, nil
+	return &realRecording{d: d, exec: exec}, nil
 }
 
-// realGraph is an instantiated CUDA graph (a CUgraphExec).
-type realGraph struct {
+// realRecording is an instantiated CUDA graph (a CUgraphExec).
+type realRecording struct {
 	d    *realDevice
 	exec C.uintptr_t
 }
 
 // launch queues the graph on the device's stream: one driver call for the step.
-func (g *realGraph) launch() error {
+func (g *realRecording) launch() error {
 	if err := g.d.refuse(callGraphLaunch, whatGraphLaunch); err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (g *realGraph) launch() error {
 }
 
 // destroy releases the executable graph. Calling it twice is safe.
-func (g *realGraph) destroy() error {
+func (g *realRecording) destroy() error {
 	if g.exec == 0 {
 		return nil
 	}
@@ -134,7 +134,7 @@ func blasWorkspaceBytes(major int) int {
 	return 4 << 20
 }
 
-// setBlasWorkspace allocates lane 0's cuBLAS workspace and gives it to its
+// setBlasWorkspace allocates stream 0's cuBLAS workspace and gives it to its
 // handle. It runs inside openDevice's do.
 func (d *realDevice) setBlasWorkspace(dev cu.Device) error {
 	var err error

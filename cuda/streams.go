@@ -1,8 +1,8 @@
 package cuda
 
 // eachDirection queues body(d) for each direction d of a layer. A bidirectional
-// layer on the per-step GEMM path runs direction 1 on lane 1 (on a GPU a second
-// stream) while direction 0 runs on lane 0, and joins the lanes before it
+// layer on the per-step GEMM path runs direction 1 on stream 1 (on a GPU a second
+// stream) while direction 0 runs on stream 0, and joins the streams before it
 // returns, so the work queued after it (the next layer, the output copy, the dX
 // GEMMs over both directions) waits for both. The two directions share no
 // scratch that either writes: each has its own dirWork, hs and gates, its own
@@ -10,15 +10,15 @@ package cuda
 // while the input, the lengths and dY are only read; the bias sums reduce within
 // a block, with no partials in global memory.
 //
-// The persistent path (plan non-nil) stays on one lane: each of its cooperative
+// The persistent path (plan non-nil) stays on one stream: each of its cooperative
 // kernels is sized to hold every multiprocessor, so two at once on two streams
 // could not both be resident, and both use ws.barrier.
 //
-// A fork or join that fails without losing the context (see Backend.recoverable) costs
-// the overlap, not the pass: after a failed fork the directions run one after
-// the other on lane 0; after a failed join the host waits for both lanes (Sync),
-// which orders them as the join would have. Either warns once, and the backend
-// keeps to one lane from then on.
+// A fork or join that fails without losing the context (see Backend.recoverable)
+// costs the overlap, not the pass: after a failed fork the directions run one
+// after the other on stream 0; after a failed join the host waits for both streams
+// (Sync), which orders them as the join would have. Either warns once, and the backend
+// keeps to one stream from then on.
 func (s *stack) eachDirection(q *queue, plan *persistPlan, body func(d int)) {
 	be, dirs := s.be, s.cfg.Directions()
 	sequential := func() {
@@ -26,28 +26,28 @@ func (s *stack) eachDirection(q *queue, plan *persistPlan, body func(d int)) {
 			body(d)
 		}
 	}
-	if dirs == 1 || plan != nil || be.oneLane {
+	if dirs == 1 || plan != nil || be.oneStream {
 		sequential()
 		return
 	}
 	q.fork()
 	if q.err != nil && be.recoverable(q.err) {
-		be.warnOnce("forking a second stream for the second direction", oneLaneFallback, q.err)
-		be.oneLane, q.err = true, nil
+		be.warnOnce("forking a second stream for the second direction", oneStreamFallback, q.err)
+		be.oneStream, q.err = true, nil
 		sequential()
 		return
 	}
 	for d := range dirs {
-		q.setLane(d)
+		q.setStream(d)
 		body(d)
 	}
 	failed := q.err
 	q.join()
 	if failed == nil && q.err != nil && be.recoverable(q.err) && be.dev.sync() == nil {
-		be.warnOnce("joining the second direction's stream", oneLaneFallback, q.err)
-		be.oneLane, q.err = true, nil
+		be.warnOnce("joining the second direction's stream", oneStreamFallback, q.err)
+		be.oneStream, q.err = true, nil
 	}
 }
 
-// oneLaneFallback is what a failed fork or join leaves for: said in the warning.
-const oneLaneFallback = "the two directions of a layer run one after the other on one stream"
+// oneStreamFallback is what a failed fork or join leaves for: said in the warning.
+const oneStreamFallback = "the two directions of a layer run one after the other on one stream"

@@ -9,62 +9,62 @@ import (
 	"github.com/gogru/gogru/gru/grutest"
 )
 
-// laneDevice wraps a device and checks the lanes of the work queued on it: every
-// fork joined before the next fork and before any host traffic, lane 1 work only
-// inside a fork, lane 0 current at each join and at the end, and both lanes given
+// streamDevice wraps a device and checks the streams of the work queued on it: every
+// fork joined before the next fork and before any host traffic, stream 1 work only
+// inside a fork, stream 0 current at each join and at the end, and both streams given
 // work in each fork. Its order runs a fork's work in another order that the
-// GPU's two streams may take, so results that do not change show the lanes share
+// GPU's two streams may take, so results that do not change show the streams share
 // nothing that either writes.
-type laneDevice struct {
+type streamDevice struct {
 	device
-	order    laneOrder
-	lane     int
+	order    streamOrder
+	stream   int
 	forked   bool
 	forks    int
-	work     [2]int            // device work queued on each lane
+	work     [2]int            // device work queued on each stream
 	forkWork [2]int            // the same, inside the open fork
-	held     [2][]func() error // a fork's work on each lane, held until the join
+	held     [2][]func() error // a fork's work on each stream, held until the join
 	problems []string
 }
 
-// laneOrder is the order a laneDevice runs the work of a fork in.
-type laneOrder int
+// streamOrder is the order a streamDevice runs the work of a fork in.
+type streamOrder int
 
 const (
-	issueOrder  laneOrder = iota // as queued: direction 0's, then direction 1's
-	lane1First                   // all of lane 1's, then all of lane 0's
-	interleaved                  // one call of each lane in turn
+	issueOrder   streamOrder = iota // as queued: direction 0's, then direction 1's
+	stream1First                    // all of stream 1's, then all of stream 0's
+	interleaved                     // one call of each stream in turn
 )
 
-func (o laneOrder) String() string {
-	return [...]string{"issueOrder", "lane1First", "interleaved"}[o]
+func (o streamOrder) String() string {
+	return [...]string{"issueOrder", "stream1First", "interleaved"}[o]
 }
 
-func (d *laneDevice) problem(format string, args ...any) {
+func (d *streamDevice) problem(format string, args ...any) {
 	d.problems = append(d.problems, fmt.Sprintf(format, args...))
 }
 
-// queued counts a piece of device work on the current lane and runs it, or holds
+// queued counts a piece of device work on the current stream and runs it, or holds
 // it back until the join.
-func (d *laneDevice) queued(what string, run func() error) error {
-	d.work[d.lane]++
+func (d *streamDevice) queued(what string, run func() error) error {
+	d.work[d.stream]++
 	if d.forked {
-		d.forkWork[d.lane]++
-	} else if d.lane == 1 {
-		d.problem("%s on lane 1 outside a fork", what)
+		d.forkWork[d.stream]++
+	} else if d.stream == 1 {
+		d.problem("%s on stream 1 outside a fork", what)
 	}
 	if d.order != issueOrder && d.forked {
-		d.held[d.lane] = append(d.held[d.lane], run)
+		d.held[d.stream] = append(d.held[d.stream], run)
 		return nil
 	}
 	return run()
 }
 
 // release runs the work held in a fork, in the device's order.
-func (d *laneDevice) release() error {
+func (d *streamDevice) release() error {
 	var runs []func() error
 	switch d.order {
-	case lane1First:
+	case stream1First:
 		runs = append(d.held[1], d.held[0]...)
 	case interleaved:
 		for i := range max(len(d.held[0]), len(d.held[1])) {
@@ -85,86 +85,86 @@ func (d *laneDevice) release() error {
 }
 
 // host notes a call that must not come inside a fork: the host would not wait
-// for lane 1.
-func (d *laneDevice) host(what string) {
+// for stream 1.
+func (d *streamDevice) host(what string) {
 	if d.forked {
 		d.problem("%s inside a fork", what)
 	}
 }
 
-func (d *laneDevice) dtod(dst, src ptr, bytes int) error {
+func (d *streamDevice) dtod(dst, src ptr, bytes int) error {
 	return d.queued("dtod", func() error { return d.device.dtod(dst, src, bytes) })
 }
 
-func (d *laneDevice) memsetZero(dst ptr, bytes int) error {
+func (d *streamDevice) memsetZero(dst ptr, bytes int) error {
 	return d.queued("memsetZero", func() error { return d.device.memsetZero(dst, bytes) })
 }
 
-func (d *laneDevice) launch(k kernel, lg launchGeom, args []uint64) error {
+func (d *streamDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 	args = slices.Clone(args)
 	return d.queued("launch "+k.String(), func() error { return d.device.launch(k, lg, args) })
 }
 
-func (d *laneDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
+func (d *streamDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
 	return d.queued("gemm", func() error { return d.device.gemm(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) })
 }
 
-func (d *laneDevice) htod(dst ptr, src []byte) error {
+func (d *streamDevice) htod(dst ptr, src []byte) error {
 	d.host("htod")
 	return d.device.htod(dst, src)
 }
 
-func (d *laneDevice) dtoh(dst []byte, src ptr) error {
+func (d *streamDevice) dtoh(dst []byte, src ptr) error {
 	d.host("dtoh")
 	return d.device.dtoh(dst, src)
 }
 
-func (d *laneDevice) sync() error {
+func (d *streamDevice) sync() error {
 	d.host("sync")
 	return d.device.sync()
 }
 
-func (d *laneDevice) alloc(bytes int) (ptr, error) {
+func (d *streamDevice) alloc(bytes int) (ptr, error) {
 	d.host("alloc")
 	return d.device.alloc(bytes)
 }
 
-func (d *laneDevice) free(p ptr) error {
+func (d *streamDevice) free(p ptr) error {
 	d.host("free")
 	return d.device.free(p)
 }
 
-func (d *laneDevice) fork() error {
+func (d *streamDevice) fork() error {
 	if d.forked {
 		d.problem("a fork inside a fork")
 	}
-	if d.lane != 0 {
-		d.problem("a fork from lane %d", d.lane)
+	if d.stream != 0 {
+		d.problem("a fork from stream %d", d.stream)
 	}
 	d.forked, d.forks, d.forkWork = true, d.forks+1, [2]int{}
 	return d.device.fork()
 }
 
-func (d *laneDevice) setLane(lane int) {
-	if lane != 0 && lane != 1 {
-		d.problem("setLane(%d)", lane)
+func (d *streamDevice) setStream(s int) {
+	if s != 0 && s != 1 {
+		d.problem("setStream(%d)", s)
 	}
-	if lane == 1 && !d.forked {
-		d.problem("setLane(1) outside a fork")
+	if s == 1 && !d.forked {
+		d.problem("setStream(1) outside a fork")
 	}
-	d.lane = lane
-	d.device.setLane(lane)
+	d.stream = s
+	d.device.setStream(s)
 }
 
-func (d *laneDevice) join() error {
+func (d *streamDevice) join() error {
 	if !d.forked {
 		d.problem("a join without a fork")
 	}
-	if d.lane != 0 {
-		d.problem("a join from lane %d", d.lane)
+	if d.stream != 0 {
+		d.problem("a join from stream %d", d.stream)
 	}
 	if d.forkWork[0] == 0 || d.forkWork[1] == 0 {
-		d.problem("a fork with work %v on lanes 0 and 1: want both busy", d.forkWork)
+		d.problem("a fork with work %v on streams 0 and 1: want both busy", d.forkWork)
 	}
 	d.forked = false
 	if err := d.release(); err != nil {
@@ -173,11 +173,11 @@ func (d *laneDevice) join() error {
 	return d.device.join()
 }
 
-// check reports the problems seen, and a fork left open or lane 1 left current.
-func (d *laneDevice) check(t *testing.T, what string) {
+// check reports the problems seen, and a fork left open or stream 1 left current.
+func (d *streamDevice) check(t *testing.T, what string) {
 	t.Helper()
-	if d.forked || d.lane != 0 {
-		d.problem("at the end: forked %v, lane %d", d.forked, d.lane)
+	if d.forked || d.stream != 0 {
+		d.problem("at the end: forked %v, stream %d", d.forked, d.stream)
 	}
 	for _, p := range d.problems {
 		t.Errorf("%s: %s", what, p)
@@ -186,11 +186,11 @@ func (d *laneDevice) check(t *testing.T, what string) {
 }
 
 // A bidirectional layer forks once in Forward and once in Backward, queues
-// direction 1 on lane 1 and joins; a unidirectional stack never forks. Run with
-// lane 1's work first, or the two lanes' calls interleaved, every output and
+// direction 1 on stream 1 and joins; a unidirectional stack never forks. Run with
+// stream 1's work first, or the two streams' calls interleaved, every output and
 // gradient is bit for bit what the simulator gives in the order of the calls,
 // over every configuration the conformance suite crosses.
-func TestBidirectionalLanes(t *testing.T) {
+func TestBidirectionalStreams(t *testing.T) {
 	const T, B, D, H = 4, 3, 5, 6
 	plain := newTestBackend(t, newSimDevice(), gru.Float64)
 	rng := gru.NewRand(31)
@@ -201,9 +201,9 @@ func TestBidirectionalLanes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, order := range []laneOrder{issueOrder, lane1First, interleaved} {
+		for _, order := range []streamOrder{issueOrder, stream1First, interleaved} {
 			name := fmt.Sprintf("%v/%v", c, order)
-			dev := &laneDevice{device: newSimDevice(), order: order}
+			dev := &streamDevice{device: newSimDevice(), order: order}
 			be := newTestBackend(t, dev, gru.Float64)
 			got, err := grutest.Solve(be, prob)
 			if err != nil {
@@ -215,7 +215,7 @@ func TestBidirectionalLanes(t *testing.T) {
 				wantForks = 2 * c.Layers
 			}
 			if dev.forks != wantForks || (wantForks == 0) != (dev.work[1] == 0) {
-				t.Errorf("%s: %d forks, work %v on lanes 0 and 1; want %d forks", name, dev.forks, dev.work, wantForks)
+				t.Errorf("%s: %d forks, work %v on streams 0 and 1; want %d forks", name, dev.forks, dev.work, wantForks)
 			}
 			wantAll := [][]float64{want.Y, want.HN, want.DX, want.DH0}
 			for i, g := range [][]float64{got.Y, got.HN, got.DX, got.DH0} {
@@ -233,11 +233,11 @@ func TestBidirectionalLanes(t *testing.T) {
 	}
 }
 
-// The persistent kernels keep both directions on lane 0: two cooperative kernels
+// The persistent kernels keep both directions on stream 0: two cooperative kernels
 // each sized for every multiprocessor could not be resident at once.
 func TestPersistentDoesNotFork(t *testing.T) {
 	sim := newSimDevice()
-	dev := &laneDevice{device: sim}
+	dev := &streamDevice{device: sim}
 	be := newTestBackend(t, dev, gru.Float64)
 	if err := be.SetRecurrentKernel(KernelPersistent); err != nil {
 		t.Fatal(err)
@@ -252,6 +252,6 @@ func TestPersistentDoesNotFork(t *testing.T) {
 		t.Fatalf("RecurrentRuns %+v: want every pass persistent", r)
 	}
 	if dev.forks != 0 || dev.work[1] != 0 {
-		t.Errorf("%d forks, work %v on lanes 0 and 1; want none on lane 1", dev.forks, dev.work)
+		t.Errorf("%d forks, work %v on streams 0 and 1; want none on stream 1", dev.forks, dev.work)
 	}
 }
