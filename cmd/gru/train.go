@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -434,6 +435,9 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 			prog.step(sum/float64(n), float64(n)/time.Since(t0).Seconds())
 		}
 		if err := be.Sync(); err != nil {
+			if errors.Is(err, gru.ErrDeviceLost) {
+				return &lm.DeviceLostError{Err: err} // as the Trainer reports it: the checkpoint is intact
+			}
 			return err
 		}
 		dt := time.Since(t0)
