@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the golden file of torch.optim updates that gru/optim's tests replay.
+"""Writes the golden file of torch.optim updates that gogru's optimisers are checked on.
 
 Run with Debian's python3-torch:  /usr/bin/python3 scripts/gen_optim_golden.py
-Output: gru/optim/testdata/torch_optim.json (committed, so CI needs no torch).
+Output: gru/grutest/testdata/optim/torch_optim.json (committed, so CI needs no torch);
+grutest.OptimizersMatchTorch replays it on every backend.
 
 Each case gives an optimiser (sgd, adam or adamw, with its hyperparameters) and a
 learning-rate schedule in gogru's terms (kind, warmup, step_size, gamma, total),
@@ -96,7 +97,7 @@ def case(name, kind, hyper, sched, seed):
 
 def main():
     warnings.simplefilter("ignore", UserWarning)  # SequentialLR's own use of a deprecated argument
-    out = os.path.join(os.path.dirname(__file__), "..", "gru", "optim", "testdata", "torch_optim.json")
+    out = os.path.join(os.path.dirname(__file__), "..", "gru", "grutest", "testdata", "optim", "torch_optim.json")
     cases = [case(*c, seed=100 + i) for i, c in enumerate(CASES)]
     with open(out, "w") as f:
         json.dump({"torch_version": torch.__version__, "cases": cases}, f, indent=1)

@@ -152,7 +152,7 @@ conformance() {
 
 fatbin() {
   [ "$MODE" = real ] || skip "sim mode: no driver to load a fatbin" || return
-  local quick='^TestGPUConformance32$/^(Oracle|Golden|Ops)$' rc=0
+  local quick='^TestGPUConformance32$/^(Oracle|Golden|Ops|OptimizersMatchTorch)$' rc=0
   if [ -f "$SCRATCH/gogru.fatbin" ]; then
     echo "--- the fatbin this host's nvcc built"
     GOGRU_FATBIN="$SCRATCH/gogru.fatbin" "$TESTBIN" -test.run "$quick" -test.count=1 || rc=1

@@ -53,6 +53,7 @@ func Run(t *testing.T, newBackend func() (gru.Backend, error)) {
 	t.Run("Accumulate", func(t *testing.T) { testAccumulate(t, open(t)) })
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, open(t)) })
 	t.Run("Ops", func(t *testing.T) { testOps(t, open(t)) })
+	t.Run("OptimizersMatchTorch", func(t *testing.T) { OptimizersMatchTorch(t, open(t)) })
 }
 
 // Case is one point of the configuration cross product.
