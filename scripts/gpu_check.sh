@@ -20,6 +20,9 @@
 #   fatbin       the device-built fatbin, and the committed one's PTX forced through the JIT
 #   oom          running out of device memory names the allocation and frees everything
 #   cli          gru train --device auto --dtype tf32 and bf16 take the GPU and say so
+#   dist         data-parallel gru train (docs/distributed.md), float64, against one process:
+#                one rank with a one-rank NCCL communicator (GPU only, where libnccl.so.2
+#                is), and two ranks sharing the GPU through host staging; needs mpirun
 #   bench        gru bench beside PyTorch's nn.GRU (cuDNN), strict FP32, TF32 and BF16
 #                (PyTorch under autocast(bfloat16); see scripts/peer_torch.py --bf16), each
 #                shape with both recurrent kernels (GPU_CHECK_KERNELS, default gemm,persistent),
@@ -39,7 +42,7 @@ mkdir -p "$OUT"
 LOG="$OUT/gpu-check.log"
 PY="${PYTHON:-python3}"
 MODE="${GOGRU_GPU:-real}"
-STEPS="${GPU_CHECK_STEPS:-env build kernels conformance fatbin oom cli bench d2l ncu}"
+STEPS="${GPU_CHECK_STEPS:-env build kernels conformance fatbin oom cli dist bench d2l ncu}"
 # The recurrent kernels bench times side by side at every shape.
 KERNELS="${GPU_CHECK_KERNELS:-gemm,persistent}"
 # The whole check stops starting steps after GPU_CHECK_BUDGET seconds (default 420),
@@ -195,6 +198,36 @@ cli() {
   return $rc
 }
 
+# dist: N ranks end where one process ends (the same final line), and say how the
+# gradients travelled; the tokens/s of each run are in the log.
+dist() {
+  [ -n "$DATA" ] || skip "no timemachine.txt" || return
+  command -v mpirun >/dev/null || skip "no mpirun (Open MPI) on this host" || return
+  local rc=0 mode np want one got
+  local args="train --device $DEV --dtype float64 --data $DATA --epochs 3 $RECIPE --progress log --sample-every 0"
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl="${OMPI_MCA_btl:-self,vader}"
+  "$BIN" $args >"$SCRATCH/dist-one.log" 2>&1 || { cat "$SCRATCH/dist-one.log"; return 1; }
+  one=$(grep '^final' "$SCRATCH/dist-one.log") && echo "one process: $one"
+  for mode in nccl host; do
+    if [ $mode = nccl ]; then
+      np=1 want="by NCCL"
+      [ "$MODE" = sim ] && { echo "nccl: skipped on the simulator"; continue; }
+      ldconfig -p 2>/dev/null | grep -q 'libnccl\.so\.2' || { echo "nccl: skipped, no libnccl.so.2"; continue; }
+    else
+      np=2 want="staged through host memory"
+    fi
+    GOGRU_ALLREDUCE=$mode mpirun --oversubscribe --bind-to none -np $np "$BIN" $args >"$SCRATCH/dist-$mode.log" 2>&1 ||
+      { cat "$SCRATCH/dist-$mode.log"; rc=1; continue; }
+    grep '^distributed' "$SCRATCH/dist-$mode.log"
+    got=$(grep '^final' "$SCRATCH/dist-$mode.log") && echo "$np rank(s), $mode: $got"
+    grep -q "$want" "$SCRATCH/dist-$mode.log" || { echo "$mode: the run does not say \"$want\""; rc=1; }
+    # float64: the perplexity (3 decimals) matches; tokens/s and times differ.
+    [ "$(echo "$got" | cut -d, -f1-2)" = "$(echo "$one" | cut -d, -f1-2)" ] ||
+      { echo "$mode: $np rank(s) end elsewhere than one process"; rc=1; }
+  done
+  return $rc
+}
+
 bench() {
   local prec peerflags rc=0 dir="$SCRATCH/bench"
   rm -rf "$dir" && mkdir -p "$dir"
@@ -275,7 +308,7 @@ ncu_profile() {
 }
 
 export OUT PY MODE STEPS HAVE_TORCH SCRATCH BIN TESTBIN TAGS DEV PEER CONFORMANCE OOMTEST SHAPES KERNELS RUNS WARMUP EPOCHS RECIPE DATA
-export -f skip timed env_report build kernels conformance fatbin oom cli bench d2l ncu_profile
+export -f skip timed env_report build kernels conformance fatbin oom cli dist bench d2l ncu_profile
 
 {
   step env 60 env_report
@@ -285,6 +318,7 @@ export -f skip timed env_report build kernels conformance fatbin oom cli bench d
   step fatbin 180 fatbin
   step oom 60 oom
   step cli 120 cli
+  step dist 120 dist
   step bench 300 bench
   step d2l 300 d2l
   step ncu 180 ncu_profile
