@@ -275,6 +275,26 @@ func TestKernelFlagOnSimulator(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "device: cuda/float32 (simulated GPU (host C++), persistent recurrent kernel)") {
 		t.Errorf("train --device sim --kernel persistent: code %d\n%s\n%s", code, out, errOut)
 	}
+	// TF32 GEMMs with the persistent kernel: the GEMM path, said once, and so labelled.
+	out, errOut, code = gruRun(t, "bench", "--shapes", "2x3x4x5", "--runs", "1", "--warmup", "0", "--json", "--device", "sim",
+		"--dtype", "tf32", "--kernel", "persistent", "--variant", "reset-after")
+	rows = nil
+	if err := json.Unmarshal([]byte(out), &rows); code != 0 || err != nil || len(rows) == 0 {
+		t.Fatalf("bench --dtype tf32 --kernel persistent: code %d, %v\n%s", code, err, errOut)
+	}
+	for _, r := range rows {
+		if r.Kernel != "persistent→gemm" {
+			t.Errorf("a tf32 row of --kernel persistent labelled %q, want persistent→gemm", r.Kernel)
+		}
+	}
+	if n := strings.Count(errOut, "float32 only"); n != 1 {
+		t.Errorf("%d notices that the persistent kernel computes in float32 only, want 1\n%s", n, errOut)
+	}
+	// --kernel auto says once which path it keeps for the shape.
+	out, errOut, code = gruRun(t, append(args, "--device", "sim", "--kernel", "auto", "--epochs", "8")...) // more steps than its tuning takes
+	if code != 0 || strings.Count(errOut, "--kernel auto, T=") != 1 {
+		t.Errorf("train --device sim --kernel auto: code %d, want one choice on stderr\n%s\n%s", code, out, errOut)
+	}
 }
 
 // TestTimeMachineDownload fetches the corpus from a local server through the same
