@@ -9,8 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 CORES=${CORES:-$(nproc)}
 ARGS=${ARGS:-}
-# D2L's model (hidden 256, T 35) on the built-in text, global batch 64, float32.
-BASE="train --device cpu --data builtin --hidden 256 --steps 35 --batch 64 --epochs 3 --sample-every 0 --progress log"
+# D2L's recipe (10,000 tokens of The Time Machine, hidden 256, batch 32, T 35,
+# float32), 10 epochs; DATA= names another corpus (builtin: the text in the binary).
+DATA=${DATA:-timemachine}
+BASE="train --device cpu --data $DATA --epochs 10 --sample-every 0 --progress log"
 command -v mpirun >/dev/null || { echo "bench_mpi: mpirun not found: install openmpi-bin (bash .ci/install)" >&2; exit 1; }
 go build -o bin/gru ./cmd/gru
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=${OMPI_MCA_btl:-self,vader}
