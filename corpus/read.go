@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -59,26 +60,35 @@ func ReadFile(path string, maxTokens int, lettersOnly bool) (string, error) {
 
 // readTokens reads r until what it has read holds maxTokens tokens after
 // Preprocess, or to its end, and returns whole characters. It refuses to read
-// more than MaxFileBytes.
+// more than MaxFileBytes, and stops at the first NUL byte: that is no text.
 func readTokens(r io.Reader, maxTokens int, lettersOnly bool) ([]byte, error) {
-	var b []byte
+	var chunks [][]byte // joined once at the end: growing one slice would copy it again and again
 	var tc tokenCounter
 	tc.lettersOnly = lettersOnly
-	for tc.n < maxTokens {
-		if len(b) >= MaxFileBytes {
-			return nil, fmt.Errorf("%s read without reaching %d tokens, and %s is the most read", checked.Count(len(b)).Bytes(), maxTokens, checked.Count(MaxFileBytes).Bytes())
+	read, eof := 0, false
+	for tc.n < maxTokens && !eof {
+		if read >= MaxFileBytes {
+			return nil, fmt.Errorf("%s read without reaching %d tokens, and %s is the most read", checked.Count(read).Bytes(), maxTokens, checked.Count(MaxFileBytes).Bytes())
 		}
-		start := len(b)
-		b = append(b, make([]byte, chunkBytes)...)
-		n, err := io.ReadFull(r, b[start:])
-		b = b[:start+n]
-		tc.count(b[start:])
-		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return b, nil
+		c := make([]byte, chunkBytes)
+		n, err := io.ReadFull(r, c)
+		c = c[:n]
+		if i := bytes.IndexByte(c, 0); i >= 0 {
+			return nil, fmt.Errorf("not text: NUL byte at offset %d", read+i)
 		}
-		if err != nil {
+		tc.count(c)
+		chunks = append(chunks, c)
+		read += n
+		switch {
+		case err == io.EOF || err == io.ErrUnexpectedEOF:
+			eof = true
+		case err != nil:
 			return nil, err
 		}
+	}
+	b := bytes.Join(chunks, nil)
+	if eof {
+		return b, nil
 	}
 	// Stopped early: drop a character cut by the chunk's end.
 	for i := len(b) - 1; i >= 0 && i >= len(b)-4; i-- {

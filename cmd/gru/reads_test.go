@@ -23,6 +23,19 @@ func TestReadsAreBounded(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(ckDir, "checkpoint.safetensors"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Sparse files that claim more than any read may take: 1 TiB and 2 GiB.
+	huge, large := filepath.Join(dir, "huge.safetensors"), filepath.Join(dir, "large.txt")
+	for _, f := range []struct {
+		path string
+		size int64
+	}{{huge, 1 << 40}, {large, 2 << 30}} {
+		if err := os.WriteFile(f.path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Truncate(f.path, f.size); err != nil {
+			t.Skipf("no sparse files here: %v", err)
+		}
+	}
 	train := []string{"train", "--device", "cpu", "--epochs", "1", "--hidden", "8", "--sample-every", "0", "--progress", "log"}
 	for _, c := range []struct {
 		name string
@@ -38,6 +51,9 @@ func TestReadsAreBounded(t *testing.T) {
 		{"generate --checkpoint /dev/zero", []string{"generate", "--checkpoint", "/dev/zero"}, "character device"},
 		{"train --resume FIFO", append(train, "--data", "builtin", "--resume", "--checkpoint", ckDir), "regular file"},
 		{"info --checkpoint FIFO", []string{"info", "--checkpoint", ckDir}, "FIFO"},
+		{"generate --checkpoint 1 TiB", []string{"generate", "--checkpoint", huge}, "more than the"},
+		{"train --data 2 GiB --max-tokens 0", append(train, "--data", large, "--max-tokens", "0"), "more than the 1.00 GiB read at most"},
+		{"train --data 2 GiB of NULs", append(train, "--data", large, "--max-tokens", "100"), "NUL byte"},
 		{"train --init-from FIFO", append(train, "--data", "builtin", "--init-from", fifo), "FIFO"},
 		{"plot bench FIFO", []string{"plot", "bench", fifo, "-o", filepath.Join(dir, "c.png")}, "FIFO"},
 		{"plot curve FIFO", []string{"plot", "curve", ckDir, "-o", filepath.Join(dir, "c.png")}, "FIFO"},
