@@ -10,6 +10,7 @@ import (
 // Backend is the CPU implementation of gru.Backend in precision T.
 type Backend[T Float] struct {
 	pool   *pool
+	kit    backendkit.Resolver[*Tensor[T], *IDs]
 	closed bool
 }
 
@@ -19,10 +20,14 @@ var (
 )
 
 // New32 returns a float32 CPU backend.
-func New32() *Backend[float32] { return &Backend[float32]{pool: newPool(defaultWorkers())} }
+func New32() *Backend[float32] {
+	return &Backend[float32]{pool: newPool(defaultWorkers()), kit: newKit[float32]()}
+}
 
 // New64 returns a float64 CPU backend, the oracle.
-func New64() *Backend[float64] { return &Backend[float64]{pool: newPool(defaultWorkers())} }
+func New64() *Backend[float64] {
+	return &Backend[float64]{pool: newPool(defaultWorkers()), kit: newKit[float64]()}
+}
 
 // New returns a CPU backend computing in dtype.
 func New(dtype gru.DType) (gru.Backend, error) {
@@ -71,7 +76,7 @@ func (be *Backend[T]) Free(t gru.Tensor) error {
 
 // Write copies host values into dst.
 func (be *Backend[T]) Write(dst gru.Tensor, src []float64) error {
-	d, err := mustTensor[T]("Write: dst", dst)
+	d, err := be.kit.MustTensor("Write: dst", dst)
 	if err != nil {
 		return err
 	}
@@ -86,7 +91,7 @@ func (be *Backend[T]) Write(dst gru.Tensor, src []float64) error {
 
 // Read copies src into host memory.
 func (be *Backend[T]) Read(dst []float64, src gru.Tensor) error {
-	s, err := mustTensor[T]("Read: src", src)
+	s, err := be.kit.MustTensor("Read: src", src)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package cpu
 
 import (
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // Backward propagates gradients through the last Forward; see gru.Stack.
@@ -12,7 +13,7 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 	}
 	cfg, ws := s.cfg, s.ws
 	steps, batch := ws.steps, ws.batch
-	H, dirs, TB := cfg.HiddenSize, cfg.Directions(), steps*batch
+	dirs, TB := cfg.Directions(), steps*batch
 
 	// dY is the gradient w.r.t. the current layer's output, time-major [T·B, dirs·H].
 	dY := dyt.data
@@ -29,7 +30,7 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 		}
 		s.pass.startBackward(l, in, dY, dataOf(dhNt), dataOf(dh0t))
 
-		// dX = Σ_d dGx_d·W_x,dᵀ: [T·B,3H]·[3H,din], one GEMM per direction over all steps.
+		// dX = Σ_d dGx_d·W_x,dᵀ, one GEMM per direction over all steps.
 		var dX []T
 		switch {
 		case l > 0:
@@ -41,12 +42,11 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 		default:
 			dX = dxt.data
 		}
+		plan := s.backwardPlan(din)
 		for d := range dirs {
-			beta := T(0)
-			if d > 0 {
-				beta = 1
-			}
-			s.parGemm(&ws.dirs[d].g, false, true, TB, din, 3*H, 1, ws.dirs[d].dGx, 3*H, s.cell(l*dirs+d).wx, 3*H, beta, dX, din)
+			var bufs operands[T]
+			bufs[backendkit.DGx], bufs[backendkit.Wx], bufs[backendkit.DX] = ws.dirs[d].dGx, s.cell(l*dirs+d).wx, dX
+			s.planGemm(&ws.dirs[d].g, plan.InputGrad(d), &bufs)
 		}
 		if l == 0 && cfg.Layout == gru.BatchFirst {
 			transposeTB(dxt.data, dX, steps, batch, din)
@@ -57,15 +57,21 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 }
 
 // backwardCell sweeps cell (layer l, direction d) in reverse processing order with
-// the fused backward pass and the dH GEMM, then accumulates dW_x, dW_h, db_x and db_h
-// with one GEMM or reduction each over all steps. dY is [T·B, dirs·H]; in is the
-// cell's input [T·B, din]. On return ws.dirs[d].dh holds dH0.
+// the fused backward pass and the dH GEMMs, then accumulates dW_x, dW_h, db_x and db_h
+// with one GEMM or reduction each over all steps, as backendkit.BackwardPlan lays
+// out. dY is [T·B, dirs·H]; in is the cell's input [T·B, din]. On return
+// ws.dirs[d].dh holds dH0.
 func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 	cfg, ws := s.cfg, s.ws
 	H, B, steps := cfg.HiddenSize, ws.batch, ws.steps
 	c := s.cell(cell)
 	w := &ws.dirs[d]
 	hs, gates := ws.hs[cell], ws.gates[cell]
+	plan := s.backwardPlan(din)
+	var bufs operands[T]
+	bufs[backendkit.In], bufs[backendkit.HPrev], bufs[backendkit.Gates] = in, hs, gates
+	bufs[backendkit.DGx], bufs[backendkit.DGh], bufs[backendkit.DH], bufs[backendkit.DRH] = w.dGx, w.dGh, w.dh, w.drh
+	bufs[backendkit.Wh], bufs[backendkit.DWx], bufs[backendkit.DWh] = c.wh, c.dwx, c.dwh
 
 	k := &w.bwd
 	k.H, k.lens, k.dh, k.drh, k.yStride = H, ws.lens, w.dh, w.drh, cfg.OutputSize()
@@ -82,31 +88,35 @@ func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 		k.dGh = w.dGh[step*B*3*H : (step+1)*B*3*H]
 		if cfg.Variant == gru.ResetAfter {
 			s.be.pool.run(gruBwdAfter[T]{k}, B, 3*H)
-			// dH += dGh·W_hᵀ: [B,3H]·[3H,H].
-			s.parGemm(&w.g, false, true, B, H, 3*H, 1, k.dGh, 3*H, c.wh, 3*H, 1, w.dh, H)
-			continue
+		} else {
+			s.be.pool.run(gruBwdBefore1[T]{k}, B, 2*H)
+			s.planGemm(&w.g, plan.DRHStep(step), &bufs)
+			s.be.pool.run(gruBwdBefore2[T]{k}, B, H)
 		}
-		s.be.pool.run(gruBwdBefore1[T]{k}, B, 2*H)
-		// d(R⊙H) = da_n·W_hnᵀ: [B,H]·[H,H].
-		s.parGemm(&w.g, false, true, B, H, H, 1, k.dGh[2*H:], 3*H, c.wh[2*H:], 3*H, 0, w.drh, H)
-		s.be.pool.run(gruBwdBefore2[T]{k}, B, H)
-		// dH += [da_r da_z]·[W_hr W_hz]ᵀ: [B,2H]·[2H,H].
-		s.parGemm(&w.g, false, true, B, H, 2*H, 1, k.dGh, 3*H, c.wh, 3*H, 1, w.dh, H)
+		s.planGemm(&w.g, plan.DHStep(step), &bufs)
 	}
 
-	TB := steps * B
-	// dW_x += Xᵀ·dGx: [din,T·B]·[T·B,3H].
-	s.parGemm(&w.g, true, false, din, 3*H, TB, 1, in, din, w.dGx, 3*H, 1, c.dwx, 3*H)
-	if cfg.Variant == gru.ResetAfter {
-		// dW_h += H_prevᵀ·dGh: [H,T·B]·[T·B,3H]; hs rows 0..T·B−1 are the states before each step.
-		s.parGemm(&w.g, true, false, H, 3*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.dwh, 3*H)
-	} else {
-		// dW_h[:, :2H] += H_prevᵀ·dGh[:, :2H]; dW_h[:, 2H:] += (R⊙H)ᵀ·dGh[:, 2H:].
-		s.parGemm(&w.g, true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.dwh, 3*H)
-		s.parGemm(&w.g, true, false, H, H, TB, 1, gates[3*H:], 4*H, w.dGh[2*H:], 3*H, 1, c.dwh[2*H:], 3*H)
+	gs, n := plan.WeightGrads()
+	for _, g := range gs[:n] {
+		s.planGemm(&w.g, g, &bufs)
 	}
+	TB := steps * B
 	sumRows(c.dbx, w.dGx, TB, 3*H)
 	sumRows(c.dbh, w.dGh, TB, 3*H)
+}
+
+// operands are a cell's buffers by backendkit.Operand, for planGemm.
+type operands[T Float] [backendkit.NumOperands][]T
+
+// backwardPlan is the GEMM plan of Backward for a layer whose input has din columns.
+func (s *stack[T]) backwardPlan(din int) backendkit.BackwardPlan {
+	return backendkit.BackwardPlan{Variant: s.cfg.Variant, H: s.cfg.HiddenSize, Din: din, Batch: s.ws.batch, Steps: s.ws.steps}
+}
+
+// planGemm runs one GEMM of the plan on bufs, split across the workers (parGemm).
+func (s *stack[T]) planGemm(task *gemmTask[T], g backendkit.GEMM, bufs *operands[T]) {
+	s.parGemm(task, g.TransA, g.TransB, g.M, g.N, g.K, 1, bufs[g.A.Of][g.A.Off:], g.A.LD,
+		bufs[g.B.Of][g.B.Off:], g.B.LD, T(g.Beta), bufs[g.C.Of][g.C.Off:], g.C.LD)
 }
 
 // sumRows adds the column sums of src [rows, cols] to dst [cols], row by row in

@@ -10,15 +10,15 @@ import (
 
 // MatMul computes C = alpha·op(A)·op(B) + beta·C on the tensors' 2-D views.
 func (be *Backend[T]) MatMul(transA, transB bool, alpha float64, a, b gru.Tensor, beta float64, c gru.Tensor) error {
-	at, err := mustTensor[T]("MatMul: a", a)
+	at, err := be.kit.MustTensor("MatMul: a", a)
 	if err != nil {
 		return err
 	}
-	bt, err := mustTensor[T]("MatMul: b", b)
+	bt, err := be.kit.MustTensor("MatMul: b", b)
 	if err != nil {
 		return err
 	}
-	ct, err := mustTensor[T]("MatMul: c", c)
+	ct, err := be.kit.MustTensor("MatMul: c", c)
 	if err != nil {
 		return err
 	}
@@ -32,7 +32,7 @@ func (be *Backend[T]) MatMul(transA, transB bool, alpha float64, a, b gru.Tensor
 
 // AddRow adds v to every row of c.
 func (be *Backend[T]) AddRow(c, v gru.Tensor) error {
-	ct, vt, err := pair[T]("AddRow", c, v)
+	ct, vt, err := be.kit.Pair("AddRow", c, v)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func (be *Backend[T]) AddRow(c, v gru.Tensor) error {
 
 // SumRows computes dst = beta·dst + column sums of src, in row order.
 func (be *Backend[T]) SumRows(dst, src gru.Tensor, beta float64) error {
-	dt, st, err := pair[T]("SumRows", dst, src)
+	dt, st, err := be.kit.Pair("SumRows", dst, src)
 	if err != nil {
 		return err
 	}
@@ -68,12 +68,12 @@ func (be *Backend[T]) SumRows(dst, src gru.Tensor, beta float64) error {
 
 // OneHot writes one-hot rows of ids.
 func (be *Backend[T]) OneHot(dst gru.Tensor, ids gru.IDs) error {
-	dt, err := mustTensor[T]("OneHot: dst", dst)
+	dt, err := be.kit.MustTensor("OneHot: dst", dst)
 	if err != nil {
 		return err
 	}
 	rows, cols := dt.rowsCols()
-	it, err := checkedIDs("OneHot", ids, rows, cols)
+	it, err := be.kit.CheckedIDs("OneHot", ids, rows, cols)
 	if err != nil {
 		return err
 	}
@@ -86,11 +86,11 @@ func (be *Backend[T]) OneHot(dst gru.Tensor, ids gru.IDs) error {
 
 // Gather copies table rows: dst[i,:] = table[ids[i],:].
 func (be *Backend[T]) Gather(dst, table gru.Tensor, ids gru.IDs) error {
-	dt, tt, err := pair[T]("Gather", dst, table)
+	dt, tt, err := be.kit.Pair("Gather", dst, table)
 	if err != nil {
 		return err
 	}
-	it, cols, err := checkedRowIDs("Gather", dt.shape, tt.shape, ids)
+	it, _, cols, err := be.kit.CheckedRowIDs("Gather", dt.shape, tt.shape, ids)
 	if err != nil {
 		return err
 	}
@@ -102,11 +102,11 @@ func (be *Backend[T]) Gather(dst, table gru.Tensor, ids gru.IDs) error {
 
 // ScatterAdd accumulates rows into table: table[ids[i],:] += src[i,:], in order.
 func (be *Backend[T]) ScatterAdd(table, src gru.Tensor, ids gru.IDs) error {
-	tt, st, err := pair[T]("ScatterAdd", table, src)
+	tt, st, err := be.kit.Pair("ScatterAdd", table, src)
 	if err != nil {
 		return err
 	}
-	it, cols, err := checkedRowIDs("ScatterAdd", st.shape, tt.shape, ids)
+	it, _, cols, err := be.kit.CheckedRowIDs("ScatterAdd", st.shape, tt.shape, ids)
 	if err != nil {
 		return err
 	}
@@ -119,52 +119,13 @@ func (be *Backend[T]) ScatterAdd(table, src gru.Tensor, ids gru.IDs) error {
 	return nil
 }
 
-// checkedIDs resolves ids and checks them against rows and the indexed axis n.
-func checkedIDs(op string, ids gru.IDs, rows, n int) (*IDs, error) {
-	if err := backendkit.CheckIDs(op, ids, rows, n); err != nil {
-		return nil, err
-	}
-	return mustIDs(op+": ids", ids)
-}
-
-// checkedRowIDs is checkedIDs for a row lookup in a table (backendkit.CheckRowIDs);
-// it returns the ids and the row width.
-func checkedRowIDs(op string, rows, table []int, ids gru.IDs) (*IDs, int, error) {
-	_, cols, err := backendkit.CheckRowIDs(op, rows, table, ids)
-	if err != nil {
-		return nil, 0, err
-	}
-	it, err := mustIDs(op+": ids", ids)
-	return it, cols, err
-}
-
 // SoftmaxCrossEntropy writes the mean cross-entropy to loss and its gradient to dlogits.
 func (be *Backend[T]) SoftmaxCrossEntropy(logits gru.Tensor, targets gru.IDs, dlogits, loss gru.Tensor) error {
-	lt, err := mustTensor[T]("SoftmaxCrossEntropy: logits", logits)
-	if err != nil {
-		return err
-	}
-	dt, err := asTensor[T]("SoftmaxCrossEntropy: dlogits", dlogits)
-	if err != nil {
-		return err
-	}
-	out, err := mustTensor[T]("SoftmaxCrossEntropy: loss", loss)
+	lt, dt, out, tg, err := be.kit.SoftmaxCrossEntropy(logits, dlogits, loss, targets)
 	if err != nil {
 		return err
 	}
 	rows, cols := lt.rowsCols()
-	tg, err := checkedIDs("SoftmaxCrossEntropy", targets, rows, cols)
-	if err != nil {
-		return err
-	}
-	if dt != nil {
-		if err := backendkit.CheckSameLen("SoftmaxCrossEntropy", "dlogits", lt.shape, dt.shape); err != nil {
-			return err
-		}
-	}
-	if err := backendkit.CheckScalar("SoftmaxCrossEntropy", "loss", out.shape); err != nil {
-		return err
-	}
 	var sum float64
 	for i := range rows {
 		row := lt.data[i*cols : (i+1)*cols]
@@ -193,7 +154,7 @@ func (be *Backend[T]) SoftmaxCrossEntropy(logits gru.Tensor, targets gru.IDs, dl
 
 // Copy copies src into dst.
 func (be *Backend[T]) Copy(dst, src gru.Tensor) error {
-	dt, st, err := pair[T]("Copy", dst, src)
+	dt, st, err := be.kit.Pair("Copy", dst, src)
 	if err != nil {
 		return err
 	}
@@ -206,7 +167,7 @@ func (be *Backend[T]) Copy(dst, src gru.Tensor) error {
 
 // Fill sets every element to v.
 func (be *Backend[T]) Fill(t gru.Tensor, v float64) error {
-	tt, err := mustTensor[T]("Fill", t)
+	tt, err := be.kit.MustTensor("Fill", t)
 	if err != nil {
 		return err
 	}
@@ -219,7 +180,7 @@ func (be *Backend[T]) Fill(t gru.Tensor, v float64) error {
 // SGDMomentum applies one step of SGD with momentum and L2 weight decay, the
 // learning rate read from lr.
 func (be *Backend[T]) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, weightDecay float64) error {
-	pt, gt, err := sameLen[T]("SGDMomentum", param, grad)
+	pt, gt, err := be.kit.SameLen("SGDMomentum", param, grad)
 	if err != nil {
 		return err
 	}
@@ -232,7 +193,7 @@ func (be *Backend[T]) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, wei
 			return err
 		}
 	}
-	rate, err := scalarOf[T]("SGDMomentum", lr)
+	rate, err := be.scalarOf("SGDMomentum", lr)
 	if err != nil {
 		return err
 	}
@@ -253,11 +214,11 @@ func (be *Backend[T]) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, wei
 // AdamW applies one step of Adam with decoupled weight decay, the learning rate
 // read from lr and the step number from step.
 func (be *Backend[T]) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps, weightDecay float64, step gru.IDs) error {
-	pt, gt, err := sameLen[T]("AdamW", param, grad)
+	pt, gt, err := be.kit.SameLen("AdamW", param, grad)
 	if err != nil {
 		return err
 	}
-	mt, vt, err := sameLen[T]("AdamW", m, v)
+	mt, vt, err := be.kit.SameLen("AdamW", m, v)
 	if err != nil {
 		return err
 	}
@@ -275,7 +236,7 @@ func (be *Backend[T]) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps,
 	if err := backendkit.CheckAdamStep(t); err != nil {
 		return err
 	}
-	lrT, err := scalarOf[T]("AdamW", lr)
+	lrT, err := be.scalarOf("AdamW", lr)
 	if err != nil {
 		return err
 	}
@@ -297,8 +258,8 @@ func (be *Backend[T]) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps,
 }
 
 // scalarOf reads op's learning rate, a one-element tensor of this backend.
-func scalarOf[T Float](op string, t gru.Tensor) (T, error) {
-	tt, err := mustTensor[T](op+": lr", t)
+func (be *Backend[T]) scalarOf(op string, t gru.Tensor) (T, error) {
+	tt, err := be.kit.MustTensor(op+": lr", t)
 	if err != nil {
 		return 0, err
 	}
@@ -323,7 +284,7 @@ func (be *Backend[T]) ClipGradNorm(grads []gru.Tensor, maxNorm float64, norm gru
 	ts := make([]*Tensor[T], len(grads))
 	var sum float64
 	for i, g := range grads {
-		t, err := mustTensor[T](fmt.Sprintf("ClipGradNorm: grads[%d]", i), g)
+		t, err := be.kit.MustTensor(fmt.Sprintf("ClipGradNorm: grads[%d]", i), g)
 		if err != nil {
 			return err
 		}
@@ -345,24 +306,4 @@ func (be *Backend[T]) ClipGradNorm(grads []gru.Tensor, maxNorm float64, norm gru
 		nt.data[0] = T(n)
 	}
 	return nil
-}
-
-func pair[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {
-	at, err := mustTensor[T](op, a)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w (first tensor)", err)
-	}
-	bt, err := mustTensor[T](op, b)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w (second tensor)", err)
-	}
-	return at, bt, nil
-}
-
-func sameLen[T Float](op string, a, b gru.Tensor) (*Tensor[T], *Tensor[T], error) {
-	at, bt, err := pair[T](op, a, b)
-	if err == nil {
-		err = backendkit.CheckSameLen(op, "second tensor", at.shape, bt.shape)
-	}
-	return at, bt, err
 }

@@ -19,13 +19,7 @@ type stack[T Float] struct {
 
 // NewStack allocates a GRU stack for cfg and copies p into it.
 func (be *Backend[T]) NewStack(cfg gru.Config, p *gru.Params) (gru.Stack, error) {
-	if be.closed {
-		return nil, gru.ErrClosed
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if err := p.Check(cfg); err != nil {
+	if err := backendkit.CheckNewStack(be.closed, cfg, p); err != nil {
 		return nil, err
 	}
 	s := &stack[T]{be: be, cfg: cfg}
@@ -131,10 +125,10 @@ func (s *stack[T]) checkForward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tenso
 	if s.closed {
 		return nil, nil, nil, nil, gru.ErrClosed
 	}
-	if xt, err = mustTensor[T]("x", x); err != nil {
+	if xt, err = s.be.kit.MustTensor("x", x); err != nil {
 		return
 	}
-	if yt, err = mustTensor[T]("y", y); err != nil {
+	if yt, err = s.be.kit.MustTensor("y", y); err != nil {
 		return
 	}
 	if h0t, err = asTensor[T]("h0", h0); err != nil {
@@ -156,7 +150,7 @@ func (s *stack[T]) checkBackward(dy, dhN, dx, dh0 gru.Tensor) (dyt, dhNt, dxt, d
 	if !s.saved {
 		return nil, nil, nil, nil, gru.ErrNoForward
 	}
-	if dyt, err = mustTensor[T]("dy", dy); err != nil {
+	if dyt, err = s.be.kit.MustTensor("dy", dy); err != nil {
 		return
 	}
 	if dhNt, err = asTensor[T]("dhN", dhN); err != nil {

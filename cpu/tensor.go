@@ -40,12 +40,10 @@ func asTensor[T Float](arg string, t gru.Tensor) (*Tensor[T], error) {
 	return ct, nil
 }
 
-// mustTensor is asTensor for arguments that may not be nil.
-func mustTensor[T Float](arg string, t gru.Tensor) (*Tensor[T], error) {
-	if t == nil {
-		return nil, fmt.Errorf("cpu: %s: nil tensor", arg)
-	}
-	return asTensor[T](arg, t)
+// newKit is the Resolver of a backend: it resolves and checks the arguments of its
+// calls with the checks all backends share.
+func newKit[T Float]() backendkit.Resolver[*Tensor[T], *IDs] {
+	return backendkit.Resolver[*Tensor[T], *IDs]{Backend: "cpu", Tensor: asTensor[T], IDs: mustIDs}
 }
 
 func dtypeOf[T Float]() gru.DType {

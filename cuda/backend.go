@@ -35,6 +35,7 @@ type Backend struct {
 	recording  bool            // Record's body is running
 	opened     time.Time       // when the backend opened: KernelAuto's clock starts there
 	clock      func() time.Duration
+	kit        backendkit.Resolver[*Tensor, *IDs] // resolves and checks the arguments of its calls
 }
 
 var _ gru.Backend = (*Backend)(nil)
@@ -50,6 +51,7 @@ func newBackend(dev device, dtype gru.DType) (*Backend, error) {
 	}
 	be := &Backend{dev: dev, dtype: dtype, tensors: map[*Tensor]struct{}{}, ids: map[*IDs]struct{}{},
 		stacks: map[*stack]struct{}{}, recordings: map[*recording]struct{}{}, opened: time.Now()}
+	be.kit = backendkit.Resolver[*Tensor, *IDs]{Backend: "cuda", Tensor: be.tensor, IDs: be.liveIDs}
 	var err error
 	if be.scratch, err = be.alloc("scratch [8] float64", 8*8); err != nil {
 		dev.close()
@@ -198,11 +200,9 @@ func (be *Backend) tensor(arg string, t gru.Tensor) (*Tensor, error) {
 	return ct, nil
 }
 
+// mustTensor is tensor for arguments that may not be nil.
 func (be *Backend) mustTensor(arg string, t gru.Tensor) (*Tensor, error) {
-	if t == nil {
-		return nil, fmt.Errorf("cuda: %s: nil tensor", arg)
-	}
-	return be.tensor(arg, t)
+	return be.kit.MustTensor(arg, t)
 }
 
 // Write copies host values into dst, rounding to float32 on a float32 backend.

@@ -1,6 +1,9 @@
 package cuda
 
-import "github.com/gogru/gogru/gru"
+import (
+	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/gru/backendkit"
+)
 
 // Backward propagates gradients through the last Forward on the device.
 func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
@@ -10,7 +13,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 	}
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, steps, batch := be.esize(), ws.steps, ws.batch
-	H, dirs, TB := cfg.HiddenSize, cfg.Directions(), steps*batch
+	H, dirs := cfg.HiddenSize, cfg.Directions()
 	plan, timed, err := s.passPlan(false)
 	if err != nil {
 		return err
@@ -38,7 +41,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 				q.dtod(cellRows(dh0t, cell, batch*H, es), dh, n)
 			}
 		})
-		// dX = Σ_d dGx_d·W_x,dᵀ: [T·B,3H]·[3H,din], one GEMM per direction over all steps.
+		// dX = Σ_d dGx_d·W_x,dᵀ, one GEMM per direction over all steps.
 		var dX ptr
 		switch {
 		case l > 0:
@@ -50,13 +53,11 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 		default:
 			dX = dxt.p
 		}
+		bp := s.backwardPlan(din)
 		for d := range dirs {
-			wx := s.cell(l*dirs + d).param.wx
-			beta := 0.0
-			if d > 0 {
-				beta = 1
-			}
-			q.gemm(false, true, TB, din, 3*H, 1, ws.dirs[d].dGx, 3*H, wx, 3*H, beta, dX, din)
+			bufs := s.cellOperands(l*dirs+d, d, in)
+			bufs[backendkit.DX] = dX
+			q.planGemm(bp.InputGrad(d), &bufs, es)
 		}
 		if l == 0 && cfg.Layout == gru.BatchFirst {
 			s.fromTimeMajor(q, dxt.p, dX, steps, batch, din)
@@ -89,17 +90,11 @@ func (s *stack) backwardCell(q *queue, plan *persistPlan, cell, d int, dY, in pt
 		be.runs.GEMM++
 		s.backwardSteps(q, cell, d, dY)
 	}
-	hs, gates := ws.hs[cell], ws.gates[cell]
 	TB := steps * B
-	// dW_x += Xᵀ·dGx: [din,T·B]·[T·B,3H].
-	q.gemm(true, false, din, 3*H, TB, 1, in, din, w.dGx, 3*H, 1, c.grad.wx, 3*H)
-	if cfg.Variant == gru.ResetAfter {
-		// dW_h += H_prevᵀ·dGh: [H,T·B]·[T·B,3H].
-		q.gemm(true, false, H, 3*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.grad.wh, 3*H)
-	} else {
-		// dW_h[:, :2H] += H_prevᵀ·dGh[:, :2H]; dW_h[:, 2H:] += (R⊙H)ᵀ·dGh[:, 2H:].
-		q.gemm(true, false, H, 2*H, TB, 1, hs, H, w.dGh, 3*H, 1, c.grad.wh, 3*H)
-		q.gemm(true, false, H, H, TB, 1, gates.add(3*H, es), 4*H, w.dGh.add(2*H, es), 3*H, 1, c.grad.wh.add(2*H, es), 3*H)
+	bufs := s.cellOperands(cell, d, in)
+	gs, n := s.backwardPlan(din).WeightGrads()
+	for _, g := range gs[:n] {
+		q.planGemm(g, &bufs, es)
 	}
 	q.sumRows(colSums(3*H), TB, 3*H, w.dGx, c.grad.bx, 1)
 	q.sumRows(colSums(3*H), TB, 3*H, w.dGh, c.grad.bh, 1)
@@ -110,10 +105,11 @@ func (s *stack) backwardCell(q *queue, plan *persistPlan, cell, d int, dY, in pt
 func (s *stack) backwardSteps(q *queue, cell, d int, dY ptr) {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
-	c := s.cell(cell)
 	w := ws.dirs[d]
 	hs, gates := ws.hs[cell], ws.gates[cell]
 	ystride := cfg.OutputSize()
+	plan := s.backwardPlan(cfg.LayerInputSize(cell / cfg.Directions()))
+	bufs := s.cellOperands(cell, d, 0)
 	for step := steps - 1; step >= 0; step-- {
 		t := step
 		if d == 1 {
@@ -125,15 +121,37 @@ func (s *stack) backwardSteps(q *queue, cell, d int, dY ptr) {
 		dgx, dgh := w.dGx.add(t*B*3*H, es), w.dGh.add(step*B*3*H, es)
 		if cfg.Variant == gru.ResetAfter {
 			q.gruBwdAfter(elems(B*H), B, H, t, ws.lens, g, hPrev, dy, ystride, dgx, dgh, w.dh)
-			// dH += dGh·W_hᵀ: [B,3H]·[3H,H].
-			q.gemm(false, true, B, H, 3*H, 1, dgh, 3*H, c.param.wh, 3*H, 1, w.dh, H)
-			continue
+		} else {
+			q.gruBwdBefore1(elems(B*H), B, H, t, ws.lens, g, hPrev, dy, ystride, dgx, dgh, w.dh)
+			q.planGemm(plan.DRHStep(step), &bufs, es)
+			q.gruBwdBefore2(elems(B*H), B, H, t, ws.lens, g, hPrev, w.drh, dgx, dgh, w.dh)
 		}
-		q.gruBwdBefore1(elems(B*H), B, H, t, ws.lens, g, hPrev, dy, ystride, dgx, dgh, w.dh)
-		// d(R⊙H) = da_n·W_hnᵀ: [B,H]·[H,H].
-		q.gemm(false, true, B, H, H, 1, dgh.add(2*H, es), 3*H, c.param.wh.add(2*H, es), 3*H, 0, w.drh, H)
-		q.gruBwdBefore2(elems(B*H), B, H, t, ws.lens, g, hPrev, w.drh, dgx, dgh, w.dh)
-		// dH += [da_r da_z]·[W_hr W_hz]ᵀ: [B,2H]·[2H,H].
-		q.gemm(false, true, B, H, 2*H, 1, dgh, 3*H, c.param.wh, 3*H, 1, w.dh, H)
+		q.planGemm(plan.DHStep(step), &bufs, es)
 	}
+}
+
+// operands are a cell's device buffers by backendkit.Operand, for planGemm.
+type operands [backendkit.NumOperands]ptr
+
+// cellOperands maps the backward plan's operands of cell (in direction d) to its
+// device buffers; in is the cell's input. DX, the layer's, is the caller's to set.
+func (s *stack) cellOperands(cell, d int, in ptr) operands {
+	ws, c := s.ws, s.cell(cell)
+	w := ws.dirs[d]
+	var o operands
+	o[backendkit.In], o[backendkit.HPrev], o[backendkit.Gates] = in, ws.hs[cell], ws.gates[cell]
+	o[backendkit.DGx], o[backendkit.DGh], o[backendkit.DH], o[backendkit.DRH] = w.dGx, w.dGh, w.dh, w.drh
+	o[backendkit.Wx], o[backendkit.Wh], o[backendkit.DWx], o[backendkit.DWh] = c.param.wx, c.param.wh, c.grad.wx, c.grad.wh
+	return o
+}
+
+// backwardPlan is the GEMM plan of Backward for a layer whose input has din columns.
+func (s *stack) backwardPlan(din int) backendkit.BackwardPlan {
+	return backendkit.BackwardPlan{Variant: s.cfg.Variant, H: s.cfg.HiddenSize, Din: din, Batch: s.ws.batch, Steps: s.ws.steps}
+}
+
+// planGemm queues one GEMM of the plan on bufs, whose elements are es bytes.
+func (q *queue) planGemm(g backendkit.GEMM, bufs *operands, es int) {
+	q.gemm(g.TransA, g.TransB, g.M, g.N, g.K, 1, bufs[g.A.Of].add(g.A.Off, es), g.A.LD,
+		bufs[g.B.Of].add(g.B.Off, es), g.B.LD, g.Beta, bufs[g.C.Of].add(g.C.Off, es), g.C.LD)
 }

@@ -88,8 +88,5 @@ func (be *Backend) liveIDs(arg string, ids gru.IDs) (*IDs, error) {
 
 // checkedIDs resolves ids and checks them against rows and the indexed axis n.
 func (be *Backend) checkedIDs(op string, ids gru.IDs, rows, n int) (*IDs, error) {
-	if err := backendkit.CheckIDs(op, ids, rows, n); err != nil {
-		return nil, err
-	}
-	return be.liveIDs(op+": ids", ids)
+	return be.kit.CheckedIDs(op, ids, rows, n)
 }

@@ -113,31 +113,11 @@ func (be *Backend) ScatterAdd(table, src gru.Tensor, ids gru.IDs) error {
 // dlogits. The per-row losses are summed on the device, in double, and the mean is
 // written there: nothing comes back to the host.
 func (be *Backend) SoftmaxCrossEntropy(logits gru.Tensor, targets gru.IDs, dlogits, loss gru.Tensor) error {
-	lt, err := be.mustTensor("SoftmaxCrossEntropy: logits", logits)
-	if err != nil {
-		return err
-	}
-	dt, err := be.tensor("SoftmaxCrossEntropy: dlogits", dlogits)
-	if err != nil {
-		return err
-	}
-	out, err := be.mustTensor("SoftmaxCrossEntropy: loss", loss)
+	lt, dt, out, tg, err := be.kit.SoftmaxCrossEntropy(logits, dlogits, loss, targets)
 	if err != nil {
 		return err
 	}
 	rows, cols := lt.rowsCols()
-	tg, err := be.checkedIDs("SoftmaxCrossEntropy", targets, rows, cols)
-	if err != nil {
-		return err
-	}
-	if dt != nil {
-		if err := backendkit.CheckSameLen("SoftmaxCrossEntropy", "dlogits", lt.shape, dt.shape); err != nil {
-			return err
-		}
-	}
-	if err := backendkit.CheckScalar("SoftmaxCrossEntropy", "loss", out.shape); err != nil {
-		return err
-	}
 	if err := be.grow(&be.rowLoss, &be.rowLossCap, 8*rows); err != nil {
 		return err
 	}
@@ -288,22 +268,11 @@ func (be *Backend) ClipGradNorm(grads []gru.Tensor, maxNorm float64, norm gru.Te
 // to cover n once, at most 32.
 func squareBlocks(n int) int { return max(1, min(32, (n+reduceThreads-1)/reduceThreads)) }
 
+// pair and sameLen resolve the two tensors of op (backendkit.Resolver).
 func (be *Backend) pair(op string, a, b gru.Tensor) (*Tensor, *Tensor, error) {
-	at, err := be.mustTensor(op, a)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w (first tensor)", err)
-	}
-	bt, err := be.mustTensor(op, b)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w (second tensor)", err)
-	}
-	return at, bt, nil
+	return be.kit.Pair(op, a, b)
 }
 
 func (be *Backend) sameLen(op string, a, b gru.Tensor) (*Tensor, *Tensor, error) {
-	at, bt, err := be.pair(op, a, b)
-	if err == nil {
-		err = backendkit.CheckSameLen(op, "second tensor", at.shape, bt.shape)
-	}
-	return at, bt, err
+	return be.kit.SameLen(op, a, b)
 }

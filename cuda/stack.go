@@ -19,13 +19,7 @@ type stack struct {
 
 // NewStack allocates a stack on the device and uploads p.
 func (be *Backend) NewStack(cfg gru.Config, p *gru.Params) (gru.Stack, error) {
-	if be.closed {
-		return nil, gru.ErrClosed
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if err := p.Check(cfg); err != nil {
+	if err := backendkit.CheckNewStack(be.closed, cfg, p); err != nil {
 		return nil, err
 	}
 	s := &stack{be: be, cfg: cfg}

@@ -8,5 +8,7 @@
 // check those of the gru.Ops and of a backend's NewTensor, Write and Read. Matrix
 // is the 2-D view of a tensor that the operations work on. The checks allocate
 // nothing unless they fail, so a backend can run them in every training step.
+// BackwardPlan is the GEMM plan of a stack's Backward, named by Operand, which each
+// backend maps to buffers of its own.
 // Package grutest is the conformance suite that holds a backend to them.
 package backendkit
