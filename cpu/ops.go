@@ -257,11 +257,15 @@ func (be *Backend[T]) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps,
 	return nil
 }
 
-// scalarOf reads op's learning rate, a one-element tensor of this backend.
+// scalarOf reads op's learning rate, a one-element tensor of this backend. The
+// argument's name is built only on failure: a training step allocates nothing.
 func (be *Backend[T]) scalarOf(op string, t gru.Tensor) (T, error) {
-	tt, err := be.kit.MustTensor(op+": lr", t)
-	if err != nil {
-		return 0, err
+	tt, ok := t.(*Tensor[T])
+	if !ok || tt == nil || tt.data == nil { // not this backend's, freed or empty: say which
+		var err error
+		if tt, err = be.kit.MustTensor(op+": lr", t); err != nil {
+			return 0, err
+		}
 	}
 	if err := backendkit.CheckScalar(op, "lr", tt.shape); err != nil {
 		return 0, err
