@@ -26,9 +26,11 @@ help:
 	@awk '/^## [A-Za-z0-9_-]+:/ { n = $$2; sub(/:$$/, "", n); sub(/^## [^:]*: */, ""); printf "%-15s %s\n", n, $$0; next } \
 		/^## / { sub(/^## /, ""); printf "%-15s %s\n", "", $$0 }' $(firstword $(MAKEFILE_LIST))
 
-# TIMEMACHINE is a local copy of D2L's corpus for make d2l to verify and cache instead
-# of downloading it; this workplace keeps one beside the repository. Empty: download.
+# TIMEMACHINE is an optional local copy of D2L's corpus (README: "The corpus"): make
+# d2l verifies and caches it instead of downloading, and the tests that need the
+# real text read it (exported to them). Empty: download, or the tests skip.
 TIMEMACHINE ?= $(wildcard $(CURDIR)/../shared/data/timemachine.txt)
+export TIMEMACHINE
 
 ## d2l: the main job: D2L's GRU on The Time Machine (installs OpenBLAS when it can,
 ## builds bin/gru, trains; scripts/d2l.sh). ARGS go to gru train.

@@ -15,7 +15,7 @@ import (
 // nothing outside C[:, n0:n1].
 func TestPackedGemmMatchesGonum(t *testing.T) {
 	if !havePackedGemm {
-		t.Skip("the packed small GEMM needs cgo and a CPU with AVX2 and FMA")
+		t.Skip("the packed small GEMM needs cgo and a CPU with AVX2 and FMA; runs on such a CPU with CGO_ENABLED=1 (the default where gcc is)")
 	}
 	rng := rand.New(rand.NewPCG(3, 8))
 	randf := func(n int) []float32 {

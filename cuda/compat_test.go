@@ -32,7 +32,7 @@ func compileOldStyleCalls(t *testing.T, gcc string, includeDirs ...string) (stri
 func TestCompatHeaderMapsCUDA13Calls(t *testing.T) {
 	gcc, err := exec.LookPath("gcc")
 	if err != nil {
-		t.Skip("gcc is not installed; the compat header cannot be compiled here")
+		t.Skip("gcc is not installed, so the compat header cannot be compiled here; install gcc (bash .ci/install) to run it")
 	}
 	obj, out, err := compileOldStyleCalls(t, gcc, "compat")
 	if err != nil {
@@ -55,7 +55,7 @@ func TestCompatHeaderMapsCUDA13Calls(t *testing.T) {
 func TestCompatHeaderBrokenMappingFails(t *testing.T) {
 	gcc, err := exec.LookPath("gcc")
 	if err != nil {
-		t.Skip("gcc is not installed; the compat header cannot be compiled here")
+		t.Skip("gcc is not installed, so the compat header cannot be compiled here; install gcc (bash .ci/install) to run it")
 	}
 	if _, _, err := compileOldStyleCalls(t, gcc); err == nil {
 		t.Fatal("old-style calls compiled against the CUDA 13.0 mock without the compat header: the mock is not 13.0's")
@@ -91,7 +91,7 @@ func TestCompatHeaderBrokenMappingFails(t *testing.T) {
 func TestCompatHeaderIsInertBeforeCUDA13(t *testing.T) {
 	gcc, err := exec.LookPath("gcc")
 	if err != nil {
-		t.Skip("gcc is not installed; the compat header cannot be compiled here")
+		t.Skip("gcc is not installed, so the compat header cannot be compiled here; install gcc (bash .ci/install) to run it")
 	}
 	dir := t.TempDir()
 	old := "#define CUDA_VERSION 12080\n#define cuCtxCreate cuCtxCreate_v2\n"

@@ -13,7 +13,7 @@ import (
 func TestGPUGridSync(t *testing.T) {
 	b, err := New(gru.Float32)
 	if err != nil {
-		t.Skipf("no GPU: %v", err)
+		t.Skipf("no GPU: %v; runs where an NVIDIA GPU and its driver are, with go test -tags cuda (make gpu-check)", err)
 	}
 	be := b.(*Backend)
 	t.Cleanup(func() {
@@ -26,7 +26,7 @@ func TestGPUGridSync(t *testing.T) {
 		t.Fatal(err)
 	}
 	if lim.multiprocessors == 0 {
-		t.Skipf("%s does not support cooperative launches", be.Name())
+		t.Skipf("%s does not support cooperative launches; runs on a GPU that does (compute capability 6.0 or later)", be.Name())
 	}
 	checkGridSync(t, be, lim.multiprocessors)
 }

@@ -24,7 +24,7 @@ func checkDeviceOOM(t *testing.T, err error, what string) *AllocError {
 func TestGPUOutOfMemory(t *testing.T) {
 	b, err := New(gru.Float32)
 	if err != nil {
-		t.Skipf("no GPU: %v", err)
+		t.Skipf("no GPU: %v; runs where an NVIDIA GPU and its driver are, with go test -tags cuda (make gpu-check)", err)
 	}
 	be := b.(*Backend)
 	defer be.Close()

@@ -12,7 +12,7 @@ import (
 func openCountingGPU(t *testing.T, dtype gru.DType) (*Backend, *countingDevice) {
 	d, err := openDevice(0, mathFP32)
 	if err != nil {
-		t.Skipf("no GPU: %v", err)
+		t.Skipf("no GPU: %v; runs where an NVIDIA GPU and its driver are, with go test -tags cuda (make gpu-check)", err)
 	}
 	return newCountingBackend(t, d, dtype)
 }

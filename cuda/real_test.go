@@ -37,7 +37,7 @@ func runGPUPersistentConformance(t *testing.T, dtype gru.DType) {
 	}
 	probe, err := open()
 	if err != nil {
-		t.Skipf("no GPU: %v", err)
+		t.Skipf("no GPU: %v; runs where an NVIDIA GPU and its driver are, with go test -tags cuda (make gpu-check)", err)
 	}
 	probe.Close()
 	runPersistentConformance(t, open)
@@ -59,7 +59,7 @@ func TestGPUBF16ErrorBound(t *testing.T) {
 		finer: "TF32", openFiner: cuda.NewTF32, factor: 4})
 }
 
-// gpuShapes are the GPU issue's shapes (B, T, D, H).
+// gpuShapes are the GPU benchmark's shapes (B, T, D, H).
 var gpuShapes = []grubench.Shape{{B: 64, T: 100, D: 512, H: 512}, {B: 256, T: 100, D: 1024, H: 1024}, {B: 32, T: 1500, D: 1024, H: 1024}}
 
 func benchGPU(b *testing.B, train bool) {

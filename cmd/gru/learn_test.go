@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/json"
 	"io"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -13,15 +12,12 @@ import (
 // TestD2LRecipeLearns runs D2L's recipe (all defaults: reset-before, hidden 256,
 // batch 32, 35 steps, SGD lr 1, clip 1, 10000 tokens) on The Time Machine for 40
 // epochs instead of 500, and requires perplexity to fall from about 25 to below 13.
-// (The full run reaches about 1.1; see the closing note of the training issue.)
+// (The full run reaches about 1.1; see BENCHMARKS.md.)
 func TestD2LRecipeLearns(t *testing.T) {
-	const data = "../../../shared/data/timemachine.txt"
-	if _, err := os.Stat(data); err != nil {
-		t.Skipf("D2L's corpus is not at %s: %v", data, err)
-	}
 	if testing.Short() {
-		t.Skip("a 40-epoch training run; skipped with -short")
+		t.Skip("a 40-epoch training run; skipped with -short (run go test without -short to run it)")
 	}
+	data := timeMachine(t)
 	var o trainOptions
 	dir := t.TempDir()
 	if err := parse(trainFlags(&o, io.Discard), []string{"--data", data, "--epochs", "40", "--device", "cpu",

@@ -36,11 +36,38 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	// The binary's corpus cache starts empty for every run of the tests, so no test
-	// depends on (or fills) the user's cache.
+	// depends on (or fills) the user's cache; timeMachine may read from it.
+	userCorpusCache, _ = corpus.CacheDir()
 	os.Setenv("XDG_CACHE_HOME", filepath.Join(dir, "cache"))
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// userCorpusCache is the user's corpus cache, found before TestMain points
+// XDG_CACHE_HOME at an empty folder.
+var userCorpusCache string
+
+// timeMachine returns a local copy of D2L's corpus, The Time Machine, for the tests
+// that need the real text: the file TIMEMACHINE names (make sets it to the
+// optional local copy the README describes), else the copy gru train cached in the
+// user's cache. Without either it skips the test, saying how to run it.
+func timeMachine(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("TIMEMACHINE"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("TIMEMACHINE=%s: %v", p, err)
+		}
+		return p
+	}
+	if userCorpusCache != "" {
+		if p, ok := corpus.TimeMachine.Cached(userCorpusCache); ok {
+			return p
+		}
+	}
+	t.Skipf("needs D2L's corpus, The Time Machine, which is neither named by TIMEMACHINE nor cached in %s; "+
+		"run it with TIMEMACHINE=/path/to/timemachine.txt go test ./cmd/gru, or after one 'gru train' with network, which caches it", userCorpusCache)
+	return ""
 }
 
 // gru runs the built binary and returns stdout, stderr and the exit code.
@@ -341,10 +368,7 @@ func TestDefaultCorpusIsTheTimeMachine(t *testing.T) {
 	if !strings.Contains(out, "not cached yet") {
 		t.Errorf("gru info with an empty cache:\n%s", out)
 	}
-	copyPath := filepath.Join("..", "..", "..", "shared", "data", "timemachine.txt")
-	if _, err := os.Stat(copyPath); err != nil {
-		t.Skipf("no local copy of The Time Machine to seed the cache with (%v)", err)
-	}
+	copyPath := timeMachine(t) // a copy to seed the test's cache with
 	out, errOut, code = run(append([]string{"train", "--data", copyPath}, quick...)...)
 	if code != 0 || !strings.Contains(out, "The Time Machine") || !strings.Contains(out, "now cached") {
 		t.Fatalf("train --data COPY: code %d\n%s%s", code, out, errOut)

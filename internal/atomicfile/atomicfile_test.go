@@ -1,6 +1,8 @@
 package atomicfile
 
 import (
+	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,5 +68,30 @@ func TestDestinations(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(target); string(b) != "precious" {
 		t.Errorf("a link's target became %q", b)
+	}
+}
+
+// A write that fails half-way leaves the old content and no temporary file.
+func TestFailedWriteLeavesTheOldFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "ck.safetensors")
+	if err := WriteFile(p, []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("disk full")
+	err := Write(p, func(w io.Writer) error {
+		if _, err := w.Write([]byte("half of the new")); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Errorf("Write returned %v, want the writer's error", err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "old" {
+		t.Errorf("the destination holds %q after a failed write, want %q", b, "old")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("a failed write left %d entries, want only the destination", len(entries))
 	}
 }

@@ -27,7 +27,7 @@ func TestMemAvailableParsesMeminfo(t *testing.T) {
 func TestAvailableOnThisMachine(t *testing.T) {
 	got, err := Available()
 	if err == ErrUnknown {
-		t.Skip("no /proc/meminfo here")
+		t.Skip("no /proc/meminfo here; runs on Linux")
 	}
 	if err != nil || got <= 0 {
 		t.Fatalf("Available = %d, %v", got, err)
