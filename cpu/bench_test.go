@@ -9,7 +9,7 @@ import (
 	"github.com/gogru/gogru/gru/grubench"
 )
 
-// benchShapes are the default shapes plus the large one of the performance issue.
+// benchShapes are the default shapes plus the large one BENCHMARKS.md reports.
 var benchShapes = append(append([]grubench.Shape{}, grubench.DefaultShapes...), grubench.Shape{B: 128, T: 50, D: 1024, H: 1024})
 
 // benchEach runs body for every shape and variant on a float32 CPU backend and

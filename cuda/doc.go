@@ -74,6 +74,39 @@
 // where KernelPersistent is asked for, and says so once: the persistent kernels
 // compute in float32 only.
 //
+// # The queue
+//
+// Launches, GEMMs and copies go through a queue with a sticky error, as
+// bufio.Writer does: the first failure is kept, later work is skipped, and Forward
+// and Backward check once at the end. The kernels' typed launch methods are
+// generated from their .cu signatures (kernels, internal/cmd/kernelgen), so a
+// launch with a wrong argument list does not compile, and the simulator refuses a
+// launch whose argument count is not the kernel's.
+//
+// # Recorded steps
+//
+// A training step is recorded once per shape and replayed: a handful of host calls
+// a step (the ids in, the step number, the launch, the loss out) instead of
+// hundreds, whatever T is; graph_test.go holds it to 10. For that, host data
+// crosses only through fixed buffers: token ids live on the backend (gru.IDs,
+// range-checked on the host when written), the loss and the gradient norm are
+// written to one-element tensors, Adam reads its step number on the device and
+// computes 1 − βᵗ there (as Go's math.Pow does, so the CPU's numbers hold bit for
+// bit), and a Forward uploads its lengths only when they change. cuBLAS gets a
+// workspace of its own (32 MiB on Hopper, 4 MiB before, as cublasSetWorkspace's
+// documentation recommends), so captured GEMMs allocate nothing.
+//
+// # The simulator
+//
+// The simulator #includes the kernel sources, which the go tool does not track;
+// package kernels embeds them and this package imports it, so editing a kernel
+// rebuilds the simulator. Kernels that do not synchronise run their threads one
+// after another. Those that do (__syncthreads or __shared__, found by kernelgen
+// through the functions a kernel calls) run their threads as fibers, a block at a
+// time; a cooperative kernel runs every thread of every block at once, each as far
+// as it goes before the next, so a missing grid barrier shows and a deadlock is
+// reported instead of hanging (sim.cc).
+//
 // A build without the cuda tag never imports gorgonia.org/cu (whose init exits the
 // process when no GPU is present); there New returns ErrNotBuilt.
 package cuda

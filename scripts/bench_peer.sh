@@ -6,7 +6,8 @@
 # only where the spread clears them, and writes them as gru bench rows ($OUT/rows.json)
 # and a chart ($OUT/chart.png); BENCHMARKS.md records a run.
 #   THREADS (default: all cores)  EPOCHS (default 500, D2L's; 0 skips the recipe)
-#   ROUNDS, RUNS, WARMUP (default 5, 5 and 2)  DATA (D2L's corpus)
+#   ROUNDS, RUNS, WARMUP (default 5, 5 and 2)  DATA (D2L's corpus; default TIMEMACHINE,
+#   which make sets to the optional local copy the README describes, else gru train's cache)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 THREADS="${THREADS:-$(nproc)}"
@@ -14,7 +15,7 @@ EPOCHS="${EPOCHS:-500}"
 ROUNDS="${ROUNDS:-5}"
 RUNS="${RUNS:-5}"
 WARMUP="${WARMUP:-2}"
-DATA="${DATA:-../shared/data/timemachine.txt}"
+DATA="${DATA:-${TIMEMACHINE:-${XDG_CACHE_HOME:-$HOME/.cache}/gogru/timemachine.txt}}"
 OUT="${OUT:-out/bench-peer}"
 PY=/usr/bin/python3
 SHAPES="${SHAPES:-32x35x28x256,64x100x256x256,64x100x512x512,128x50x1024x1024}"
@@ -31,6 +32,7 @@ $PY scripts/bench_interleaved.py --gru bin/gru --threads "$THREADS" --shapes "$S
 # The same medians as a chart (docs/plots.md); merge a GPU run with gru plot bench.
 bin/gru plot bench "$OUT/rows.json" -o "$OUT/chart.png" --variant all
 [ "$EPOCHS" -gt 0 ] || exit 0
+[ -f "$DATA" ] || { echo "bench-peer: no D2L corpus at $DATA: set DATA or TIMEMACHINE, or run gru train once to cache it" >&2; exit 1; }
 echo
 echo "## D2L recipe: $EPOCHS epochs, batch 32, 35 steps, hidden 256, SGD lr 1, clip 1, $DATA"
 bin/gru train --data "$DATA" --epochs "$EPOCHS" --variant reset-after --init pytorch --device cpu \

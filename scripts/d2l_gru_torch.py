@@ -2,7 +2,7 @@
 """D2L's GRU recipe (chapter 10.2, concise implementation) in PyTorch: the peer that
 `gru train` is compared with.
 
-    /usr/bin/python3 scripts/d2l_gru_torch.py --data ../shared/data/timemachine.txt --threads 2
+    /usr/bin/python3 scripts/d2l_gru_torch.py --data path/to/timemachine.txt --threads 2
 
 Same data pipeline (letters only, lower case, char tokens, first 10000 tokens, D2L's
 Vocab), sequential partitioning with a random offset per epoch, state detached between

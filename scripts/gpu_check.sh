@@ -46,7 +46,7 @@ STEPS="${GPU_CHECK_STEPS:-env build kernels conformance fatbin oom cli dist benc
 # The recurrent kernels bench times side by side at every shape.
 KERNELS="${GPU_CHECK_KERNELS:-gemm,persistent}"
 # The whole check stops starting steps after GPU_CHECK_BUDGET seconds (default 420),
-# so that it returns its logs inside a short device lease.
+# so that it always ends with its logs and its summary, whatever a step does.
 BUDGET="${GPU_CHECK_BUDGET:-420}"
 export PYTHONUNBUFFERED=1
 SCRATCH="${TMPDIR:-/tmp}/gogru-gpu-check"
@@ -67,9 +67,10 @@ sim)
   echo "gpu-check: GOGRU_GPU=$MODE: want real or sim" >&2; exit 2 ;;
 esac
 
-# The corpus: GOGRU_DATA, else the copy the bundle carries, else ../shared's.
+# The corpus: GOGRU_DATA, else the copy the bundle carries, else TIMEMACHINE (make
+# sets it to the optional local copy the README describes), else gru train's cache.
 DATA="${GOGRU_DATA:-}"
-for f in .gpu/timemachine.txt ../shared/data/timemachine.txt; do
+for f in .gpu/timemachine.txt "${TIMEMACHINE:-}" "${XDG_CACHE_HOME:-$HOME/.cache}/gogru/timemachine.txt"; do
   [ -z "$DATA" ] && [ -f "$f" ] && DATA=$f
 done
 
@@ -90,7 +91,7 @@ failed=0
 wants() { [[ " $STEPS " == *" $1 "* ]]; }
 
 # step NAME SECONDS FUNCTION: runs FUNCTION in a fresh bash under a time limit (so a
-# hang cannot eat the lease), logs it, records the outcome; exit 77 means skipped.
+# hang cannot eat the budget), logs it, records the outcome; exit 77 means skipped.
 step() {
   local name=$1 limit=$2 fn=$3
   wants "$name" || return 0
