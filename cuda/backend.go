@@ -28,7 +28,7 @@ type Backend struct {
 	recordings map[*recording]struct{}
 	recurrent  RecurrentKernel // what the passes ask for (SetRecurrentKernel)
 	runs       RecurrentRuns   // what they ran
-	math       gemmMath        // the float32 GEMMs' arithmetic (NewTF32, NewBF16)
+	math       gemmMath        // the float32 GEMMs' arithmetic (WithPrecision)
 	logger     *slog.Logger    // where fallbacks are reported (SetLogger)
 	warned     map[string]bool // the fallbacks reported so far (warnOnce)
 	oneStream  bool            // a fork or join failed: the directions share stream 0
@@ -73,33 +73,6 @@ func (be *Backend) alloc(what string, bytes int) (ptr, error) {
 		return 0, &AllocError{What: what, Bytes: bytes, Err: err}
 	}
 	return p, nil
-}
-
-// NewSimulated returns a backend on the CUDA simulator: the real kernels compiled
-// as host C++ and a GEMM with cuBLAS's semantics. It is slow and exists to test and
-// debug the GPU path on machines without a GPU.
-func NewSimulated(dtype gru.DType) (*Backend, error) { return newBackend(newSimDevice(), dtype) }
-
-// NewSimulatedTF32 returns a float32 backend on the CUDA simulator whose GEMMs round
-// their operands to TF32 (10 mantissa bits) and accumulate in float32, the
-// simulated counterpart of NewTF32.
-func NewSimulatedTF32() (*Backend, error) { return newSimulatedMath(mathTF32) }
-
-// NewSimulatedBF16 returns a float32 backend on the CUDA simulator whose GEMMs round
-// their operands to bfloat16 (7 mantissa bits, round to nearest even) and
-// accumulate in float32, the simulated counterpart of NewBF16. Tensors stay float32.
-func NewSimulatedBF16() (*Backend, error) { return newSimulatedMath(mathBF16) }
-
-// newSimulatedMath returns a float32 backend on the simulator with GEMM math m.
-func newSimulatedMath(m gemmMath) (*Backend, error) {
-	d := newSimDevice()
-	d.math = m
-	be, err := newBackend(d, gru.Float32)
-	if err != nil {
-		return nil, err
-	}
-	be.math = m
-	return be, nil
 }
 
 // Name describes the device and precision, and the recurrent kernel where it is

@@ -12,22 +12,22 @@ import (
 // every kernel and every orchestration decision, both variants, layers, directions,
 // ragged lengths, forward and backward, float32 against the float64 oracle.
 func TestSimulatedConformance32(t *testing.T) {
-	grutest.Run(t, func() (gru.Backend, error) { return cuda.NewSimulated(gru.Float32) })
+	grutest.Run(t, opener(cuda.Simulated()))
 }
 
 func TestSimulatedConformance64(t *testing.T) {
-	grutest.Run(t, func() (gru.Backend, error) { return cuda.NewSimulated(gru.Float64) })
+	grutest.Run(t, opener(cuda.Simulated(), cuda.WithDType(gru.Float64)))
 }
 
 // The persistent recurrent kernel runs the same suite on the simulator, whose
 // limits (four multiprocessors, 48 KiB of shared memory a block) make its sizes
 // take several blocks, and the largest fall back to the GEMM path.
 func TestSimulatedPersistentConformance32(t *testing.T) {
-	runPersistentConformance(t, func() (*cuda.Backend, error) { return cuda.NewSimulated(gru.Float32) })
+	runPersistentConformance(t, func() (*cuda.Backend, error) { return cuda.New(cuda.Simulated()) })
 }
 
 func TestSimulatedPersistentConformance64(t *testing.T) {
-	runPersistentConformance(t, func() (*cuda.Backend, error) { return cuda.NewSimulated(gru.Float64) })
+	runPersistentConformance(t, func() (*cuda.Backend, error) { return cuda.New(cuda.Simulated(), cuda.WithDType(gru.Float64)) })
 }
 
 // runPersistentConformance runs grutest.Run on backends from open that ask for

@@ -12,5 +12,5 @@ import (
 // staged through the host on the simulator, whose steps are recorded in two parts
 // around the reduction.
 func TestDataParallelSimulated(t *testing.T) {
-	grutest.DataParallel(t, func(d gru.DType) (gru.Backend, error) { return cuda.NewSimulated(d) })
+	grutest.DataParallel(t, func(d gru.DType) (gru.Backend, error) { return opener(cuda.Simulated(), cuda.WithDType(d))() })
 }

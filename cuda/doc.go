@@ -1,9 +1,10 @@
 // Package cuda is the GPU backend of gogru: a gru.Backend whose GEMMs run on cuBLAS
 // and whose pointwise work runs on the kernels in ../kernels. It is for users of
-// the cell with an NVIDIA GPU (New, NewTF32, NewBF16, Devices) and for anyone testing
-// the GPU path without one (NewSimulated, NewSimulatedTF32, NewSimulatedBF16).
+// the cell with an NVIDIA GPU (New, Devices) and for anyone testing the GPU path
+// without one (New(Simulated())). New takes options: WithDevice, WithDType,
+// WithPrecision, Simulated and WithRecurrentKernel.
 //
-// Precision: tensors are float32 or float64. NewTF32 and NewBF16 keep float32
+// Precision: tensors are float32 or float64. WithPrecision(TF32) and (BF16) keep float32
 // tensors and change only the GEMMs, which take their operands in TF32 or bfloat16
 // on tensor cores and accumulate in float32: PyTorch's allow_tf32, and what
 // torch.autocast(dtype=torch.bfloat16) does to matmuls. Parameters, activations,
@@ -23,7 +24,7 @@
 //     for BF16, and strided batches);
 //   - the simulated device (every build; cgo and g++): the same .cu sources compiled
 //     as host C++ (kernels/sim.h), run with CUDA's grid semantics, and a GEMM with
-//     cuBLAS's column-major semantics. NewSimulated exposes it as a debugging aid, in
+//     cuBLAS's column-major semantics. New(Simulated()) exposes it as a debugging aid, in
 //     the way Numba offers a CUDA simulator.
 //
 // Only the few calls that touch the driver differ between the two: the GEMM order,
@@ -70,7 +71,7 @@
 // path (RecurrentRuns counts it), a failed fork or join leaves both directions on
 // one stream. gru/lm's Trainer does the same for recordings. A sticky error (the
 // context is lost) falls back to nothing: its *Error matches gru.ErrDeviceLost.
-// A backend whose GEMMs use tensor cores (NewTF32, NewBF16) runs the GEMM path
+// A backend whose GEMMs use tensor cores (TF32, BF16) runs the GEMM path
 // where KernelPersistent is asked for, and says so once: the persistent kernels
 // compute in float32 only.
 //
@@ -108,5 +109,5 @@
 // reported instead of hanging (sim.cc).
 //
 // A build without the cuda tag never imports gorgonia.org/cu (whose init exits the
-// process when no GPU is present); there New returns ErrNotBuilt.
+// process when no GPU is present); there New returns ErrNotBuilt unless Simulated.
 package cuda

@@ -13,21 +13,27 @@ import (
 // operands to TF32 as cuBLAS's tensor-op math does; and the rounding is really
 // applied: TF32's error is far above float32's on the same problem.
 func TestSimulatedTF32ErrorBound(t *testing.T) {
-	checkErrorBound(t, errorBound{name: "TF32", tol: grutest.TF32Tolerances(), open: simulated(cuda.NewSimulatedTF32),
-		finer: "float32", openFiner: func() (gru.Backend, error) { return cuda.NewSimulated(gru.Float32) }, factor: 20})
+	checkErrorBound(t, errorBound{name: "TF32", tol: grutest.TF32Tolerances(), open: opener(cuda.Simulated(), cuda.WithPrecision(cuda.TF32)),
+		finer: "float32", openFiner: opener(cuda.Simulated()), factor: 20})
 }
 
 // BF16's stated error bound holds on the simulator, whose GEMMs round their
 // operands to bfloat16; and the rounding is really applied: BF16's error is well
 // above TF32's on the same problem (three fewer mantissa bits, about 8 times).
 func TestSimulatedBF16ErrorBound(t *testing.T) {
-	checkErrorBound(t, errorBound{name: "BF16", tol: grutest.BF16Tolerances(), open: simulated(cuda.NewSimulatedBF16),
-		finer: "TF32", openFiner: simulated(cuda.NewSimulatedTF32), factor: 4})
+	checkErrorBound(t, errorBound{name: "BF16", tol: grutest.BF16Tolerances(), open: opener(cuda.Simulated(), cuda.WithPrecision(cuda.BF16)),
+		finer: "TF32", openFiner: opener(cuda.Simulated(), cuda.WithPrecision(cuda.TF32)), factor: 4})
 }
 
 // simulated adapts a simulator constructor to an opener of gru.Backend.
-func simulated(open func() (*cuda.Backend, error)) func() (gru.Backend, error) {
-	return func() (gru.Backend, error) { return open() }
+func opener(opts ...cuda.Option) func() (gru.Backend, error) {
+	return func() (gru.Backend, error) {
+		be, err := cuda.New(opts...)
+		if err != nil {
+			return nil, err // a nil interface, not a nil *cuda.Backend in one
+		}
+		return be, nil
+	}
 }
 
 // errorBound is a reduced-precision GEMM math with its stated bound, and the

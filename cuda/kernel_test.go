@@ -20,7 +20,7 @@ type kernelRig struct {
 }
 
 func newRig(t *testing.T) *kernelRig {
-	be, err := NewSimulated(gru.Float64)
+	be, err := New(Simulated(), WithDType(gru.Float64))
 	if err != nil {
 		t.Fatal(err)
 	}

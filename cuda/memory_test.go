@@ -12,7 +12,7 @@ import (
 // TestCloseFreesEverything runs a model's training steps and a stack's forward and
 // backward on the simulator, then checks that Close leaves no device allocation.
 func TestCloseFreesEverything(t *testing.T) {
-	be, err := NewSimulated(gru.Float32)
+	be, err := New(Simulated())
 	if err != nil {
 		t.Fatal(err)
 	}

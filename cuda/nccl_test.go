@@ -5,13 +5,12 @@ import (
 	"testing"
 
 	"github.com/gogru/gogru/cuda"
-	"github.com/gogru/gogru/gru"
 )
 
 // TestNCCLRefusesTheSimulator checks that NCCL is refused, with a reason, where it
 // cannot run: on the simulator always, and wherever libnccl.so.2 is missing.
 func TestNCCLRefusesTheSimulator(t *testing.T) {
-	be, err := cuda.NewSimulated(gru.Float32)
+	be, err := cuda.New(cuda.Simulated())
 	if err != nil {
 		t.Fatal(err)
 	}

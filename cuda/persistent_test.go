@@ -176,7 +176,7 @@ func TestRecurrentKernelOption(t *testing.T) {
 	if _, err := ParseRecurrentKernel("cudnn"); err == nil || !strings.Contains(err.Error(), "want gemm, persistent or auto") {
 		t.Errorf("ParseRecurrentKernel(cudnn): %v", err)
 	}
-	be, err := NewSimulated(gru.Float32)
+	be, err := New(Simulated())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -241,8 +241,8 @@ func TestPlanCountsStaticShared(t *testing.T) {
 // where KernelPersistent is asked for, says so once, and RecurrentRuns and the
 // warning show it.
 func TestPersistentWithTensorCoresRunsGEMM(t *testing.T) {
-	for _, open := range []func() (*Backend, error){NewSimulatedTF32, NewSimulatedBF16} {
-		be, err := open()
+	for _, p := range []Precision{TF32, BF16} {
+		be, err := New(Simulated(), WithPrecision(p))
 		if err != nil {
 			t.Fatal(err)
 		}

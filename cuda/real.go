@@ -38,48 +38,13 @@ type realDevice struct {
 	closed bool
 }
 
-// gpuIndex is the GPU that New, NewTF32 and NewBF16 open; UseGPU sets it.
-var gpuIndex int
-
-// UseGPU makes the later New, NewTF32 and NewBF16 open GPU index instead of GPU 0:
-// each rank of a data-parallel job takes its own GPU of its host. Call it before
-// them, from one goroutine.
-func UseGPU(index int) { gpuIndex = index }
-
-// New opens GPU 0 (or the one UseGPU chose) with a float32 or float64 backend.
-func New(dtype gru.DType) (gru.Backend, error) {
-	dev, err := openDevice(gpuIndex, mathFP32)
+// openGPU opens GPU index for New, its float32 GEMMs computing with math m.
+func openGPU(index int, m gemmMath) (device, error) {
+	d, err := openDevice(index, m)
 	if err != nil {
 		return nil, err
 	}
-	return newBackend(dev, dtype)
-}
-
-// NewTF32 opens GPU 0 with float32 tensors whose GEMMs use TF32 tensor cores
-// (cublasSgemm under CUBLAS_TF32_TENSOR_OP_MATH): faster, with a 10-bit mantissa
-// in the products.
-func NewTF32() (gru.Backend, error) { return openMath(mathTF32) }
-
-// NewBF16 opens GPU 0 with float32 tensors whose GEMMs take their operands in
-// bfloat16 on tensor cores and accumulate in float32 (cublasGemmEx with float32 A,
-// B and C and CUBLAS_COMPUTE_32F_FAST_16BF), as torch.autocast(dtype=torch.bfloat16)
-// runs matmuls: faster, with an 8-bit significand in the products. Parameters,
-// activations, gradients and optimiser state stay float32, so it saves no memory;
-// the pointwise kernels run in float32.
-func NewBF16() (gru.Backend, error) { return openMath(mathBF16) }
-
-// openMath opens GPU 0 (or UseGPU's) with float32 tensors and GEMM math m.
-func openMath(m gemmMath) (gru.Backend, error) {
-	dev, err := openDevice(gpuIndex, m)
-	if err != nil {
-		return nil, err
-	}
-	be, err := newBackend(dev, gru.Float32)
-	if err != nil {
-		return nil, err
-	}
-	be.math = m
-	return be, nil
+	return d, nil
 }
 
 // Devices lists the GPUs the driver reports.

@@ -4,18 +4,15 @@ package cuda
 
 import (
 	"testing"
-
-	"github.com/gogru/gogru/gru"
 )
 
 // On a GPU, the grid barrier orders writes across blocks of a cooperative launch
 // over every multiprocessor, and each block has its own shared memory.
 func TestGPUGridSync(t *testing.T) {
-	b, err := New(gru.Float32)
+	be, err := New()
 	if err != nil {
 		t.Skipf("no GPU: %v; runs where an NVIDIA GPU and its driver are, with go test -tags cuda (make gpu-check)", err)
 	}
-	be := b.(*Backend)
 	t.Cleanup(func() {
 		if err := be.Close(); err != nil {
 			t.Error(err)

@@ -22,11 +22,10 @@ func checkDeviceOOM(t *testing.T, err error, what string) *AllocError {
 // *AllocError naming the allocation and its size, leave nothing allocated, and the
 // backend still computes a small problem correctly afterwards.
 func TestGPUOutOfMemory(t *testing.T) {
-	b, err := New(gru.Float32)
+	be, err := New()
 	if err != nil {
 		t.Skipf("no GPU: %v; runs where an NVIDIA GPU and its driver are, with go test -tags cuda (make gpu-check)", err)
 	}
-	be := b.(*Backend)
 	defer be.Close()
 	dev := be.dev
 	rng := gru.NewRand(11)

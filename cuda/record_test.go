@@ -286,7 +286,7 @@ func TestSimulatedGraphReplay(t *testing.T) {
 // body does not pass on still fails the recording; the backend works afterwards
 // and lost nothing.
 func TestRecordRefusesHostTraffic(t *testing.T) {
-	be, err := NewSimulated(gru.Float32)
+	be, err := New(Simulated())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -360,7 +360,7 @@ func TestRecordRefusesHostTraffic(t *testing.T) {
 // Recording a stack's first Forward at a shape fails with the allocation of its
 // workspace named: the first step of a shape must run eagerly.
 func TestRecordNamesLazyAllocation(t *testing.T) {
-	be, err := NewSimulated(gru.Float32)
+	be, err := New(Simulated())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -39,7 +39,7 @@ type simDevice struct {
 	allocTracker
 	simRecorder
 	limit  int        // most bytes live at once, as a GPU's memory; 0 means no limit
-	math   gemmMath   // how float32 GEMMs round their operands, as NewTF32's and NewBF16's do on a GPU
+	math   gemmMath   // how float32 GEMMs round their operands, as TF32 and BF16 do on a GPU
 	coop   coopLimits // what cooperative launches may use
 	closed bool
 }

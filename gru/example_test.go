@@ -13,7 +13,7 @@ import (
 // A forward pass of a two-layer stack on the CPU backend over a seeded random
 // batch of 32 sequences of 35 steps.
 func Example() {
-	be := cpu.New32() // cpu.New64() is the oracle; cuda.New(gru.Float32) the GPU
+	be := cpu.New32() // cpu.New64() is the oracle; cuda.New() the GPU
 	defer be.Close()
 	cfg := gru.Config{InputSize: 28, HiddenSize: 256, Layers: 2, Variant: gru.ResetAfter}
 	p, err := gru.InitParams(cfg, gru.InitPyTorch, gru.NewRand(1))

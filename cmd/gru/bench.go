@@ -125,7 +125,7 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		backends = append(backends, backend{"cpu", be, nil})
 	}
 	if *device == "all" || *device == "cuda" || *device == "sim" {
-		be, err := openGPU(prec, *device == "sim", gpuKernels[0])
+		be, err := openGPU(prec, *device == "sim", 0, gpuKernels[0])
 		switch {
 		case err == nil:
 			backends = append(backends, backend{"cuda", be, be})

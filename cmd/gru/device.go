@@ -15,11 +15,12 @@ import (
 type precision struct {
 	name  string
 	dtype gru.DType
+	gemm  cuda.Precision // how the GPU's float32 GEMMs compute
 }
 
 // tensorCores reports whether the precision changes the GPU's GEMMs only (tf32,
 // bf16): float32 tensors, operands rounded on tensor cores.
-func (p precision) tensorCores() bool { return p.name == "tf32" || p.name == "bf16" }
+func (p precision) tensorCores() bool { return p.gemm != cuda.FP32 }
 
 // dtypeHelp is --dtype's usage text.
 const dtypeHelp = "float32, float64, tf32 or bf16 (float32 tensors whose GPU GEMMs take TF32 or bfloat16 operands on tensor cores, as PyTorch's allow_tf32 and autocast(bfloat16))"
@@ -29,8 +30,12 @@ const dtypeHelp = "float32, float64, tf32 or bf16 (float32 tensors whose GPU GEM
 // float32).
 func parsePrecision(s string) (precision, error) {
 	switch s {
-	case "float32", "tf32", "bf16":
+	case "float32":
 		return precision{name: s, dtype: gru.Float32}, nil
+	case "tf32":
+		return precision{name: s, dtype: gru.Float32, gemm: cuda.TF32}, nil
+	case "bf16":
+		return precision{name: s, dtype: gru.Float32, gemm: cuda.BF16}, nil
 	case "float64":
 		return precision{name: s, dtype: gru.Float64}, nil
 	}
@@ -54,33 +59,14 @@ func parseKernel(s string) (cuda.RecurrentKernel, error) {
 	return k, nil
 }
 
-// openGPU opens GPU 0, or the CUDA simulator when sim is set, at precision p,
+// openGPU opens GPU index, or the CUDA simulator when sim is set, at precision p,
 // running the recurrence with kernel k.
-func openGPU(p precision, sim bool, k cuda.RecurrentKernel) (*cuda.Backend, error) {
-	var be *cuda.Backend
-	var err error
-	switch {
-	case sim && p.name == "tf32":
-		be, err = cuda.NewSimulatedTF32()
-	case sim && p.name == "bf16":
-		be, err = cuda.NewSimulatedBF16()
-	case sim:
-		be, err = cuda.NewSimulated(p.dtype)
-	case p.name == "tf32":
-		be, err = asCUDA(cuda.NewTF32())
-	case p.name == "bf16":
-		be, err = asCUDA(cuda.NewBF16())
-	default:
-		be, err = asCUDA(cuda.New(p.dtype))
+func openGPU(p precision, sim bool, index int, k cuda.RecurrentKernel) (*cuda.Backend, error) {
+	opts := []cuda.Option{cuda.WithDType(p.dtype), cuda.WithPrecision(p.gemm), cuda.WithDevice(index), cuda.WithRecurrentKernel(k)}
+	if sim {
+		opts = append(opts, cuda.Simulated())
 	}
-	if err != nil {
-		return nil, err
-	}
-	if err := be.SetRecurrentKernel(k); err != nil {
-		be.Close()
-		return nil, err
-	}
-	return be, nil
+	return cuda.New(opts...)
 }
 
 // openBackend picks the backend for --device, --dtype and --kernel and says which
@@ -88,8 +74,9 @@ func openGPU(p precision, sim bool, k cuda.RecurrentKernel) (*cuda.Backend, erro
 // exists; otherwise the CPU, and the reason the GPU was not used is printed. sim
 // is the CUDA simulator: the GPU code path on the host, slow, for testing without
 // a GPU. --kernel chooses how the GPU runs the recurrence; the CPU has one way,
-// so --device cpu refuses --kernel persistent.
-func openBackend(device, dtype, kernel string, out io.Writer) (gru.Backend, error) {
+// so --device cpu refuses --kernel persistent. gpu is the GPU to open (0 but in
+// a data-parallel job, see job.gpu).
+func openBackend(device, dtype, kernel string, gpu int, out io.Writer) (gru.Backend, error) {
 	p, err := parsePrecision(dtype)
 	if err != nil {
 		return nil, err
@@ -109,9 +96,9 @@ func openBackend(device, dtype, kernel string, out io.Writer) (gru.Backend, erro
 		}
 		be, err = cpu.New(p.dtype)
 	case "cuda", "sim":
-		be, err = asBackend(openGPU(p, device == "sim", k))
+		be, err = asBackend(openGPU(p, device == "sim", gpu, k))
 	case "auto":
-		be, err = asBackend(openGPU(p, false, k))
+		be, err = asBackend(openGPU(p, false, gpu, k))
 		if err != nil {
 			fmt.Fprintf(out, "device: GPU not used (%v)\n", err)
 			if p.tensorCores() {
@@ -139,13 +126,4 @@ func asBackend(be *cuda.Backend, err error) (gru.Backend, error) {
 		return nil, err
 	}
 	return be, nil
-}
-
-// asCUDA turns the gru.Backend that cuda.New and its kin return into the
-// *cuda.Backend it is, keeping the error.
-func asCUDA(be gru.Backend, err error) (*cuda.Backend, error) {
-	if err != nil {
-		return nil, err
-	}
-	return be.(*cuda.Backend), nil
 }

@@ -113,15 +113,16 @@ func (j *job) rows(b corpus.Batch) (corpus.Batch, error) {
 	return b.Rows(j.rank()*per, (j.rank()+1)*per)
 }
 
-// pinGPU makes this rank open its own GPU of the host (its local rank, modulo the
-// GPUs there), unless the job runs on the CPU or the simulator.
-func (j *job) pinGPU(device string) {
+// gpu is the GPU of the host this rank opens: its local rank, modulo the GPUs
+// there; 0 in a job of one rank, on the CPU or the simulator.
+func (j *job) gpu(device string) int {
 	if j.size() == 1 || device == "cpu" || device == "sim" {
-		return
+		return 0
 	}
 	if gpus, err := cuda.Devices(); err == nil && len(gpus) > 0 {
-		cuda.UseGPU(j.comm.LocalRank() % len(gpus))
+		return j.comm.LocalRank() % len(gpus)
 	}
+	return 0
 }
 
 // agree refuses, on every rank alike, a job whose ranks differ in their flags,

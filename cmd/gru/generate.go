@@ -43,7 +43,7 @@ func runGenerate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	be, err := openBackend(*device, ck.DType.String(), *kernel, io.Discard)
+	be, err := openBackend(*device, ck.DType.String(), *kernel, 0, io.Discard)
 	if err != nil {
 		return err
 	}

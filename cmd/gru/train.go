@@ -277,9 +277,8 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	if err := o.dist.checkBatch(o.Batch); err != nil {
 		return err
 	}
-	o.dist.pinGPU(o.Device)
 	// The device first: a flag it refuses should not wait for the corpus.
-	be, err := openBackend(o.Device, o.DType, o.Kernel, stdout)
+	be, err := openBackend(o.Device, o.DType, o.Kernel, o.dist.gpu(o.Device), stdout)
 	if err != nil {
 		return err
 	}

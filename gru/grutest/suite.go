@@ -195,7 +195,7 @@ func swapTB(v []float64, a, b, w int) []float64 {
 }
 
 // TF32Tolerances are the error bounds of float32 tensors whose GEMMs run on TF32
-// tensor cores (cuda.NewTF32, --dtype tf32), against the float64 oracle. TF32
+// tensor cores (cuda.WithPrecision(cuda.TF32), --dtype tf32), against the float64 oracle. TF32
 // rounds each GEMM operand to 11 significant bits, a relative error of at most
 // 2⁻¹¹ ≈ 4.9e-4 per operand, so each product carries up to about 1e-3 and a
 // GEMM's output, summed over independent errors, about that much norm-wise; the
@@ -208,7 +208,7 @@ func TF32Tolerances() Tolerances {
 }
 
 // BF16Tolerances are the error bounds of float32 tensors whose GEMMs take their
-// operands in bfloat16 and accumulate in float32 (cuda.NewBF16, --dtype bf16, as
+// operands in bfloat16 and accumulate in float32 (cuda.WithPrecision(cuda.BF16), --dtype bf16, as
 // torch.autocast(dtype=torch.bfloat16) runs matmuls), against the float64 oracle.
 // The derivation is TF32Tolerances' with bfloat16's 8 significant bits for TF32's
 // 11: rounding each operand to nearest costs a relative error of at most
