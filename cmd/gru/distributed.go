@@ -36,8 +36,8 @@ type job struct {
 // a one-rank NCCL communicator or host staging beside NCCL.
 const allReduceEnv = "GOGRU_ALLREDUCE"
 
-// errQuiet is returned by ranks other than 0 for an error that every rank found
-// alike and rank 0 reports: the process exits 1 without printing it again.
+// errQuiet is what every rank returns for an error that every rank found alike and
+// rank 0 has printed: the process exits 1 without printing it again.
 var errQuiet = errors.New("reported by rank 0")
 
 // collectiveError is an error that every rank finds alike, at the same point: the
@@ -46,6 +46,16 @@ type collectiveError struct{ err error }
 
 func (e collectiveError) Error() string { return e.err.Error() }
 func (e collectiveError) Unwrap() error { return e.err }
+
+// alike marks err as found by every rank at the same point (the averaged loss, say,
+// is the same on every rank), so that rank 0 alone reports it; alone, err is
+// returned as it is.
+func (j *job) alike(err error) error {
+	if j == nil || err == nil {
+		return err
+	}
+	return collectiveError{err}
+}
 
 // startJob joins the MPI job that launched this process, if a launcher did
 // (distributed.Launched); without one it returns nil, and MPI is never loaded.
@@ -296,23 +306,32 @@ func (j *job) closeReducer() error {
 	return err
 }
 
-// finish ends this rank's part of the job (nil: returns err): MPI_Finalize after success, or after
-// an error every rank found alike (rank 0 reports it, the others return errQuiet);
-// after any other error it prints the error with the rank and ends the whole job
-// (MPI_Abort), so that no rank waits for this one in a collective.
+// finish ends this rank's part of the job (nil: returns err). After success it
+// calls MPI_Finalize. After an error every rank found alike, rank 0 prints it, every
+// rank waits until it has (mpirun ends the whole job as soon as one rank exits with
+// an error), and all return errQuiet. After any other error it prints the error with
+// the rank and ends the whole job (MPI_Abort), so that no rank waits for this one in
+// a collective.
 func (j *job) finish(err error, stderr io.Writer) error {
 	if j == nil {
 		return err
 	}
+	if err == nil {
+		return j.comm.Finalize()
+	}
 	var ce collectiveError
-	if err == nil || errors.As(err, &ce) {
-		if ferr := j.comm.Finalize(); err == nil {
-			return ferr
+	if errors.As(err, &ce) {
+		if j.leader() {
+			fmt.Fprintf(stderr, "gru train: %v\n", err)
+			if errors.As(err, new(usageError)) {
+				fmt.Fprintln(stderr, "Run 'gru train -h' for usage.")
+			}
 		}
-		if !j.leader() {
-			return errQuiet
+		if _, gerr := j.comm.AllGather(nil); gerr != nil { // rank 0 has printed
+			return gerr
 		}
-		return err
+		j.comm.Finalize()
+		return errQuiet
 	}
 	fmt.Fprintf(stderr, "gru train: rank %d of %d: %v\ngru train: ending every rank of the job\n", j.rank(), j.size(), err)
 	j.comm.Abort(1)

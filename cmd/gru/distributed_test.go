@@ -139,17 +139,19 @@ func TestMPIEquivalence(t *testing.T) {
 		ranks                      int
 		device, dtype, opt, epochs string
 		tol                        float64
+		random                     bool // --sampling random: fresh state and shuffled rows every batch
 	}{
-		{1, "cpu", "float32", "adam", "2", 0},
-		{2, "cpu", "float64", "sgd", "3", grutest.DataParallelTol64},
-		{2, "cpu", "float64", "adam", "3", grutest.DataParallelTol64},
-		{3, "cpu", "float64", "adam", "3", grutest.DataParallelTol64},
-		{2, "cpu", "float32", "adam", "3", grutest.DataParallelTol32},
-		{2, "sim", "float64", "sgd", "1", grutest.DataParallelTol64},
-		{2, "sim", "float64", "adam", "1", grutest.DataParallelTol64},
-		{3, "sim", "float32", "adam", "1", grutest.DataParallelTol32},
+		{1, "cpu", "float32", "adam", "2", 0, false},
+		{2, "cpu", "float64", "sgd", "2", grutest.DataParallelTol64, true},
+		{2, "cpu", "float64", "sgd", "3", grutest.DataParallelTol64, false},
+		{2, "cpu", "float64", "adam", "3", grutest.DataParallelTol64, false},
+		{3, "cpu", "float64", "adam", "3", grutest.DataParallelTol64, false},
+		{2, "cpu", "float32", "adam", "3", grutest.DataParallelTol32, false},
+		{2, "sim", "float64", "sgd", "1", grutest.DataParallelTol64, false},
+		{2, "sim", "float64", "adam", "1", grutest.DataParallelTol64, false},
+		{3, "sim", "float32", "adam", "1", grutest.DataParallelTol32, false},
 	} {
-		t.Run(fmt.Sprintf("np=%d/%s/%s/%s", c.ranks, c.device, c.dtype, c.opt), func(t *testing.T) {
+		t.Run(fmt.Sprintf("np=%d/%s/%s/%s/random=%v", c.ranks, c.device, c.dtype, c.opt, c.random), func(t *testing.T) {
 			one, many := t.TempDir(), t.TempDir()
 			lr := "1"
 			if c.opt == "adam" {
@@ -157,6 +159,9 @@ func TestMPIEquivalence(t *testing.T) {
 			}
 			args := append([]string{"train", "--device", c.device, "--dtype", c.dtype, "--optimizer", c.opt, "--lr", lr,
 				"--epochs", c.epochs}, mpiSmall...)
+			if c.random {
+				args = append(args, "--sampling", "random")
+			}
 			if out, errOut, code := gruRun(t, append(args, "--checkpoint", one)...); code != 0 {
 				t.Fatalf("one process: code %d\n%s%s", code, out, errOut)
 			}
@@ -229,8 +234,10 @@ func TestMPIResumeReshards(t *testing.T) {
 }
 
 // TestMPIRefusesDifferingRanks checks that ranks which would not train one model
-// are refused at start, naming the difference, and that a global batch which does
-// not split evenly is refused.
+// are refused at start, naming the difference; that a global batch which does not
+// split evenly is refused; and that these errors, which every rank finds alike, and
+// a run that diverges (the averaged loss is the same on every rank) are printed
+// once, by rank 0.
 func TestMPIRefusesDifferingRanks(t *testing.T) {
 	needMPI(t)
 	dir := t.TempDir()
@@ -262,6 +269,7 @@ func TestMPIRefusesDifferingRanks(t *testing.T) {
 		{"corpus", `cd ` + dir + `/$OMPI_COMM_WORLD_RANK && exec "$0" "$@"`, 2, []string{"--data", "text.txt"}, "rank 1 has another corpus"},
 		{"binary", rank1 + `exec ` + other + ` "$@"; fi; exec "$0" "$@"`, 2, []string{"--data", "builtin"}, "rank 1 has another binary"},
 		{"batch", "", 3, []string{"--data", "builtin"}, "--batch 4 is the global batch and must split evenly over the 3 ranks"},
+		{"diverged", "", 2, []string{"--data", "builtin", "--lr", "1e30", "--clip", "0"}, "the run diverged"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := gruMPI(t, c.ranks, c.wrap, 2*time.Minute, append(base, c.args...)...)

@@ -64,7 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
-		case errors.Is(err, errQuiet): // another rank of the job reported it
+		case errors.Is(err, errQuiet): // rank 0 of the job has printed it
 			return 1
 		case errors.As(err, new(usageError)):
 			fmt.Fprintf(stderr, "gru %s: %v\nRun 'gru %s -h' for usage.\n", c.name, err, c.name)

@@ -426,8 +426,8 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				prog.done()
 				writeCurve(o, history, stdout, stderr, describeModel(mc))
-				return fmt.Errorf("the run diverged: epoch %d, step %d of %d: the loss is %v. %s",
-					epoch, step+1, len(batches), loss, divergedAdvice(o, saved))
+				return o.dist.alike(fmt.Errorf("the run diverged: epoch %d, step %d of %d: the loss is %v. %s",
+					epoch, step+1, len(batches), loss, divergedAdvice(o, saved)))
 			}
 			sum += loss * float64(global)
 			n += global
