@@ -302,6 +302,3 @@ func (be *Backend) Close() error {
 	keep(be.dev.close())
 	return first
 }
-
-// Live reports the device allocations not yet freed (for leak tests).
-func (be *Backend) Live() int { return be.dev.live() }

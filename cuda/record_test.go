@@ -299,7 +299,7 @@ func TestRecordRefusesHostTraffic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rec.Close()
-	live := be.Live()
+	live := be.dev.live()
 	for _, c := range []struct {
 		name, call string
 		body       func() error
@@ -331,7 +331,7 @@ func TestRecordRefusesHostTraffic(t *testing.T) {
 			t.Errorf("%s refused and ignored inside Record: error %v; want status %d naming %s", c.name, err, statusCaptureInvalidated, c.call)
 		}
 	}
-	if n := be.Live(); n != live {
+	if n := be.dev.live(); n != live {
 		t.Errorf("%d live allocations after the refused calls, %d before", n, live)
 	}
 	// The recorded Fill(x, 1) ran when replayed, not when recorded; the refused
@@ -373,13 +373,13 @@ func TestRecordNamesLazyAllocation(t *testing.T) {
 	}
 	x, _ := be.NewTensor(2, 2, 3)
 	y, _ := be.NewTensor(2, 2, 4)
-	live := be.Live()
+	live := be.dev.live()
 	_, err = be.Record(func() error { return st.Forward(x, nil, nil, y, nil) })
 	var ae *AllocError
 	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "workspace") || !strings.Contains(err.Error(), callAlloc) {
 		t.Fatalf("recording a first Forward: %v; want an *AllocError naming the workspace and %s", err, callAlloc)
 	}
-	if n := be.Live(); n != live {
+	if n := be.dev.live(); n != live {
 		t.Errorf("%d live allocations after the refused workspace, %d before", n, live)
 	}
 	if err := st.Forward(x, nil, nil, y, nil); err != nil {

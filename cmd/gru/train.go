@@ -272,6 +272,11 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 // checkpointPath is the one checkpoint file in a checkpoint directory.
 func checkpointPath(dir string) string { return filepath.Join(dir, "checkpoint.safetensors") }
 
+// graphsEnv names the environment variable that, set to 0, turns the Trainer's
+// recording off (lm.Trainer.Graphs), so that every step runs its operations one
+// by one: for debugging a step, or timing it against its recording.
+const graphsEnv = "GOGRU_GRAPHS"
+
 func train(o *trainOptions, stdout, stderr io.Writer) error {
 	started := time.Now()
 	if err := o.dist.checkBatch(o.Batch); err != nil {
@@ -369,6 +374,7 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer trainer.Close()
+	trainer.Graphs = os.Getenv(graphsEnv) != "0"
 	if trainer.Reducer, err = o.dist.reducer(be, o.Device, stdout); err != nil {
 		return err
 	}

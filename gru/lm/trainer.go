@@ -4,17 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
 
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/optim"
 )
-
-// GraphsEnv names the environment variable that, set to 0, makes NewTrainer leave
-// Trainer.Graphs off, so that every step runs its operations one by one: for
-// debugging a step, or timing it against its recording.
-const GraphsEnv = "GOGRU_GRAPHS"
 
 // Trainer runs whole training steps of a Model: it writes the ids in, runs the
 // forward pass, the loss, the backward pass, gradient clipping and the optimiser's
@@ -44,8 +38,9 @@ type Trainer struct {
 	// Clip is the global L2 norm the gradients are clipped to each step; 0 only
 	// measures the norm (GradNorm).
 	Clip float64
-	// Graphs records and replays steps on a backend that can; NewTrainer sets it
-	// unless the environment has GOGRU_GRAPHS=0.
+	// Graphs records and replays steps on a backend that can; NewTrainer sets it.
+	// Off, every step runs its operations one by one: for debugging a step, or
+	// timing it against its recording.
 	Graphs bool
 	// Reducer, when set, averages each step's gradients (and loss) over the
 	// processes of a data-parallel job before clipping; nil trains alone.
@@ -85,7 +80,7 @@ func NewTrainer(m *Model, opt optim.Optimizer, clip float64) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Trainer{Clip: clip, Graphs: os.Getenv(GraphsEnv) != "0", m: m, opt: opt, norm: norm,
+	return &Trainer{Clip: clip, Graphs: true, m: m, opt: opt, norm: norm,
 		recs: map[stepKey]gru.Recording{}, ran: map[stepKey]bool{}, norecord: map[stepKey]bool{}, warned: map[string]bool{}}, nil
 }
 
