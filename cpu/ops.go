@@ -214,21 +214,7 @@ func (be *Backend[T]) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, wei
 // AdamW applies one step of Adam with decoupled weight decay, the learning rate
 // read from lr and the step number from step.
 func (be *Backend[T]) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps, weightDecay float64, step gru.IDs) error {
-	pt, gt, err := be.kit.SameLen("AdamW", param, grad)
-	if err != nil {
-		return err
-	}
-	mt, vt, err := be.kit.SameLen("AdamW", m, v)
-	if err != nil {
-		return err
-	}
-	if err := backendkit.CheckSameLen("AdamW", "m", pt.shape, mt.shape); err != nil {
-		return err
-	}
-	if err := backendkit.CheckAdamStepIDs(step); err != nil {
-		return err
-	}
-	st, err := mustIDs("AdamW: step", step)
+	pt, gt, mt, vt, st, err := be.kit.AdamW(param, grad, m, v, step)
 	if err != nil {
 		return err
 	}

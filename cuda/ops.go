@@ -185,21 +185,7 @@ func (be *Backend) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, weight
 // the learning rate from lr and the step number from step, and computes the bias
 // corrections itself.
 func (be *Backend) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps, weightDecay float64, step gru.IDs) error {
-	pt, gt, err := be.sameLen("AdamW", param, grad)
-	if err != nil {
-		return err
-	}
-	mt, vt, err := be.sameLen("AdamW", m, v)
-	if err != nil {
-		return err
-	}
-	if err := backendkit.CheckSameLen("AdamW", "m", pt.shape, mt.shape); err != nil {
-		return err
-	}
-	if err := backendkit.CheckAdamStepIDs(step); err != nil {
-		return err
-	}
-	st, err := be.liveIDs("AdamW: step", step)
+	pt, gt, mt, vt, st, err := be.kit.AdamW(param, grad, m, v, step)
 	if err != nil {
 		return err
 	}

@@ -116,3 +116,23 @@ func CheckNewStack(closed bool, cfg gru.Config, p *gru.Params) error {
 	}
 	return p.Check(cfg)
 }
+
+// AdamW resolves and checks the tensors and the step of gru.Ops' AdamW: param,
+// grad, m and v all hold as many values, and step holds the one step number.
+func (r Resolver[X, I]) AdamW(param, grad, m, v gru.Tensor, step gru.IDs) (pt, gt, mt, vt X, st I, err error) {
+	const op = "AdamW"
+	if pt, gt, err = r.SameLen(op, param, grad); err != nil {
+		return
+	}
+	if mt, vt, err = r.SameLen(op, m, v); err != nil {
+		return
+	}
+	if err = CheckSameLen(op, "m", pt.Shape(), mt.Shape()); err != nil {
+		return
+	}
+	if err = CheckAdamStepIDs(step); err != nil {
+		return
+	}
+	st, err = r.IDs(op+": step", step)
+	return
+}
