@@ -111,10 +111,8 @@ var (
 	initDone bool
 )
 
-// Init loads Open MPI, initialises it (MPI_Init_thread, serialised) and returns the
-// world communicator. It fails, saying what to install, where libmpi.so.40 is
-// missing; and on a second call, since MPI is initialised once a process.
-func Init() (*Comm, error) {
+// load loads Open MPI once a process and reports why it cannot, or nil.
+func load() error {
 	loadOnce.Do(func() {
 		// Open MPI's signal handlers (for its backtraces) lack SA_ONSTACK, which Go's
 		// runtime needs of every handler; leave the signals to Go unless told otherwise.
@@ -127,8 +125,26 @@ func Init() (*Comm, error) {
 			loadErr = fmt.Errorf("distributed: loading Open MPI (%s): %s; install it (Debian: apt-get install openmpi-bin libopenmpi-dev) or run without mpirun", Library, C.GoString(msg))
 		}
 	})
-	if loadErr != nil {
-		return nil, loadErr
+	return loadErr
+}
+
+// Available loads Open MPI without initialising it and returns its version, e.g.
+// "Open MPI v4.1.4", or why it cannot be loaded: what gru info reports.
+func Available() (string, error) {
+	if err := load(); err != nil {
+		return "", err
+	}
+	buf := make([]byte, strSize)
+	C.gogru_mpi_library((*C.char)(unsafe.Pointer(&buf[0])))
+	return firstLine(C.GoString((*C.char)(unsafe.Pointer(&buf[0])))), nil
+}
+
+// Init loads Open MPI, initialises it (MPI_Init_thread, serialised) and returns the
+// world communicator. It fails, saying what to install, where libmpi.so.40 is
+// missing; and on a second call, since MPI is initialised once a process.
+func Init() (*Comm, error) {
+	if err := load(); err != nil {
+		return nil, err
 	}
 	if initDone {
 		return nil, fmt.Errorf("distributed: MPI is initialised once a process")
@@ -148,9 +164,8 @@ func Init() (*Comm, error) {
 	if rc := C.gogru_mpi_size(&size); rc != 0 {
 		return nil, mpiError("MPI_Comm_size", rc)
 	}
-	buf := make([]byte, strSize)
-	C.gogru_mpi_library((*C.char)(unsafe.Pointer(&buf[0])))
-	c := &Comm{rank: int(rank), size: int(size), version: firstLine(C.GoString((*C.char)(unsafe.Pointer(&buf[0]))))}
+	version, _ := Available()
+	c := &Comm{rank: int(rank), size: int(size), version: version}
 	if err := c.findLocalRank(); err != nil {
 		return nil, err
 	}

@@ -337,3 +337,19 @@ func (j *job) finish(err error, stderr io.Writer) error {
 	j.comm.Abort(1)
 	return err
 }
+
+// distributedStatus says what data-parallel training would use on this machine:
+// Open MPI's version or why it does not load, and whether NCCL loads.
+func distributedStatus() string {
+	mpi, err := distributed.Available()
+	if err != nil {
+		mpi = err.Error()
+	} else {
+		mpi += " (" + distributed.Library + ")"
+	}
+	nccl := "NCCL (" + cuda.NCCLLibrary + ") loads"
+	if err := cuda.NCCLAvailable(); err != nil {
+		nccl = err.Error() + ", so GPUs stage gradients through host memory"
+	}
+	return mpi + "; " + nccl
+}

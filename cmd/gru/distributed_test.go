@@ -323,3 +323,24 @@ func TestMPIRankFailure(t *testing.T) {
 		}
 	})
 }
+
+// TestInfoSaysDataParallel checks that gru info says whether Open MPI and NCCL
+// load here, naming the libraries when they do not; it needs neither.
+func TestInfoSaysDataParallel(t *testing.T) {
+	out, errOut, code := gruRun(t, "info")
+	if code != 0 {
+		t.Fatalf("gru info: code %d\n%s", code, errOut)
+	}
+	line := ""
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "data-parallel (gru train under mpirun or srun): ") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "libmpi.so.40") || !strings.Contains(line, "libnccl.so.2") {
+		t.Errorf("gru info's data-parallel line %q does not name libmpi.so.40 and libnccl.so.2:\n%s", line, out)
+	}
+	if _, err := exec.LookPath("mpirun"); err == nil && !strings.Contains(line, "Open MPI v") {
+		t.Errorf("mpirun is installed, but gru info says %q", line)
+	}
+}

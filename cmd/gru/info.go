@@ -52,6 +52,7 @@ func runInfo(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "recurrent kernels (GPU, --kernel): %v (default), %v (opt-in: all steps in one cooperative kernel, W_h in shared memory)\n",
 		cuda.KernelGEMM, cuda.KernelPersistent)
 	fmt.Fprintf(stdout, "default corpus: %s\n", defaultCorpusStatus())
+	fmt.Fprintf(stdout, "data-parallel (gru train under mpirun or srun): %s\n", distributedStatus())
 	if *ckDir != "" {
 		return describeCheckpoint(stdout, *ckDir)
 	}
