@@ -40,7 +40,7 @@ func TestRepositoryKernels(t *testing.T) {
 	if len(u.kernels) != 26 || len(instances(u.kernels)) != 50 {
 		t.Errorf("%d kernels, %d entry points; want 26 and 50", len(u.kernels), len(instances(u.kernels)))
 	}
-	for name, n := range map[string]int{"gru_fwd_after": 12, "gru_bwd_before2": 10, "sum_final": 3, "adam": 10,
+	for name, n := range map[string]int{"gru_fwd_after": 12, "gru_bwd_before2": 10, "sum_final": 3, "adamw": 11,
 		"gru_persist_fwd_after": 15, "gru_persist_bwd_before": 16} {
 		if arity[name] != n {
 			t.Errorf("%s has %d parameters, want %d", name, arity[name], n)
