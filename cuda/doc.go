@@ -30,9 +30,10 @@
 // Only the few calls that touch the driver differ between the two: the GEMM order,
 // grid sizes, workspaces and stream use are the same code, so CI exercises them all.
 //
-// The backend is a gru.Recorder: Record captures a step's device work (on a GPU as
-// a CUDA graph, by stream capture; on the simulator as the list of calls) and
-// Replay runs it again with one launch. Inside a capture both devices refuse host
+// The backend can record (record.go; gru/lm's Trainer finds it through the
+// module's internal/record): a recording captures a step's device work (on a GPU
+// as a CUDA graph, by stream capture; on the simulator as the list of calls) and
+// its replay runs it again with one launch. Inside a capture both devices refuse host
 // copies, waits, allocations and frees with an *Error that names the call, so a
 // step that would read host memory fails on the simulator in CI, not on a GPU.
 //

@@ -4,11 +4,32 @@ import (
 	"fmt"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/internal/record"
 )
 
-var _ gru.Recorder = (*Backend)(nil)
+// The backend's recordings are found through record.For: gru/lm's Trainer records
+// its steps, and no user of the package sees the plumbing.
+var _ = record.Register(func(b any) (record.Recorder, bool) {
+	be, ok := b.(*Backend)
+	if !ok {
+		return nil, false
+	}
+	return recorder{be}, true
+})
 
-// recording is device work captured by Record: a CUDA graph on a GPU, the list of
+// recorder is a backend as a record.Recorder.
+type recorder struct{ be *Backend }
+
+// Record is Backend.record.
+func (r recorder) Record(body func() error) (record.Recording, error) {
+	rec, err := r.be.record(body)
+	if err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// recording is device work captured by record: a CUDA graph on a GPU, the list of
 // calls on the simulator.
 type recording struct {
 	be     *Backend
@@ -17,13 +38,13 @@ type recording struct {
 	closed bool
 }
 
-// Record runs body with the device capturing its work instead of running it (see
-// gru.Recorder) and returns the capture, ready to replay. On a GPU it is a CUDA
+// record runs body with the device capturing its work instead of running it (see
+// record.Recorder) and returns the capture, ready to replay. On a GPU it is a CUDA
 // graph: one cuGraphLaunch replays every launch, GEMM and copy of the body. When
 // body fails, or made a call that a capture refuses (host traffic, Sync, an
 // allocation or a free, each an *Error naming the call), Record returns that error
 // and no recording.
-func (be *Backend) Record(body func() error) (gru.Recording, error) {
+func (be *Backend) record(body func() error) (*recording, error) {
 	if be.closed {
 		return nil, gru.ErrClosed
 	}
@@ -49,14 +70,14 @@ func (be *Backend) Record(body func() error) (gru.Recording, error) {
 }
 
 // Replay launches the recorded work on the device's stream; it returns
-// gru.ErrStaleRecording, launching nothing, when device memory was freed since the
+// record.ErrStale, launching nothing, when device memory was freed since the
 // recording was made.
 func (r *recording) Replay() error {
 	if r.closed || r.be.closed {
 		return gru.ErrClosed
 	}
 	if r.be.dev.frees() != r.frees {
-		return gru.ErrStaleRecording
+		return record.ErrStale
 	}
 	return r.g.launch()
 }

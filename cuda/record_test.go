@@ -11,6 +11,7 @@ import (
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/lm"
 	"github.com/gogru/gogru/gru/optim"
+	"github.com/gogru/gogru/internal/record"
 )
 
 // Recorded training steps (CUDA graphs) on the simulator: the host calls of a
@@ -294,7 +295,7 @@ func TestRecordRefusesHostTraffic(t *testing.T) {
 	x, _ := be.NewTensor(4)
 	y, _ := be.NewTensor(4)
 	ids, _ := be.NewIDs(2, 3)
-	rec, err := be.Record(func() error { return be.Fill(x, 1) })
+	rec, err := be.record(func() error { return be.Fill(x, 1) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -312,7 +313,7 @@ func TestRecordRefusesHostTraffic(t *testing.T) {
 		{"Free", callFree, func() error { return be.Free(y) }},
 		{"Replay", callGraphLaunch, rec.Replay},
 	} {
-		r, err := be.Record(func() error {
+		r, err := be.record(func() error {
 			if err := be.Fill(x, 2); err != nil {
 				return err
 			}
@@ -323,7 +324,7 @@ func TestRecordRefusesHostTraffic(t *testing.T) {
 			!strings.Contains(err.Error(), "while a step is being recorded") {
 			t.Errorf("%s inside Record: recording %v, error %v; want an *Error of %s, status %d", c.name, r, err, c.call, statusCaptureUnsupported)
 		}
-		_, err = be.Record(func() error {
+		_, err = be.record(func() error {
 			c.body() // the refusal is dropped here, and caught at the end of the capture
 			return nil
 		})
@@ -352,8 +353,8 @@ func TestRecordRefusesHostTraffic(t *testing.T) {
 	if err := be.Free(y); err != nil {
 		t.Fatal(err)
 	}
-	if err := rec.Replay(); !errors.Is(err, gru.ErrStaleRecording) {
-		t.Errorf("replay after a free: %v, want gru.ErrStaleRecording", err)
+	if err := rec.Replay(); !errors.Is(err, record.ErrStale) {
+		t.Errorf("replay after a free: %v, want record.ErrStale", err)
 	}
 }
 
@@ -374,7 +375,7 @@ func TestRecordNamesLazyAllocation(t *testing.T) {
 	x, _ := be.NewTensor(2, 2, 3)
 	y, _ := be.NewTensor(2, 2, 4)
 	live := be.dev.live()
-	_, err = be.Record(func() error { return st.Forward(x, nil, nil, y, nil) })
+	_, err = be.record(func() error { return st.Forward(x, nil, nil, y, nil) })
 	var ae *AllocError
 	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "workspace") || !strings.Contains(err.Error(), callAlloc) {
 		t.Fatalf("recording a first Forward: %v; want an *AllocError naming the workspace and %s", err, callAlloc)
@@ -385,7 +386,7 @@ func TestRecordNamesLazyAllocation(t *testing.T) {
 	if err := st.Forward(x, nil, nil, y, nil); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := be.Record(func() error { return st.Forward(x, nil, nil, y, nil) })
+	rec, err := be.record(func() error { return st.Forward(x, nil, nil, y, nil) })
 	if err != nil {
 		t.Fatalf("recording a Forward after an eager one: %v", err)
 	}

@@ -62,7 +62,8 @@ type IDs interface {
 // Host copies (Write, Read) use float64 so that one API serves both precisions; a
 // Float32 backend rounds on Write. Host data crosses only through Write, WriteIDs
 // and Read; the operations read and write backend memory alone, so a backend that
-// can record them (Recorder) replays a recorded step with new ids and new results.
+// can record them (the CUDA backend) replays a recorded step with new ids and new
+// results.
 //
 // A Backend is not safe for concurrent use.
 type Backend interface {

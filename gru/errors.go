@@ -39,11 +39,6 @@ var ErrNoForward = errors.New("gru: Backward called before Forward")
 // ErrClosed is returned by any call on a closed backend or stack.
 var ErrClosed = errors.New("gru: use of a closed backend or stack")
 
-// ErrStaleRecording is returned by Recording.Replay when backend memory has been
-// freed since the recording was made, so that the addresses it holds may name other
-// data now: record the step again.
-var ErrStaleRecording = errors.New("gru: the recording is stale: backend memory was freed since it was made; record again")
-
 // ErrDeviceLost is matched (errors.Is) by a backend error after which the device
 // can do no more work in this process: on a GPU, a sticky CUDA error such as an
 // illegal address or a failed launch. Everything on the device is gone; what was

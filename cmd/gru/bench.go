@@ -14,6 +14,7 @@ import (
 	"github.com/gogru/gogru/gru/grubench"
 	"github.com/gogru/gogru/internal/benchfile"
 	"github.com/gogru/gogru/internal/chart"
+	"github.com/gogru/gogru/internal/record"
 )
 
 // benchRow is one measured (backend, recurrent kernel, shape, variant, op): the
@@ -23,7 +24,7 @@ type benchRow = benchfile.Row
 // measureOp times f as grubench.Measure does; an op ending in "-graph" times the
 // replay of f recorded once (f has run eagerly before, in the op without the
 // suffix, so every buffer is sized).
-func measureOp(be gru.Backend, rec gru.Recorder, op string, f func() error, warmup, runs int) (grubench.Timing, error) {
+func measureOp(be gru.Backend, rec record.Recorder, op string, f func() error, warmup, runs int) (grubench.Timing, error) {
 	if !strings.HasSuffix(op, "-graph") {
 		return grubench.Measure(be, f, warmup, runs)
 	}
@@ -250,7 +251,7 @@ func benchCase(be gru.Backend, s grubench.Shape, v gru.Variant, warmup, runs int
 	}
 	defer c.Close()
 	ops := []string{"forward", "train"}
-	rec, recording := be.(gru.Recorder)
+	rec, recording := record.For(be)
 	if recording && graphs {
 		ops = append(ops, "forward-graph", "train-graph")
 	}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/internal/record"
 )
 
 // A recorded step is a speed path: when recording or replaying fails, the
@@ -65,7 +66,7 @@ func (t *Trainer) recordFailed(key stepKey, carry bool, err error, body func() e
 // failed with err, with the state carried as before (carry), and drops r; the key
 // is not recorded again. A failure that loses the device, or one the eager step
 // repeats, is returned; otherwise it is warned of once.
-func (t *Trainer) replayFailed(key stepKey, r gru.Recording, carry bool, err error, body func() error) error {
+func (t *Trainer) replayFailed(key stepKey, r record.Recording, carry bool, err error, body func() error) error {
 	if errors.Is(err, gru.ErrDeviceLost) {
 		return err
 	}

@@ -42,7 +42,7 @@ func (mc Config) Validate() error {
 // Model is a language model whose parameters, activations, gradients and optimiser
 // state all live on one gru.Backend. A training step moves only token ids in and the
 // scalar loss out; a Trainer runs whole steps, recorded once and replayed where the
-// backend can (gru.Recorder).
+// backend can (the CUDA backend).
 type Model struct {
 	be    gru.Backend
 	cfg   Config

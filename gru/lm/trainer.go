@@ -8,13 +8,14 @@ import (
 
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/optim"
+	"github.com/gogru/gogru/internal/record"
 )
 
 // Trainer runs whole training steps of a Model: it writes the ids in, runs the
 // forward pass, the loss, the backward pass, gradient clipping and the optimiser's
 // update on the backend, with the gradients zeroed first, and reads the loss back.
 //
-// On a backend that can record (gru.Recorder: the CUDA backend), a step's device
+// On a backend that can record (the CUDA backend), a step's device
 // work is recorded once per shape and replayed: the first step of a shape runs
 // eagerly and sizes every buffer, the second is recorded, and it and every later
 // one replay the recording with one launch. A replayed step costs the host a
@@ -53,7 +54,7 @@ type Trainer struct {
 	opt  optim.Optimizer
 	norm gru.Tensor // [1]: the gradient norm of the last step, before clipping
 
-	recs    map[stepKey]gru.Recording
+	recs    map[stepKey]record.Recording
 	ran     map[stepKey]bool // the keys run eagerly since the recordings were dropped
 	sizings int              // the model's sizings when they were dropped
 	hyper   []float64        // the optimiser's hyperparameters and Clip they hold
@@ -81,7 +82,7 @@ func NewTrainer(m *Model, opt optim.Optimizer, clip float64) (*Trainer, error) {
 		return nil, err
 	}
 	return &Trainer{Clip: clip, Graphs: true, m: m, opt: opt, norm: norm,
-		recs: map[stepKey]gru.Recording{}, ran: map[stepKey]bool{}, norecord: map[stepKey]bool{}, warned: map[string]bool{}}, nil
+		recs: map[stepKey]record.Recording{}, ran: map[stepKey]bool{}, norecord: map[stepKey]bool{}, warned: map[string]bool{}}, nil
 }
 
 // Step runs one training step on T×B time-major inputs and targets (as Model.Step)
@@ -199,7 +200,7 @@ func (t *Trainer) GradNorm() (float64, error) {
 
 // run runs body, the device work of the step key, eagerly or from its recording.
 func (t *Trainer) run(key stepKey, body func() error) error {
-	rec, ok := t.m.be.(gru.Recorder)
+	rec, ok := record.For(t.m.be)
 	if !t.Graphs || !ok {
 		return body()
 	}
@@ -217,7 +218,7 @@ func (t *Trainer) run(key stepKey, body func() error) error {
 			t.m.carry = true // what the recorded forward did on the host
 			return nil
 		}
-		if !errors.Is(err, gru.ErrStaleRecording) {
+		if !errors.Is(err, record.ErrStale) {
 			return t.replayFailed(key, r, carry, err, body)
 		}
 		if err := t.Reset(); err != nil { // memory was freed beneath it: start over

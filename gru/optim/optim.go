@@ -8,7 +8,7 @@
 // An update has a host half, Prepare, which counts the step and writes what the
 // update reads to the backend (the scheduled learning rate, Adam's step number),
 // and a backend half, Apply, which reads nothing from the host: a caller that
-// records a training step (gru.Recorder) records Apply once and replays it,
+// records a training step (lm.Trainer on the CUDA backend) records Apply once and replays it,
 // calling Prepare before each replay, and the schedule goes on moving.
 package optim
 
