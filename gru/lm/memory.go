@@ -50,11 +50,12 @@ func EstimateStack(g gru.Config, elemBytes, optimizerSlots, steps, batch int) Me
 
 // EstimateMemory estimates what a model of this configuration needs: its
 // parameters and gradients, optimizerSlots more copies of the parameters (Adam
-// keeps 2, SGD 0), and, when steps and batch are positive, the activations of a
-// training step of that shape, all in elements of elemBytes; plus the float64
-// copy of the parameters the host holds while New initialises them. It is an
-// estimate within some tens of percent, made to refuse what cannot fit before any
-// of it is allocated. It is computed in float64, so no size overflows it.
+// and AdamW keep 2, SGD with momentum 1, plain SGD 0), and, when steps and batch
+// are positive, the activations of a training step of that shape, all in
+// elements of elemBytes; plus the float64 copy of the parameters the host holds
+// while New initialises them. It is an estimate within some tens of percent, made
+// to refuse what cannot fit before any of it is allocated. It is computed in
+// float64, so no size overflows it.
 func (mc Config) EstimateMemory(elemBytes, optimizerSlots, steps, batch int) MemoryEstimate {
 	g := mc.GRU
 	out, vocab := float64(g.Directions())*float64(g.HiddenSize), float64(mc.Vocab)
