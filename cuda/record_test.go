@@ -3,6 +3,7 @@ package cuda
 import (
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -431,5 +432,47 @@ func TestSimulatedGraphPersistent(t *testing.T) {
 	}
 	if persistent == 0 {
 		t.Error("no pass ran the persistent kernel")
+	}
+}
+
+// ownSGD is an optimiser of a user's own: optim.Optimizer's one method, with no
+// split of its step for recording.
+type ownSGD struct{ sgd *optim.SGD }
+
+func (o ownSGD) Step(be gru.Backend, params, grads []gru.Tensor) error {
+	return o.sgd.Step(be, params, grads)
+}
+
+// A Trainer with an optimiser of the user's own runs its training steps eagerly
+// on a backend that records (no capture begins), and its losses are bit for bit
+// those of the package's SGD with the steps recorded and replayed.
+func TestTrainerOwnOptimizerRunsEagerly(t *testing.T) {
+	c := graphCase{variant: gru.ResetAfter}
+	ref, _ := newCountingBackend(t, newSimDevice(), gru.Float32)
+	_, recorded := newGraphTrainer(t, ref, c, true, 1)
+	be, dev := newCountingBackend(t, newSimDevice(), gru.Float32)
+	m, _ := newGraphTrainer(t, be, c, true, 1) // the same seeded model
+	tr, err := lm.NewTrainer(m, ownSGD{&optim.SGD{LR: 0.5}}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	rng := gru.NewRand(3)
+	for step := range 5 {
+		in, tg := batch(rng, 4, 2)
+		want, err := recorded.Step(in, tg, 4, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := tr.Step(in, tg, 4, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Float64bits(got) != math.Float64bits(want) {
+			t.Errorf("step %d: loss %v with the user's optimiser, want %v as SGD's recorded step", step, got, want)
+		}
+	}
+	if n := dev.calls["beginRecord"]; n != 0 {
+		t.Errorf("%d recordings begun with the user's optimiser, want 0", n)
 	}
 }

@@ -60,8 +60,12 @@ func Save(path string, m *lm.Model, opt optim.Optimizer, meta map[string]string)
 	}
 	steps := 0
 	if opt != nil {
+		st, err := stateful(opt)
+		if err != nil {
+			return err
+		}
 		var state map[string]gru.Tensor
-		state, steps = opt.State()
+		state, steps = st.State()
 		for name, t := range state {
 			if err := add("optimizer."+name, t); err != nil {
 				return err
@@ -201,8 +205,13 @@ func (c *Checkpoint) Restore(m *lm.Model, opt optim.Optimizer) error {
 			return err
 		}
 	}
+	var st optim.Stateful
 	if opt != nil {
-		state, _ := opt.State()
+		var err error
+		if st, err = stateful(opt); err != nil {
+			return err
+		}
+		state, _ := st.State()
 		keys := make([]string, 0, len(state))
 		for k := range state {
 			keys = append(keys, k)
@@ -224,8 +233,8 @@ func (c *Checkpoint) Restore(m *lm.Model, opt optim.Optimizer) error {
 			return err
 		}
 	}
-	if opt != nil {
-		opt.Restore(c.OptimizerSteps)
+	if st != nil {
+		st.Restore(c.OptimizerSteps)
 	}
 	return nil
 }
@@ -235,4 +244,14 @@ func describe(mc lm.Config) string {
 	g := mc.GRU
 	return fmt.Sprintf("vocab=%d embed=%d input=%d hidden=%d layers=%d bidirectional=%v variant=%v",
 		mc.Vocab, mc.Embed, g.InputSize, g.HiddenSize, g.Layers, g.Bidirectional, g.Variant)
+}
+
+// stateful returns opt as an optim.Stateful, or an error that says it keeps no
+// state a checkpoint could hold.
+func stateful(opt optim.Optimizer) (optim.Stateful, error) {
+	st, ok := opt.(optim.Stateful)
+	if !ok {
+		return nil, fmt.Errorf("gru: checkpoint: optimizer %T has no State and Restore (optim.Stateful); pass nil to leave the optimizer out", opt)
+	}
+	return st, nil
 }

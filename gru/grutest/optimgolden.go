@@ -94,7 +94,7 @@ func (c *optimCase) run(t *testing.T, be gru.Backend) {
 			t.Fatal(err)
 		}
 	}
-	var o optim.Optimizer
+	var o optim.Stateful
 	switch c.Optimizer {
 	case "sgd":
 		s, err := optim.NewSGD(be, params, c.LR, c.Momentum, c.WeightDecay)

@@ -50,9 +50,10 @@ type Trainer struct {
 	// recording to eager work; nil is slog.Default().
 	Logger *slog.Logger
 
-	m    *Model
-	opt  optim.Optimizer
-	norm gru.Tensor // [1]: the gradient norm of the last step, before clipping
+	m     *Model
+	opt   optim.Optimizer
+	split record.Update // opt's step in two halves, nil where opt cannot split it: every step eager
+	norm  gru.Tensor    // [1]: the gradient norm of the last step, before clipping
 
 	recs    map[stepKey]record.Recording
 	ran     map[stepKey]bool // the keys run eagerly since the recordings were dropped
@@ -81,7 +82,8 @@ func NewTrainer(m *Model, opt optim.Optimizer, clip float64) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Trainer{Clip: clip, Graphs: true, m: m, opt: opt, norm: norm,
+	split, _ := record.UpdateFor(opt)
+	return &Trainer{Clip: clip, Graphs: true, m: m, opt: opt, split: split, norm: norm,
 		recs: map[stepKey]record.Recording{}, ran: map[stepKey]bool{}, norecord: map[stepKey]bool{}, warned: map[string]bool{}}, nil
 }
 
@@ -98,8 +100,10 @@ func (t *Trainer) step(inputs, targets []int32, steps, batch int) (float64, erro
 	if err := m.load(inputs, targets, steps, batch); err != nil {
 		return 0, err
 	}
-	if err := t.opt.Prepare(m.be); err != nil {
-		return 0, err
+	if t.split != nil {
+		if err := t.split.Prepare(m.be); err != nil {
+			return 0, err
+		}
 	}
 	key := stepKey{steps: steps, batch: batch, carry: m.carry, train: true}
 	if err := t.runTrain(key); err != nil {
@@ -163,7 +167,10 @@ func (t *Trainer) update() error {
 	if err := m.be.ClipGradNorm(grads, t.Clip, t.norm); err != nil {
 		return err
 	}
-	return t.opt.Apply(m.be, m.Params(), grads)
+	if t.split == nil {
+		return t.opt.Step(m.be, m.Params(), grads)
+	}
+	return t.split.Apply(m.be, m.Params(), grads)
 }
 
 // Loss returns the mean cross-entropy of the targets without gradients (as
@@ -201,10 +208,14 @@ func (t *Trainer) GradNorm() (float64, error) {
 // run runs body, the device work of the step key, eagerly or from its recording.
 func (t *Trainer) run(key stepKey, body func() error) error {
 	rec, ok := record.For(t.m.be)
-	if !t.Graphs || !ok {
+	if !t.Graphs || !ok || (key.train && t.split == nil) {
 		return body()
 	}
-	hyper := append(t.opt.Hyperparameters(), t.Clip)
+	var hyper []float64
+	if t.split != nil {
+		hyper = t.split.Hyperparameters()
+	}
+	hyper = append(hyper, t.Clip)
 	if t.m.sizings != t.sizings || !slices.Equal(hyper, t.hyper) {
 		if err := t.Reset(); err != nil {
 			return err

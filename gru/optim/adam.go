@@ -64,15 +64,15 @@ func (o *Adam) Step(be gru.Backend, params, grads []gru.Tensor) error {
 	if err := checkLens("Adam", len(o.m), params, grads); err != nil {
 		return err
 	}
-	if err := o.Prepare(be); err != nil {
+	if err := o.prepareStep(be); err != nil {
 		return err
 	}
-	return o.Apply(be, params, grads)
+	return o.applyStep(be, params, grads)
 }
 
-// Prepare counts the step and writes its number and learning rate to the
+// prepareStep counts the step and writes its number and learning rate to the
 // backend, where Apply's bias corrections and update read them.
-func (o *Adam) Prepare(be gru.Backend) error {
+func (o *Adam) prepareStep(be gru.Backend) error {
 	if o.step == nil {
 		return fmt.Errorf("gru: Adam: not made by NewAdam")
 	}
@@ -92,8 +92,8 @@ func (o *Adam) Prepare(be gru.Backend) error {
 	return o.prepare(be, "Adam", o.LR, o.Schedule)
 }
 
-// Apply applies the update of the step Prepare counted to every parameter.
-func (o *Adam) Apply(be gru.Backend, params, grads []gru.Tensor) error {
+// applyStep applies the update of the step Prepare counted to every parameter.
+func (o *Adam) applyStep(be gru.Backend, params, grads []gru.Tensor) error {
 	if err := checkLens("Adam", len(o.m), params, grads); err != nil {
 		return err
 	}
@@ -109,8 +109,8 @@ func (o *Adam) Apply(be gru.Backend, params, grads []gru.Tensor) error {
 	return nil
 }
 
-// Hyperparameters returns β1, β2, ε and the weight decay.
-func (o *Adam) Hyperparameters() []float64 {
+// hyperparameters returns β1, β2, ε and the weight decay.
+func (o *Adam) hyperparameters() []float64 {
 	return []float64{o.Beta1, o.Beta2, o.Eps, o.WeightDecay}
 }
 
@@ -124,5 +124,5 @@ func (o *Adam) State() (map[string]gru.Tensor, int) {
 	return st, o.steps
 }
 
-// Restore sets the step count; the next Prepare writes the step after it.
+// Restore sets the step count; the next step writes the step after it.
 func (o *Adam) Restore(steps int) { o.steps = steps }

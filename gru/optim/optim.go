@@ -5,11 +5,11 @@
 // backend's Ops (gru.Ops.SGDMomentum, gru.Ops.AdamW), so no parameter or gradient
 // leaves the device.
 //
-// An update has a host half, Prepare, which counts the step and writes what the
-// update reads to the backend (the scheduled learning rate, Adam's step number),
-// and a backend half, Apply, which reads nothing from the host: a caller that
-// records a training step (lm.Trainer on the CUDA backend) records Apply once and replays it,
-// calling Prepare before each replay, and the schedule goes on moving.
+// Each Step has a host half, which counts the step and writes what the update
+// reads to the backend (the scheduled learning rate, Adam's step number), and a
+// backend half, which reads nothing from the host: gru/lm's Trainer records the
+// backend half once on the CUDA backend and replays it, and the schedule goes on
+// moving.
 package optim
 
 import (
@@ -17,31 +17,54 @@ import (
 	"math"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/internal/record"
 )
 
 // Optimizer updates parameters from their gradients on the backend.
 type Optimizer interface {
-	// Step applies one update to params using grads (matching lists): Prepare,
-	// then Apply.
+	// Step applies one update to params using grads (matching lists).
 	Step(be gru.Backend, params, grads []gru.Tensor) error
-	// Prepare readies the next update on the host: it counts the step and writes to
-	// the backend what Apply reads (the learning rate the schedule gives this step,
-	// Adam's step number). Call it before each Apply, outside any recording.
-	Prepare(be gru.Backend) error
-	// Apply runs the update Prepare readied, on the backend alone: it reads no host
-	// value that changes from step to step, so a recorded Apply replays right.
-	Apply(be gru.Backend, params, grads []gru.Tensor) error
-	// Hyperparameters lists the values Apply hands to the backend as arguments
-	// (momentum, betas, epsilon, weight decay; not the learning rate, which the
-	// backend reads from memory). A recorded Apply keeps those it was recorded
-	// with, so a caller that replays one compares them to know when to record again.
-	Hyperparameters() []float64
+}
+
+// Stateful is an Optimizer with state to checkpoint: package checkpoint saves
+// and restores it. Adam and SGD are Stateful.
+type Stateful interface {
+	Optimizer
 	// State returns the optimiser's tensors and step counter to checkpoint, by name.
 	// The counter is also the schedule's position.
 	State() (tensors map[string]gru.Tensor, steps int)
 	// Restore sets the step counter after the State tensors have been refilled.
 	Restore(steps int)
 }
+
+// The optimisers' steps split in two for gru/lm's Trainer, which records the
+// backend half once and replays it (see record.Update).
+var _ = record.RegisterUpdate(func(opt any) (record.Update, bool) {
+	switch o := opt.(type) {
+	case *Adam:
+		return adamUpdate{o}, true
+	case *SGD:
+		return sgdUpdate{o}, true
+	}
+	return nil, false
+})
+
+// adamUpdate and sgdUpdate are the optimisers as record.Updates.
+type (
+	adamUpdate struct{ *Adam }
+	sgdUpdate  struct{ *SGD }
+)
+
+func (u adamUpdate) Prepare(be gru.Backend) error { return u.prepareStep(be) }
+func (u adamUpdate) Apply(be gru.Backend, params, grads []gru.Tensor) error {
+	return u.applyStep(be, params, grads)
+}
+func (u adamUpdate) Hyperparameters() []float64  { return u.hyperparameters() }
+func (u sgdUpdate) Prepare(be gru.Backend) error { return u.prepareStep(be) }
+func (u sgdUpdate) Apply(be gru.Backend, params, grads []gru.Tensor) error {
+	return u.applyStep(be, params, grads)
+}
+func (u sgdUpdate) Hyperparameters() []float64 { return u.hyperparameters() }
 
 // rate is what every optimiser keeps for its learning rate: the step counter
 // and the rate of the step Prepare readied, in a one-element tensor on the backend.

@@ -8,6 +8,7 @@ import (
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/optim"
+	"github.com/gogru/gogru/internal/record"
 )
 
 // TestScheduleFactors checks the factors at the edges of warm-up, decay and the
@@ -79,8 +80,8 @@ func TestOptimizerMisuse(t *testing.T) {
 		name, want string
 		run        func() error
 	}{
-		{"SGD Apply before Prepare", "before Prepare", func() error { return (&optim.SGD{LR: 1}).Apply(be, params, grads) }},
-		{"Adam Apply before Prepare", "before Prepare", func() error { return adam.Apply(be, params, grads) }},
+		{"SGD Apply before Prepare", "before Prepare", func() error { return split(t, &optim.SGD{LR: 1}).Apply(be, params, grads) }},
+		{"Adam Apply before Prepare", "before Prepare", func() error { return split(t, adam).Apply(be, params, grads) }},
 		{"momentum without NewSGD", "NewSGD", func() error { return (&optim.SGD{LR: 1, Momentum: 0.9}).Step(be, params, grads) }},
 		{"momentum of 1", "momentum", func() error { return (&optim.SGD{LR: 1, Momentum: 1}).Step(be, params, grads) }},
 		{"bad schedule", "cosine", func() error {
@@ -111,7 +112,7 @@ func TestRestoreContinuesSchedule(t *testing.T) {
 		true:  {Kind: optim.Cosine, Warmup: 3, Total: 10},
 		false: {Kind: optim.StepDecay, Warmup: 2, StepSize: 3, Gamma: 0.5},
 	}
-	build := func(adam bool, params []gru.Tensor) optim.Optimizer {
+	build := func(adam bool, params []gru.Tensor) optim.Stateful {
 		if adam {
 			o, err := optim.NewAdamW(be, params, 0.05, 0.01)
 			if err != nil {
@@ -176,4 +177,14 @@ func TestRestoreContinuesSchedule(t *testing.T) {
 			}
 		}
 	}
+}
+
+// split returns opt's step in its two halves, as gru/lm's Trainer takes it.
+func split(t *testing.T, opt optim.Optimizer) record.Update {
+	t.Helper()
+	u, ok := record.UpdateFor(opt)
+	if !ok {
+		t.Fatalf("%T: no record.Update", opt)
+	}
+	return u
 }

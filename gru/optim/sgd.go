@@ -35,16 +35,16 @@ func NewSGD(be gru.Backend, params []gru.Tensor, lr, momentum, weightDecay float
 	return o, nil
 }
 
-// Step applies one update to every parameter: Prepare, then Apply.
+// Step applies one update to every parameter.
 func (o *SGD) Step(be gru.Backend, params, grads []gru.Tensor) error {
-	if err := o.Prepare(be); err != nil {
+	if err := o.prepareStep(be); err != nil {
 		return err
 	}
-	return o.Apply(be, params, grads)
+	return o.applyStep(be, params, grads)
 }
 
-// Prepare counts the step and writes its learning rate to the backend.
-func (o *SGD) Prepare(be gru.Backend) error {
+// prepareStep counts the step and writes its learning rate to the backend.
+func (o *SGD) prepareStep(be gru.Backend) error {
 	if !(o.Momentum >= 0 && o.Momentum < 1) || !(o.WeightDecay >= 0) {
 		return fmt.Errorf("gru: SGD: momentum %v must lie in [0, 1) and weight decay %v be at least 0", o.Momentum, o.WeightDecay)
 	}
@@ -54,8 +54,8 @@ func (o *SGD) Prepare(be gru.Backend) error {
 	return o.prepare(be, "SGD", o.LR, o.Schedule)
 }
 
-// Apply applies the update of the step Prepare counted to every parameter.
-func (o *SGD) Apply(be gru.Backend, params, grads []gru.Tensor) error {
+// applyStep applies the update of the step Prepare counted to every parameter.
+func (o *SGD) applyStep(be gru.Backend, params, grads []gru.Tensor) error {
 	lr, err := o.ready("SGD")
 	if err != nil {
 		return err
@@ -80,8 +80,8 @@ func (o *SGD) Apply(be gru.Backend, params, grads []gru.Tensor) error {
 	return nil
 }
 
-// Hyperparameters returns the momentum and the weight decay.
-func (o *SGD) Hyperparameters() []float64 { return []float64{o.Momentum, o.WeightDecay} }
+// hyperparameters returns the momentum and the weight decay.
+func (o *SGD) hyperparameters() []float64 { return []float64{o.Momentum, o.WeightDecay} }
 
 // State returns the momentum buffers, named "sgd.momentum.i" (none without
 // momentum), and the step count.
@@ -93,5 +93,5 @@ func (o *SGD) State() (map[string]gru.Tensor, int) {
 	return st, o.steps
 }
 
-// Restore sets the step count; the next Prepare readies the step after it.
+// Restore sets the step count; the next step readies the step after it.
 func (o *SGD) Restore(steps int) { o.steps = steps }
