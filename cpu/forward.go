@@ -156,21 +156,15 @@ func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 	packed := w.whp != nil
 	if packed {
 		s.packRecurrent(w, c.wh)
+		if B >= sweepMinBatch {
+			s.packedSweep(cell, d, out)
+			return
+		}
 	}
 	k := &w.fwd
-	k.H, k.lens, k.bh, k.hh, k.yStride, k.scratch = H, ws.lens, c.bh, w.hh, cfg.OutputSize(), w.scratch
-	hs, gates := ws.hs[cell], ws.gates[cell]
+	s.initStep(k, cell, d)
 	for step := range steps {
-		t := step
-		if d == 1 {
-			t = steps - 1 - step
-		}
-		k.t = t
-		k.xp = w.xproj[t*B*3*H : (t+1)*B*3*H]
-		k.gates = gates[step*B*4*H : (step+1)*B*4*H]
-		k.hPrev = hs[step*B*H : (step+1)*B*H]
-		k.hNext = hs[(step+1)*B*H : (step+2)*B*H]
-		k.y = out[t*B*k.yStride+d*H:]
+		s.setStep(k, cell, d, step, out)
 		if cfg.Variant == gru.ResetAfter {
 			// hh = H·W_h: [B,H]·[H,3H].
 			if packed {
@@ -195,6 +189,29 @@ func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 		}
 		s.be.pool.run(gruFwdBefore2[T]{k}, B, H)
 	}
+}
+
+// initStep sets the operands of cell's fused forward passes that hold for every step.
+func (s *stack[T]) initStep(k *forwardStep[T], cell, d int) {
+	w := &s.ws.dirs[d]
+	k.H, k.lens, k.bh, k.hh, k.yStride, k.scratch = s.cfg.HiddenSize, s.ws.lens, s.cell(cell).bh, w.hh, s.cfg.OutputSize(), w.scratch
+}
+
+// setStep points k at processing step step of cell (direction d), whose output
+// columns in out are [d·H, (d+1)·H).
+func (s *stack[T]) setStep(k *forwardStep[T], cell, d, step int, out []T) {
+	H, B, ws := s.cfg.HiddenSize, s.ws.batch, s.ws
+	t := step
+	if d == 1 {
+		t = ws.steps - 1 - step
+	}
+	hs, gates := ws.hs[cell], ws.gates[cell]
+	k.t = t
+	k.xp = ws.dirs[d].xproj[t*B*3*H : (t+1)*B*3*H]
+	k.gates = gates[step*B*4*H : (step+1)*B*4*H]
+	k.hPrev = hs[step*B*H : (step+1)*B*H]
+	k.hNext = hs[(step+1)*B*H : (step+2)*B*H]
+	k.y = out[t*B*k.yStride+d*H:]
 }
 
 // packRecurrent packs W_h for the packed small-batch products of forwardCell:

@@ -37,6 +37,11 @@ type dirWork[T Float] struct {
 	whp, whp2 []float32
 	pg        packedTask
 
+	// sweep runs the packed forward over the whole sequence by row blocks
+	// (packedsweep.go); sweepSteps holds one part's step operands per row block.
+	sweep      sweepTask[T]
+	sweepSteps []forwardStep[T]
+
 	fwd forwardStep[T]  // operands of the fused forward passes
 	bwd backwardStep[T] // operands of the fused backward passes
 }
@@ -77,6 +82,9 @@ func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {
 		default:
 			ws.dirs[d].whp = make([]float32, packedLen(H, 2*H))
 			ws.dirs[d].whp2 = make([]float32, packedLen(H, H))
+		}
+		if ws.dirs[d].whp != nil {
+			ws.dirs[d].sweepSteps = make([]forwardStep[T], (batch+sweepRows-1)/sweepRows)
 		}
 	}
 	if cfg.Layout == gru.BatchFirst {
