@@ -58,7 +58,7 @@ func newTensor[T Float](shape ...int) (*Tensor[T], error) {
 	if err := backendkit.CheckNewShape(shape); err != nil {
 		return nil, err
 	}
-	if err := checkAlloc[T](fmt.Sprintf("tensor %v", shape), gru.Len(shape)); err != nil {
+	if err := checkAlloc[T](shape); err != nil {
 		return nil, err
 	}
 	return &Tensor[T]{shape: append([]int(nil), shape...), data: make([]T, gru.Len(shape))}, nil

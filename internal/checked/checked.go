@@ -23,15 +23,6 @@ func Mul(a, b int) (int, bool) {
 	return int(lo), true
 }
 
-// Add returns a+b and true, or 0 and false when a or b is negative or the sum
-// does not fit in an int.
-func Add(a, b int) (int, bool) {
-	if a < 0 || b < 0 || a > math.MaxInt-b {
-		return 0, false
-	}
-	return a + b, true
-}
-
 // Product returns the product of dims (1 for none) and true, or 0 and false when
 // a dimension is negative or the product does not fit in an int: the number of
 // elements of a shape.
@@ -60,16 +51,8 @@ func Of(dims ...int) Count {
 	return c
 }
 
-// Int returns c as an int and true when it is a whole number that fits.
-func (c Count) Int() (int, bool) {
-	if c < 0 || c >= math.MaxInt || c != Count(math.Trunc(float64(c))) {
-		return 0, false
-	}
-	return int(c), true
-}
-
 // String prints c exactly when it is below 2^53, else in scientific notation
-// (3.00e+30).
+// with three significant digits (3e+30, 4.8e+31).
 func (c Count) String() string {
 	if c >= 0 && c < 1<<53 && c == Count(math.Trunc(float64(c))) {
 		return strconv.FormatInt(int64(c), 10)
