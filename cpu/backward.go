@@ -51,6 +51,9 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 		if l == 0 && cfg.Layout == gru.BatchFirst {
 			transposeTB(dxt.data, dX, steps, batch, din)
 		}
+		if l > 0 {
+			s.dropLayer(dX, l-1) // the mask layer l−1's output was dropped with
+		}
 		dY = dX
 	}
 	return nil

@@ -100,6 +100,7 @@ func (s *stack[T]) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) er
 	}
 	ws := s.ws
 	s.saved = false
+	s.fwdDrop = s.drop
 	for b := range batch {
 		ws.lens[b] = steps
 		if lengths != nil {
@@ -120,6 +121,7 @@ func (s *stack[T]) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) er
 			out = ws.layerOut[l]
 		}
 		s.pass.startForward(l, in, out, dataOf(h0t))
+		s.dropLayer(out, l) // in place: the layer's backward reads its states, not its output
 		in = out
 	}
 

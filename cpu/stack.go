@@ -7,14 +7,16 @@ import (
 
 // stack is a GRU stack on the CPU.
 type stack[T Float] struct {
-	be     *Backend[T]
-	cfg    gru.Config
-	params []*Tensor[T] // 4 per cell: Wx, Wh, Bx, Bh
-	grads  []*Tensor[T]
-	ws     *workspace[T]
-	pass   layerPass[T]
-	saved  bool // a Forward has saved activations for Backward
-	closed bool
+	be      *Backend[T]
+	cfg     gru.Config
+	params  []*Tensor[T] // 4 per cell: Wx, Wh, Bx, Bh
+	grads   []*Tensor[T]
+	ws      *workspace[T]
+	pass    layerPass[T]
+	saved   bool        // a Forward has saved activations for Backward
+	drop    gru.Dropout // what the next Forward applies between layers
+	fwdDrop gru.Dropout // what the last Forward applied, for its Backward
+	closed  bool
 }
 
 // NewStack allocates a GRU stack for cfg and copies p into it.

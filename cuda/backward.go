@@ -62,6 +62,9 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 		if l == 0 && cfg.Layout == gru.BatchFirst {
 			s.fromTimeMajor(q, dxt.p, dX, steps, batch, din)
 		}
+		if l > 0 {
+			s.dropLayer(q, dX, l-1) // the mask layer l−1's output was dropped with
+		}
 		dY = dX
 	}
 	if err := q.Err(); err != nil {

@@ -26,6 +26,7 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 	}
 	ws := s.ws
 	s.saved = false
+	s.fwdDrop = s.drop
 	plan, timed, err := s.passPlan(true)
 	if err != nil {
 		return err
@@ -45,6 +46,7 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 			q.copyOrZero(ws.hs[cell], cellRows(h0t, cell, batch*H, es), batch*H*es)
 			s.forwardCell(q, plan, cell, d, in, cfg.LayerInputSize(l), out)
 		})
+		s.dropLayer(q, out, l) // in place: the layer's backward reads its states, not its output
 		in = out
 	}
 	s.fromTimeMajor(q, yt.p, ws.top, steps, batch, cfg.OutputSize())

@@ -66,6 +66,8 @@ const (
 	kernelSgdF64                               // sgd_f64
 	kernelAdamwF32                             // adamw_f32
 	kernelAdamwF64                             // adamw_f64
+	kernelDropoutF32                           // dropout_f32
+	kernelDropoutF64                           // dropout_f64
 	kernelGridSyncCheck                        // grid_sync_check
 	numKernels                                 // the number of entry points
 )
@@ -122,6 +124,8 @@ var kernelSigs = [numKernels]kernelSig{
 	kernelSgdF64:                 {"sgd_f64", 7, false},
 	kernelAdamwF32:               {"adamw_f32", 11, false},
 	kernelAdamwF64:               {"adamw_f64", 11, false},
+	kernelDropoutF32:             {"dropout_f32", 9, false},
+	kernelDropoutF64:             {"dropout_f64", 9, false},
 	kernelGridSyncCheck:          {"grid_sync_check", 4, true},
 }
 
@@ -374,6 +378,18 @@ func (q *queue) sgd(lg launchGeom, n int, momentum, wd float64, lr, p, g, buf pt
 //	  p ← p − lr·(m/c1) / (√(v/c2) + ε)
 func (q *queue) adamw(lg launchGeom, n int, b1, b2, eps, wd float64, step, lr, p, g, m, v ptr) {
 	q.launch(q.typed(kernelAdamwF32, kernelAdamwF64), lg, argInt(n), argF64(b1), argF64(b2), argF64(eps), argF64(wd), argPtr(step), argPtr(lr), argPtr(p), argPtr(g), argPtr(m), argPtr(v))
+}
+
+// dropout launches dropout (_f32 or _f64 by the backend's dtype)
+// over lg. From kernels/dropout.cu:
+//
+//	Dropout of x into y (y may be x) with the mask of gru.Ops.Dropout: for element i, with
+//	the key (key0, key1) and counter (⌊i/4⌋, stream, step[0], 0),
+//	  r = philox4x32_10(counter, key)[i mod 4]    y[i] = r ≥ θ ? x[i]·scale : 0
+//	The 32-bit θ, key words and stream come as ints and are read back as unsigned.
+//	step[0] is read here, so a recorded launch draws the mask of the step written since.
+func (q *queue) dropout(lg launchGeom, n, theta, key0, key1, stream int, scale float64, step, x, y ptr) {
+	q.launch(q.typed(kernelDropoutF32, kernelDropoutF64), lg, argInt(n), argInt(theta), argInt(key0), argInt(key1), argInt(stream), argF64(scale), argPtr(step), argPtr(x), argPtr(y))
 }
 
 // gridSyncCheck launches grid_sync_check over lg. It is cooperative: the launch

@@ -15,6 +15,9 @@ type stack struct {
 	ws     *workspace
 	saved  bool
 	closed bool
+
+	drop    gru.Dropout // what the next Forward applies between layers
+	fwdDrop gru.Dropout // what the last Forward applied, for its Backward
 }
 
 // NewStack allocates a stack on the device and uploads p.

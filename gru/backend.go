@@ -156,6 +156,16 @@ type Ops interface {
 	// L2 norm over all of them, and writes ‖g‖ before scaling to norm, a one-element
 	// tensor, unless norm is nil. maxNorm ≤ 0 only measures.
 	ClipGradNorm(grads []Tensor, maxNorm float64, norm Tensor) error
+	// Dropout writes to dst, of src's length (dst may be src), src with dropout at
+	// probability p in [0, 1), the mask drawn by Philox4x32-10 (Salmon et al., as
+	// cuRAND and PyTorch's CUDA generator) from the key (seed's low and high words)
+	// and, for element i, the counter (⌊i/4⌋, stream, step[0], 0):
+	//   r = philox(counter, key)[i mod 4]    keep iff r ≥ θ = min(round(p·2³²), 2³²−1)
+	//   dst[i] = keep ? src[i]·s : 0         s = 1/(1−p) in the backend's type
+	// Applied to a gradient with the same arguments it is its own backward. step,
+	// one id, is read on the backend, so a recorded Dropout draws a new mask when
+	// the step number changes; stream (0 to 2³²−1) tells apart the masks of a step.
+	Dropout(dst, src Tensor, p float64, seed uint64, stream int, step IDs) error
 }
 
 // Stack is a GRU stack (layers × directions) whose parameters, gradients and saved
@@ -192,6 +202,12 @@ type Stack interface {
 	ReadParams() (*Params, error)
 	// ReadGrads copies the accumulated gradients to the host, shaped as parameters.
 	ReadGrads() (*Params, error)
+
+	// SetDropout sets the dropout that the following Forward passes apply between
+	// layers, and their Backward passes to the gradients (see Dropout); the zero
+	// Dropout, the default, turns it off. Each Forward keeps the Dropout it ran
+	// with for its Backward.
+	SetDropout(d Dropout) error
 
 	// Close frees the stack's memory. Calling it twice is safe.
 	Close() error

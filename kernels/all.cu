@@ -7,5 +7,6 @@
 #include "reduce.cu"
 #include "model.cu"
 #include "optim.cu"
+#include "dropout.cu"
 #include "grid_check.cu"
 #include "kernels_gen.cuh"

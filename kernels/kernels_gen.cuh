@@ -162,3 +162,11 @@ extern "C" __global__ void adamw_f32(int n, double b1, double b2, double eps, do
 extern "C" __global__ void adamw_f64(int n, double b1, double b2, double eps, double wd, const int* step, const double* lr, double* p, const double* g, double* m, double* v) {
   adamw_impl<double>(n, b1, b2, eps, wd, step, lr, p, g, m, v);
 }
+
+// dropout.cu
+extern "C" __global__ void dropout_f32(int n, int theta, int key0, int key1, int stream, double scale, const int* step, const float* x, float* y) {
+  dropout_impl<float>(n, theta, key0, key1, stream, scale, step, x, y);
+}
+extern "C" __global__ void dropout_f64(int n, int theta, int key0, int key1, int stream, double scale, const int* step, const double* x, double* y) {
+  dropout_impl<double>(n, theta, key0, key1, stream, scale, step, x, y);
+}

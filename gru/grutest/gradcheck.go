@@ -16,36 +16,42 @@ func testGradCheck(t *testing.T, be gru.Backend) {
 	}
 	rng := gru.NewRand(4)
 	for _, c := range Cases() {
-		p := NewProblem(rng, c.config(3, 4), 4, 3, c.Ragged, c.WithH0, true)
-		got, err := Solve(be, p)
-		if err != nil {
-			t.Fatalf("%v: %v", c, err)
-		}
-		fd, err := newFiniteDiff(be, p)
-		if err != nil {
-			t.Fatalf("%v: %v", c, err)
-		}
-		check := func(name string, v, analytic []float64, set func() error) {
-			for i := range v {
-				num, err := fd.derivative(&v[i], set)
-				if err != nil {
-					t.Fatalf("%v: %s[%d]: %v", c, name, i, err)
-				}
-				if d := math.Abs(num - analytic[i]); d > 1e-7*math.Max(1, math.Abs(num)) {
-					t.Errorf("%v: d loss/d %s[%d]: analytic %.12g, finite difference %.12g", c, name, i, analytic[i], num)
-				}
+		checkGradients(t, be, c.String(), NewProblem(rng, c.config(3, 4), 4, 3, c.Ragged, c.WithH0, true))
+	}
+}
+
+// checkGradients checks the gradients of p on be (float64) against central
+// finite differences, for every parameter and every element of x and h0.
+func checkGradients(t *testing.T, be gru.Backend, what string, p *Problem) {
+	t.Helper()
+	got, err := Solve(be, p)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	fd, err := newFiniteDiff(be, p)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	defer fd.close()
+	check := func(name string, v, analytic []float64, set func() error) {
+		for i := range v {
+			num, err := fd.derivative(&v[i], set)
+			if err != nil {
+				t.Fatalf("%s: %s[%d]: %v", what, name, i, err)
+			}
+			if d := math.Abs(num - analytic[i]); d > 1e-7*math.Max(1, math.Abs(num)) {
+				t.Errorf("%s: d loss/d %s[%d]: analytic %.12g, finite difference %.12g", what, name, i, analytic[i], num)
 			}
 		}
-		names := gru.TensorNames(p.Cfg)
-		grads := got.Grads.Flat()
-		for k, v := range p.Params.Flat() {
-			check(names[k], v, grads[k], func() error { return fd.st.SetParams(p.Params) })
-		}
-		check("x", p.X, got.DX, func() error { return be.Write(fd.x, p.X) })
-		if p.H0 != nil {
-			check("h0", p.H0, got.DH0, func() error { return be.Write(fd.h0, p.H0) })
-		}
-		fd.close()
+	}
+	names := gru.TensorNames(p.Cfg)
+	grads := got.Grads.Flat()
+	for k, v := range p.Params.Flat() {
+		check(names[k], v, grads[k], func() error { return fd.st.SetParams(p.Params) })
+	}
+	check("x", p.X, got.DX, func() error { return be.Write(fd.x, p.X) })
+	if p.H0 != nil {
+		check("h0", p.H0, got.DH0, func() error { return be.Write(fd.h0, p.H0) })
 	}
 }
 
@@ -56,6 +62,7 @@ type finiteDiff struct {
 	st          gru.Stack
 	x, h0, y, h gru.Tensor
 	yv, hv      []float64
+	step        gru.IDs // the dropout's step number, when p has dropout
 }
 
 func newFiniteDiff(be gru.Backend, p *Problem) (*finiteDiff, error) {
@@ -65,6 +72,10 @@ func newFiniteDiff(be gru.Backend, p *Problem) (*finiteDiff, error) {
 		return nil, err
 	}
 	fd := &finiteDiff{be: be, p: p, st: st}
+	if fd.step, err = p.setDropout(be, st); err != nil {
+		fd.close()
+		return nil, err
+	}
 	var errs [4]error
 	fd.x, errs[0] = upload(be, cfg.SeqShape(p.T, p.B, cfg.InputSize), p.X)
 	if p.H0 != nil {
@@ -121,6 +132,9 @@ func (fd *finiteDiff) close() {
 		if t != nil {
 			fd.be.Free(t)
 		}
+	}
+	if fd.step != nil {
+		fd.be.FreeIDs(fd.step)
 	}
 	fd.st.Close()
 }

@@ -19,6 +19,31 @@ type Problem struct {
 	Lengths []int     // nil for full length
 	DY      []float64 // shaped like y
 	DHN     []float64 // [cells,B,H] or nil
+	Dropout Dropout   // between the layers; the zero value is none
+}
+
+// Dropout is the dropout between layers a Problem runs with (gru.Dropout, with
+// the step number on the host).
+type Dropout struct {
+	P    float64
+	Seed uint64
+	Step int32
+}
+
+// setDropout sets p's dropout on st, with the step number in ids it allocates on
+// be (nil when there is no dropout); the caller frees them.
+func (p *Problem) setDropout(be gru.Backend, st gru.Stack) (gru.IDs, error) {
+	if p.Dropout == (Dropout{}) {
+		return nil, nil
+	}
+	step, err := be.NewIDs(1, math.MaxInt32)
+	if err != nil {
+		return nil, err
+	}
+	if err := be.WriteIDs(step, []int32{p.Dropout.Step}); err != nil {
+		return step, err
+	}
+	return step, st.SetDropout(gru.Dropout{P: p.Dropout.P, Seed: p.Dropout.Seed, Step: step})
 }
 
 // NewProblem draws a problem from rng: PyTorch-initialised weights scaled up so
@@ -80,6 +105,13 @@ func Solve(be gru.Backend, p *Problem) (*Result, error) {
 		return nil, err
 	}
 	defer st.Close()
+	step, err := p.setDropout(be, st)
+	if step != nil {
+		defer be.FreeIDs(step)
+	}
+	if err != nil {
+		return nil, err
+	}
 	seq := func(w int) []int { return cfg.SeqShape(p.T, p.B, w) }
 	state := cfg.StateShape(p.B)
 

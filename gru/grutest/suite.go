@@ -54,6 +54,7 @@ func Run(t *testing.T, newBackend func() (gru.Backend, error)) {
 	t.Run("BadInput", func(t *testing.T) { testBadInput(t, open(t)) })
 	t.Run("Ops", func(t *testing.T) { testOps(t, open(t)) })
 	t.Run("OptimizersMatchTorch", func(t *testing.T) { OptimizersMatchTorch(t, open(t)) })
+	t.Run("Dropout", func(t *testing.T) { testDropout(t, open(t)) })
 }
 
 // Case is one point of the configuration cross product.
