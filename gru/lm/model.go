@@ -63,6 +63,17 @@ type Model struct {
 	logits, dlg  gru.Tensor // [T·B, Vocab]
 	state, hN    gru.Tensor // [cells,B,H]: the carried state and the final one
 	carry        bool       // state holds a state to start from
+	fwdDrop      *dropout   // what the last forward dropped, for its backward; nil: nothing
+}
+
+// dropout is what a training forward pass drops (Trainer.SetDropout): the outputs
+// of the stack's layers but the last (stream l+1 for layer l) and the model's input
+// (stream 0), with masks keyed by seed and the step number on the backend.
+type dropout struct {
+	layers, input float64
+	seed          uint64
+	step          gru.IDs // [1]: the step number the masks are drawn for
+	steps         int     // the number last written to step
 }
 
 // New allocates a model on be with parameters drawn from rng. It refuses,
@@ -282,9 +293,10 @@ func (m *Model) load(inputs, targets []int32, steps, batch int) error {
 }
 
 // forward runs input → GRU → logits on the loaded ids, starting from the carried
-// state, and carries the final state (detached) to the next call. It does device
-// work only, so a Trainer can record it.
-func (m *Model) forward() error {
+// state, and carries the final state (detached) to the next call, with the
+// dropout of a training step when drop is not nil. It does device work only, so a
+// Trainer can record it.
+func (m *Model) forward(drop *dropout) error {
 	var err error
 	if m.emb != nil {
 		err = m.be.Gather(m.x, m.emb, m.in)
@@ -294,6 +306,19 @@ func (m *Model) forward() error {
 	if err != nil {
 		return err
 	}
+	var sd gru.Dropout
+	if drop != nil {
+		if drop.input > 0 {
+			if err := m.be.Dropout(m.x, m.x, drop.input, drop.seed, 0, drop.step); err != nil {
+				return err
+			}
+		}
+		sd = gru.Dropout{P: drop.layers, Seed: drop.seed, Step: drop.step}
+	}
+	if err := m.stack.SetDropout(sd); err != nil {
+		return err
+	}
+	m.fwdDrop = drop
 	var h0 gru.Tensor
 	if m.carry {
 		h0 = m.state
@@ -335,10 +360,15 @@ func (m *Model) backward() error {
 	if err := m.stack.Backward(m.dy, nil, m.dx, nil); err != nil {
 		return err
 	}
-	if m.emb != nil {
-		return be.ScatterAdd(m.dEmb, m.dx, m.in)
+	if m.emb == nil {
+		return nil
 	}
-	return nil
+	if d := m.fwdDrop; d != nil && d.input > 0 { // the input's mask, on its gradient
+		if err := be.Dropout(m.dx, m.dx, d.input, d.seed, 0, d.step); err != nil {
+			return err
+		}
+	}
+	return be.ScatterAdd(m.dEmb, m.dx, m.in)
 }
 
 // evaluate writes the mean cross-entropy of the loaded targets to m.loss, without
@@ -372,7 +402,7 @@ func (m *Model) lossOf(inputs, targets []int32, steps, batch int, work func() er
 	if err := m.load(inputs, targets, steps, batch); err != nil {
 		return 0, err
 	}
-	if err := m.forward(); err != nil {
+	if err := m.forward(nil); err != nil {
 		return 0, err
 	}
 	if err := work(); err != nil {
@@ -387,7 +417,7 @@ func (m *Model) Next(id int32) ([]float64, error) {
 	if err := m.load([]int32{id}, nil, 1, 1); err != nil {
 		return nil, err
 	}
-	if err := m.forward(); err != nil {
+	if err := m.forward(nil); err != nil {
 		return nil, err
 	}
 	out := make([]float64, m.cfg.Vocab)

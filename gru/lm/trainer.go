@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 
 	"github.com/gogru/gogru/gru"
@@ -54,6 +55,7 @@ type Trainer struct {
 	opt   optim.Optimizer
 	split record.Update // opt's step in two halves, nil where opt cannot split it: every step eager
 	norm  gru.Tensor    // [1]: the gradient norm of the last step, before clipping
+	drop  *dropout      // the training steps' dropout (SetDropout); nil: none
 
 	recs    map[stepKey]record.Recording
 	ran     map[stepKey]bool // the keys run eagerly since the recordings were dropped
@@ -98,6 +100,9 @@ func (t *Trainer) Step(inputs, targets []int32, steps, batch int) (float64, erro
 func (t *Trainer) step(inputs, targets []int32, steps, batch int) (float64, error) {
 	m := t.m
 	if err := m.load(inputs, targets, steps, batch); err != nil {
+		return 0, err
+	}
+	if err := t.prepareDropout(); err != nil {
 		return 0, err
 	}
 	if t.split != nil {
@@ -148,7 +153,7 @@ func (t *Trainer) gradients() error {
 	if err := m.ZeroGrads(); err != nil {
 		return err
 	}
-	if err := m.forward(); err != nil {
+	if err := m.forward(t.drop); err != nil {
 		return err
 	}
 	return m.backward()
@@ -187,7 +192,7 @@ func (t *Trainer) loss(inputs, targets []int32, steps, batch int) (float64, erro
 	}
 	key := stepKey{steps: steps, batch: batch, carry: m.carry}
 	err := t.run(key, func() error {
-		if err := m.forward(); err != nil {
+		if err := m.forward(nil); err != nil {
 			return err
 		}
 		return m.evaluate()
@@ -266,13 +271,79 @@ func (t *Trainer) Reset() error {
 	return first
 }
 
-// Close releases the recordings and the Trainer's tensor; the model and the
-// optimiser stay open.
+// Close releases the recordings and the Trainer's tensor and ids; the model and
+// the optimiser stay open.
 func (t *Trainer) Close() error {
 	err := t.Reset()
 	if t.norm != nil {
 		err = errors.Join(err, t.m.be.Free(t.norm))
 		t.norm = nil
 	}
+	if t.drop != nil {
+		err = errors.Join(err, t.m.be.FreeIDs(t.drop.step))
+		t.drop = nil
+	}
 	return err
+}
+
+// SetDropout makes the training steps drop, with probability layers, the output
+// of every GRU layer but the last (nn.GRU's dropout) and, with probability input,
+// the model's input (the embedding or one-hot vectors), scaling what is kept by
+// 1/(1−p); evaluation (Loss), Model.Loss, Model.Step and Model.Next never drop.
+// Both lie in [0, 1); 0 and 0 turn dropout off, and the steps are then exactly
+// those without it. The masks are Philox4x32-10 draws keyed by seed and the
+// step's number (see gru.Dropout and prepareDropout), written to the backend
+// before each step: the same on every backend, right in a replayed recording,
+// and drawn again by a run resumed from a checkpoint, whose optimiser restores
+// its count of steps.
+func (t *Trainer) SetDropout(layers, input float64, seed uint64) error {
+	for _, p := range []struct {
+		name string
+		v    float64
+	}{{"dropout", layers}, {"input dropout", input}} {
+		if !(p.v >= 0 && p.v < 1) {
+			return fmt.Errorf("gru: trainer: %s must be in [0, 1), got %v", p.name, p.v)
+		}
+	}
+	if err := t.Reset(); err != nil { // the recordings hold the old probabilities
+		return err
+	}
+	if layers == 0 && input == 0 {
+		if t.drop != nil {
+			err := t.m.be.FreeIDs(t.drop.step)
+			t.drop = nil
+			return err
+		}
+		return nil
+	}
+	if t.drop == nil {
+		step, err := t.m.be.NewIDs(1, math.MaxInt32)
+		if err != nil {
+			return err
+		}
+		t.drop = &dropout{step: step}
+	}
+	t.drop.layers, t.drop.input, t.drop.seed = layers, input, seed
+	return nil
+}
+
+// prepareDropout counts the step and writes its number to the backend, where the
+// dropout masks read it: one past the optimiser's count of the steps it has taken
+// where the optimiser keeps one (optim.Stateful: the count a checkpoint restores),
+// else one past the previous step's.
+func (t *Trainer) prepareDropout() error {
+	d := t.drop
+	if d == nil {
+		return nil
+	}
+	n := d.steps + 1
+	if s, ok := t.opt.(optim.Stateful); ok {
+		_, taken := s.State()
+		n = taken + 1
+	}
+	if n > math.MaxInt32-1 {
+		return fmt.Errorf("gru: trainer: step %d does not fit the int32 the dropout masks read", n)
+	}
+	d.steps = n
+	return t.m.be.WriteIDs(d.step, []int32{int32(n)})
 }
