@@ -213,3 +213,8 @@ func TestTrainerLossAndErrors(t *testing.T) {
 func TestDataParallel(t *testing.T) {
 	grutest.DataParallel(t, func(d gru.DType) (gru.Backend, error) { return cpu.New(d) })
 }
+
+// TestTrainerDropout checks Trainer.SetDropout on the CPU (grutest.TrainerDropout).
+func TestTrainerDropout(t *testing.T) {
+	grutest.TrainerDropout(t, func(d gru.DType) (gru.Backend, error) { return cpu.New(d) })
+}
