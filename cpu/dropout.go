@@ -7,7 +7,7 @@ import (
 
 // Dropout applies dropout with Philox4x32-10 masks; see gru.Ops.Dropout.
 func (be *Backend[T]) Dropout(dst, src gru.Tensor, p float64, seed uint64, stream int, step gru.IDs) error {
-	dt, st, err := pair[T]("Dropout", dst, src)
+	dt, st, err := be.kit.Pair("Dropout", dst, src)
 	if err == nil {
 		err = backendkit.CheckDropoutOp(dt.shape, st.shape, p, stream, step)
 	}

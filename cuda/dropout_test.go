@@ -12,5 +12,5 @@ import (
 // steps are recorded and replayed (grutest.TrainerDropout): a replayed step reads
 // the step number on the device and draws that step's masks.
 func TestSimulatedTrainerDropout(t *testing.T) {
-	grutest.TrainerDropout(t, func(d gru.DType) (gru.Backend, error) { return cuda.NewSimulated(d) })
+	grutest.TrainerDropout(t, func(d gru.DType) (gru.Backend, error) { return opener(cuda.Simulated(), cuda.WithDType(d))() })
 }

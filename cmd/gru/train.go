@@ -68,6 +68,10 @@ type trainOptions struct {
 	LRStep      int     `json:"lr_step,omitempty"`
 	LRGamma     float64 `json:"lr_gamma,omitempty"`
 	LRTotal     int     `json:"lr_total_steps,omitempty"`
+
+	// Dropout's flags (dropout.go): between layers and on the GRU's input.
+	Dropout      float64 `json:"dropout,omitempty"`
+	InputDropout float64 `json:"input_dropout,omitempty"`
 	// ValidFraction is the share of the corpus's tail held out (valid.go).
 	ValidFraction float64         `json:"valid_fraction,omitempty"`
 	Keep          string          `json:"-"`
@@ -94,6 +98,7 @@ func trainFlags(o *trainOptions, out io.Writer) *flag.FlagSet {
 	fs.BoolVar(&o.Bidir, "bidirectional", false, "bidirectional GRU (refused: a language model must not see the future)")
 	optimizerFlags(fs, o)
 	fs.Float64Var(&o.Clip, "clip", 1, "clip gradients to this global L2 norm (0 disables)")
+	dropoutFlags(fs, o)
 	fs.IntVar(&o.Epochs, "epochs", 500, "epochs to train (with --resume: the total, counting those done)")
 	fs.StringVar(&o.Sampling, "sampling", "sequential", "minibatches: sequential (state carried between batches) or random")
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed for initialisation and batching")
@@ -161,6 +166,9 @@ func (o *trainOptions) validate() error {
 	}
 	if o.Resume && o.InitFrom != "" {
 		return usagef("--init-from starts a new run; --resume continues one: give one of them")
+	}
+	if err := o.validateDropout(); err != nil {
+		return err
 	}
 	if !(o.ValidFraction >= 0 && o.ValidFraction < 1) {
 		return usagef("--valid-fraction %v: must lie in [0, 1)", o.ValidFraction)
@@ -320,6 +328,9 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 		if err := o.resumeOptimizer(saved, ck.Path); err != nil {
 			return err
 		}
+		if err := o.resumeDropout(saved, ck.Path); err != nil {
+			return err
+		}
 	} else if vocab, err = initVocab(o.InitFrom, text); err != nil {
 		return err
 	}
@@ -375,6 +386,9 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 	}
 	defer trainer.Close()
 	trainer.Graphs = os.Getenv(graphsEnv) != "0"
+	if err := setDropout(trainer, o, stdout); err != nil {
+		return err
+	}
 	if trainer.Reducer, err = o.dist.reducer(be, o.Device, stdout); err != nil {
 		return err
 	}
