@@ -20,11 +20,11 @@ import (
 // work is recorded once per shape and replayed: the first step of a shape runs
 // eagerly and sizes every buffer, the second is recorded, and it and every later
 // one replay the recording with one launch. A replayed step costs the host a
-// handful of calls (the ids, the learning rate, Adam's step number, the launch,
+// handful of calls (the ids, the learning rate, Adam's step number, dropout's, the launch,
 // the loss) instead of hundreds, whatever T is. Recordings are kept per (T, B, state carried or not,
 // training or evaluation) and dropped when the model's buffers are sized anew (a
 // new T or B, or Model.Next in between), when Clip or the optimiser's
-// hyperparameters change, or when backend memory was freed beneath them; the next
+// hyperparameters or the dropout (SetDropout) change, or when backend memory was freed beneath them; the next
 // step then runs eagerly again. Results are bit for bit those of running the
 // operations one by one.
 //
