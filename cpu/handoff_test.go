@@ -12,53 +12,63 @@ import (
 )
 
 // TestSmallForwardCounts logs, per time step of D2L's shape, the pool's hand-offs and
-// how the workers met them, and the process's context switches. Diagnostic; set
-// GOGRU_COUNT_RUNS to run it.
+// how the workers met them, and the process's context switches, for the forward and
+// the training step. Diagnostic; set GOGRU_COUNT_RUNS to run it.
 func TestSmallForwardCounts(t *testing.T) {
 	if os.Getenv("GOGRU_COUNT_RUNS") == "" {
 		t.Skip("diagnostic: GOGRU_COUNT_RUNS=1 go test ./cpu -run TestSmallForwardCounts -v")
 	}
 	s := grubench.Shape{B: 32, T: 35, D: 28, H: 256}
 	for _, v := range []gru.Variant{gru.ResetBefore, gru.ResetAfter} {
-		t.Run(v.String(), func(t *testing.T) { logSmallForwardCounts(t, s, v) })
+		for _, train := range []bool{false, true} {
+			op := "forward"
+			if train {
+				op = "train"
+			}
+			t.Run(v.String()+"/"+op, func(t *testing.T) { logSmallCounts(t, s, v, train) })
+		}
 	}
 }
 
-func logSmallForwardCounts(t *testing.T, s grubench.Shape, v gru.Variant) {
-	{
-		be := cpu.New32()
-		counts := cpu.CountHandoffs(be)
-		c, err := grubench.NewCase(be, s, v)
-		if err != nil {
+func logSmallCounts(t *testing.T, s grubench.Shape, v gru.Variant, train bool) {
+	be := cpu.New32()
+	defer be.Close()
+	counts := cpu.CountHandoffs(be)
+	c, err := grubench.NewCase(be, s, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	op := c.Forward
+	if train {
+		op = c.TrainStep
+	}
+	for range 3 {
+		if err := op(); err != nil {
 			t.Fatal(err)
 		}
-		for range 3 {
-			if err := c.Forward(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		const runs = 50
-		before := counts()
-		var r0, r1 syscall.Rusage
-		runtime.LockOSThread()
-		syscall.Getrusage(syscall.RUSAGE_SELF, &r0)
-		for range runs {
-			if err := c.Forward(); err != nil {
-				t.Fatal(err)
-			}
-		}
-		syscall.Getrusage(syscall.RUSAGE_SELF, &r1)
-		runtime.UnlockOSThread()
-		after := counts()
-		steps := float64(runs * s.T)
-		per := func(a, b int64) float64 { return float64(a-b) / steps }
-		t.Logf("%v GOMAXPROCS=%d per step: runs %.2f, splits %.2f, hand-offs %.2f, polled %.2f, parked %.2f, caller waited %.2f; context switches per step: voluntary %.2f, involuntary %.2f",
-			v, runtime.GOMAXPROCS(0), per(after.Runs, before.Runs), per(after.Splits, before.Splits), per(after.Handoffs, before.Handoffs),
-			per(after.Polled, before.Polled), per(after.Parked, before.Parked), per(after.Waits, before.Waits),
-			float64(r1.Nvcsw-r0.Nvcsw)/steps, float64(r1.Nivcsw-r0.Nivcsw)/steps)
-		c.Close()
-		be.Close()
 	}
+	const runs = 50
+	before := counts()
+	var r0, r1 syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &r0); err != nil {
+		t.Fatal(err)
+	}
+	for range runs {
+		if err := op(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &r1); err != nil {
+		t.Fatal(err)
+	}
+	after := counts()
+	steps := float64(runs * s.T)
+	per := func(a, b int64) float64 { return float64(a-b) / steps }
+	t.Logf("GOMAXPROCS=%d per step: runs %.2f, splits %.2f, hand-offs %.2f, polled %.2f, parked %.2f, caller waited %.2f; context switches per step: voluntary %.2f, involuntary %.2f",
+		runtime.GOMAXPROCS(0), per(after.Runs, before.Runs), per(after.Splits, before.Splits), per(after.Handoffs, before.Handoffs),
+		per(after.Polled, before.Polled), per(after.Parked, before.Parked), per(after.Waits, before.Waits),
+		float64(r1.Nvcsw-r0.Nvcsw)/steps, float64(r1.Nivcsw-r0.Nivcsw)/steps)
 }
 
 // D2L's small forward (B=32, T=35, D=28, H=256, float32) hands work to the pool's
