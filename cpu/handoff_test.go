@@ -30,15 +30,23 @@ func TestSmallForwardCounts(t *testing.T) {
 	}
 }
 
-func logSmallCounts(t *testing.T, s grubench.Shape, v gru.Variant, train bool) {
+// countedCase returns a float32 case of shape s and cell v whose backend's pool
+// counts its hand-offs, and the function that reads the counts; cleanup frees both.
+func countedCase(t *testing.T, s grubench.Shape, v gru.Variant) (*grubench.Case, func() cpu.PoolCounts) {
+	t.Helper()
 	be := cpu.New32()
-	defer be.Close()
+	t.Cleanup(func() { be.Close() })
 	counts := cpu.CountHandoffs(be)
 	c, err := grubench.NewCase(be, s, v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	t.Cleanup(c.Close)
+	return c, counts
+}
+
+func logSmallCounts(t *testing.T, s grubench.Shape, v gru.Variant, train bool) {
+	c, counts := countedCase(t, s, v)
 	op := c.Forward
 	if train {
 		op = c.TrainStep
@@ -86,14 +94,7 @@ func TestSmallForwardHandoffs(t *testing.T) {
 	workers := int64(runtime.GOMAXPROCS(0) - 1)
 	for _, v := range []gru.Variant{gru.ResetBefore, gru.ResetAfter} {
 		t.Run(v.String(), func(t *testing.T) {
-			be := cpu.New32()
-			defer be.Close()
-			counts := cpu.CountHandoffs(be)
-			c, err := grubench.NewCase(be, s, v)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
+			c, counts := countedCase(t, s, v)
 			const runs = 3
 			for range runs {
 				if err := c.Forward(); err != nil {
