@@ -23,7 +23,7 @@
 //     cuBLAS (a handle bound to our stream, cublasSgemm, cublasDgemm, cublasGemmEx
 //     for BF16, and strided batches);
 //   - the simulated device (every build; cgo and g++): the same .cu sources compiled
-//     as host C++ (kernels/sim.h), run with CUDA's grid semantics, and a GEMM with
+//     as host C++ (sim.h), run with CUDA's grid semantics, and a GEMM with
 //     cuBLAS's column-major semantics. New(Simulated()) exposes it as a debugging aid, in
 //     the way Numba offers a CUDA simulator.
 //

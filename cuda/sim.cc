@@ -1,5 +1,5 @@
 // The host side of gogru's CUDA simulator: the kernels of ../kernels compiled as C++
-// (see kernels/sim.h), their registry (which kernelgen writes into
+// (see sim.h), their registry (which kernelgen writes into
 // sim_kernels_gen.h), and a launcher that runs a grid with CUDA's semantics.
 // Kernels that do not synchronise run their threads one after another. Those that
 // do run their threads as fibers (below), a block at a time, each block with a

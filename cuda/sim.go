@@ -1,7 +1,7 @@
 package cuda
 
 /*
-#cgo CXXFLAGS: -std=c++17 -O2 -Wall -Werror
+#cgo CXXFLAGS: -std=c++17 -O2 -Wall -Werror -I${SRCDIR}
 #cgo LDFLAGS: -lstdc++ -lpthread
 #include <stdint.h>
 #include <stdlib.h>
@@ -34,7 +34,7 @@ import (
 // and the simulated thread's geometry is global state of the simulator.
 var simMu sync.Mutex
 
-// simDevice runs the kernels as host C++ in host memory (see kernels/sim.h).
+// simDevice runs the kernels as host C++ in host memory (see sim.h).
 type simDevice struct {
 	allocTracker
 	simRecorder

@@ -3,7 +3,8 @@
 // (make kernels), embedded so that `go build -tags cuda` needs no nvcc. It is for
 // package cuda and for those who change a kernel; users never import it.
 //
-// The same sources compile as host C++ for the simulator in ../cuda (see sim.h).
+// The same sources compile as host C++ for the simulator in ../cuda (see
+// ../cuda/sim.h).
 //
 // Each kernel's signature is written once, in its .cu file, under a
 // //gogru:kernel line; go generate (make generate) runs kernelgen, which writes
@@ -31,7 +32,7 @@ var archs string
 // Sources are the kernel sources. Embedding them also makes the go tool rebuild
 // the simulator in ../cuda, which #includes them, whenever a kernel changes.
 //
-//go:embed *.cu *.cuh sim.h
+//go:embed *.cu *.cuh
 var Sources embed.FS
 
 // Architectures lists the GPU code in Fatbin: SASS as "sm_XY", PTX as "compute_XY".

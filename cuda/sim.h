@@ -1,5 +1,5 @@
 // sim.h lets the kernels compile as host C++ for gogru's CUDA simulator
-// (../cuda/sim.cc). The simulator runs one launch at a time on one host thread
+// (sim.cc). The simulator runs one launch at a time on one host thread
 // (package cuda serialises them), so threadIdx, blockIdx and the rest are plain
 // globals it sets before running each simulated thread. The threads of a kernel
 // that synchronises are fibers (each with its own stack) that switch at
