@@ -37,10 +37,10 @@ func TestRepositoryKernels(t *testing.T) {
 			t.Errorf("%s has no formula comment", k.name)
 		}
 	}
-	if len(u.kernels) != 26 || len(instances(u.kernels)) != 50 {
-		t.Errorf("%d kernels, %d entry points; want 26 and 50", len(u.kernels), len(instances(u.kernels)))
+	if len(u.kernels) != 27 || len(instances(u.kernels)) != 52 {
+		t.Errorf("%d kernels, %d entry points; want 27 and 52", len(u.kernels), len(instances(u.kernels)))
 	}
-	for name, n := range map[string]int{"gru_fwd_after": 12, "gru_bwd_before2": 10, "sum_final": 3, "adamw": 11,
+	for name, n := range map[string]int{"gru_fwd_after": 12, "gru_bwd_before2": 10, "sum_final": 3, "adamw": 11, "dropout": 9,
 		"gru_persist_fwd_after": 15, "gru_persist_bwd_before": 16} {
 		if arity[name] != n {
 			t.Errorf("%s has %d parameters, want %d", name, arity[name], n)
