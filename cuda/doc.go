@@ -89,7 +89,7 @@
 //
 // A training step is recorded once per shape and replayed: a handful of host calls
 // a step (the ids in, the step number, the launch, the loss out) instead of
-// hundreds, whatever T is; graph_test.go holds it to 10. For that, host data
+// hundreds, whatever T is; record_test.go holds it to 10. For that, host data
 // crosses only through fixed buffers: token ids live on the backend (gru.IDs,
 // range-checked on the host when written), the loss and the gradient norm are
 // written to one-element tensors, Adam reads its step number on the device and
