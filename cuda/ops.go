@@ -198,11 +198,15 @@ func (be *Backend) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps, we
 	return q.Err()
 }
 
-// scalar checks op's learning rate: a one-element tensor of this backend.
+// scalar checks op's learning rate: a one-element tensor of this backend. The
+// argument's name is built only on failure, so an eager step allocates nothing here.
 func (be *Backend) scalar(op string, t gru.Tensor) (*Tensor, error) {
-	tt, err := be.mustTensor(op+": lr", t)
-	if err != nil {
-		return nil, err
+	tt, ok := t.(*Tensor)
+	if _, live := be.tensors[tt]; !ok || tt == nil || !live { // say which
+		var err error
+		if tt, err = be.mustTensor(op+": lr", t); err != nil {
+			return nil, err
+		}
 	}
 	return tt, backendkit.CheckScalar(op, "lr", tt.shape)
 }
