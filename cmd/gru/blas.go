@@ -28,10 +28,11 @@ func chooseBLAS() {
 		blasNote = fmt.Sprintf("GOGRU_BLAS=%q is not auto, openblas or gonum, so gonum was kept", v)
 		return
 	}
-	if hasTag("openblas") {
-		// The linked library started with the program; the core type is its own.
-	} else if core := os.Getenv("OPENBLAS_CORETYPE"); core != "" {
+	if core := os.Getenv("OPENBLAS_CORETYPE"); core != "" {
+		// A -tags openblas build's linked library read it as the program started.
 		blasNote = "OPENBLAS_CORETYPE=" + core + " chose its kernels"
+	} else if hasTag("openblas") {
+		// The linked library started with the program; the core type is its own.
 	} else if core := cpu.OpenBLASCoreType(); core != "" {
 		if err := os.Setenv("OPENBLAS_CORETYPE", core); err == nil {
 			blasNote = "its AVX-512 (" + core + ") kernels were chosen for this AVX-512 CPU (OPENBLAS_CORETYPE overrides)"
