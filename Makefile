@@ -107,12 +107,12 @@ bench-peer:
 
 ## bench-chart: redraw the charts BENCHMARKS.md shows from the measured runs in
 ## docs/bench/*.json (gru plot bench; to chart your own runs, see docs/plots.md).
-BENCH_CPU_RUN ?= docs/bench/cpu-2026-11-26.json
+BENCH_CPU_RUN ?= docs/bench/cpu-2026-12-07.json
 BENCH_GPU_RUN ?= docs/bench/h200-run4.json
 bench-chart:
 	$(GO) build -o bin/gru ./cmd/gru
 	bin/gru plot bench $(BENCH_CPU_RUN) $(BENCH_GPU_RUN) -o docs/bench/chart.png \
-		--note "from BENCHMARKS.md's tables: the CPU's interleaved make bench-peer of 2026-11-26 and the H200's make gpu-check run 4"
+		--note "from BENCHMARKS.md's tables: the CPU's interleaved make bench-peer of 2026-12-07 and the H200's make gpu-check run 4"
 	bin/gru plot bench docs/bench/h200-run3.json -o docs/bench/h200-cudnn.png --baseline peer --variant all \
 		--title "gogru against cuDNN on one H200, matched precision (tokens per second, higher is faster)" \
 		--note "from BENCHMARKS.md's tables: make gpu-check run 3; cuDNN has only the reset-after cell, so both gogru cells are over it"
