@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gogru/gogru/gru/checkpoint"
+	"github.com/gogru/gogru/gru/grutest"
 	"github.com/gogru/gogru/internal/tensorfile"
 )
 
@@ -87,11 +88,11 @@ func TestExportThenInitFrom(t *testing.T) {
 func TestExportGenerateMatchesONNXRuntime(t *testing.T) {
 	node, err := exec.LookPath("node")
 	if err != nil {
-		missingTool(t, "node is not installed; run bash .ci/install (nodejs, npm, onnxruntime-node) to run this test")
+		grutest.MissingTool(t, "node is not installed; run bash .ci/install (nodejs, npm, onnxruntime-node) to run this test")
 	}
 	mods, _ := filepath.Abs("../../.onnxruntime/node_modules")
 	if _, err := os.Stat(filepath.Join(mods, "onnxruntime-node")); err != nil {
-		missingTool(t, "onnxruntime-node is not in %s; run bash .ci/install to run this test", mods)
+		grutest.MissingTool(t, "onnxruntime-node is not in %s; run bash .ci/install to run this test", mods)
 	}
 	dir := t.TempDir()
 	ck := filepath.Join(dir, "ck")
@@ -115,16 +116,6 @@ func TestExportGenerateMatchesONNXRuntime(t *testing.T) {
 	if strings.TrimSpace(string(got)) != strings.TrimSpace(want) {
 		t.Errorf("ONNX Runtime continues %q, gru generate %q", strings.TrimSpace(string(got)), strings.TrimSpace(want))
 	}
-}
-
-// missingTool skips the test for want of an external tool, or fails it where
-// GOGRU_REQUIRE_EXPORT_TOOLS is set (.ci/run sets it: CI installs them all).
-func missingTool(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("GOGRU_REQUIRE_EXPORT_TOOLS") != "" {
-		t.Fatalf("GOGRU_REQUIRE_EXPORT_TOOLS is set, but "+format, args...)
-	}
-	t.Skipf(format, args...)
 }
 
 func TestExportUsageErrors(t *testing.T) {

@@ -14,16 +14,6 @@ import (
 	"github.com/gogru/gogru/gru/interop"
 )
 
-// missingTool skips the test for want of an external tool, or fails it where
-// GOGRU_REQUIRE_EXPORT_TOOLS is set (.ci/run sets it: CI installs them all).
-func missingTool(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if os.Getenv("GOGRU_REQUIRE_EXPORT_TOOLS") != "" {
-		t.Fatalf("GOGRU_REQUIRE_EXPORT_TOOLS is set, but "+format, args...)
-	}
-	t.Skipf(format, args...)
-}
-
 // onnxRuntime returns the command that runs testdata/run_onnx.js with ONNX Runtime
 // (npm's onnxruntime-node, installed by .ci/install into .onnxruntime/ at the
 // repository root, or where GOGRU_ONNXRUNTIME_NODE_PATH says), or skips.
@@ -31,14 +21,14 @@ func onnxRuntime(t *testing.T, jobs string) *exec.Cmd {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
-		missingTool(t, "node is not installed; run bash .ci/install (nodejs, npm, onnxruntime-node) to run the ONNX Runtime tests")
+		grutest.MissingTool(t, "node is not installed; run bash .ci/install (nodejs, npm, onnxruntime-node) to run the ONNX Runtime tests")
 	}
 	mods := os.Getenv("GOGRU_ONNXRUNTIME_NODE_PATH")
 	if mods == "" {
 		mods, _ = filepath.Abs("../../.onnxruntime/node_modules")
 	}
 	if _, err := os.Stat(filepath.Join(mods, "onnxruntime-node")); err != nil {
-		missingTool(t, "onnxruntime-node is not in %s; run bash .ci/install (it runs npm install --ignore-scripts --prefix .onnxruntime onnxruntime-node) to run the ONNX Runtime tests", mods)
+		grutest.MissingTool(t, "onnxruntime-node is not in %s; run bash .ci/install (it runs npm install --ignore-scripts --prefix .onnxruntime onnxruntime-node) to run the ONNX Runtime tests", mods)
 	}
 	cmd := exec.Command(node, "testdata/run_onnx.js", jobs)
 	cmd.Env = append(os.Environ(), "NODE_PATH="+mods)
@@ -51,7 +41,7 @@ func onnxChecker(t *testing.T, paths ...string) {
 	t.Helper()
 	py := "/usr/bin/python3"
 	if exec.Command(py, "-c", "import onnx").Run() != nil {
-		missingTool(t, "python3-onnx is not installed for /usr/bin/python3; run bash .ci/install to run onnx.checker")
+		grutest.MissingTool(t, "python3-onnx is not installed for /usr/bin/python3; run bash .ci/install to run onnx.checker")
 	}
 	script := "import onnx, sys\nfor p in sys.argv[1:]:\n    onnx.checker.check_model(onnx.load(p), full_check=True)"
 	out, err := exec.Command(py, append([]string{"-c", script}, paths...)...).CombinedOutput()
