@@ -213,20 +213,16 @@ func (be *Backend[T]) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, wei
 
 // AdamW applies one step of Adam with decoupled weight decay, the learning rate
 // read from lr and the step number from step.
-func (be *Backend[T]) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps, weightDecay float64, step gru.IDs) error {
-	pt, gt, mt, vt, st, err := be.kit.AdamW(param, grad, m, v, step)
+func (be *Backend[T]) AdamW(param, grad, m, v, lr, step gru.Tensor, beta1, beta2, eps, weightDecay float64) error {
+	pt, gt, mt, vt, lt, st, err := be.kit.AdamW(param, grad, m, v, lr, step)
 	if err != nil {
 		return err
 	}
-	t := int(st.data[0])
-	if err := backendkit.CheckAdamStep(t); err != nil {
-		return err
-	}
-	lrT, err := be.scalarOf("AdamW", lr)
+	t, err := backendkit.AdamStep(float64(st.data[0]))
 	if err != nil {
 		return err
 	}
-	rate := float64(lrT)
+	rate := float64(lt.data[0])
 	c1 := 1 - math.Pow(beta1, float64(t))
 	c2 := 1 - math.Pow(beta2, float64(t))
 	decay := T(1 - rate*weightDecay)

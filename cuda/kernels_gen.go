@@ -372,10 +372,13 @@ func (q *queue) sgd(lg launchGeom, n int, momentum, wd float64, lr, p, g, buf pt
 // over lg. From kernels/optim.cu:
 //
 //	AdamW (Loshchilov & Hutter; Adam, Kingma & Ba, when λ = 0) as torch.optim.AdamW, at step
-//	t = step[0] ≥ 1 with the learning rate read from lr[0], the bias corrections c1 = 1 − β1ᵗ
-//	and c2 = 1 − β2ᵗ computed here, so that a recorded step stays right as t and lr change:
+//	t = step[0] ≥ 1 with the learning rate read from lr[0], both one-element tensors of the
+//	backend's type (torch's capturable AdamW keeps its state_steps as float tensors too), and
+//	the bias corrections c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ computed here:
 //	  p ← p·(1 − lr·λ)    m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²
 //	  p ← p − lr·(m/c1) / (√(v/c2) + ε)
+//	t is read as a whole number, capped at 2³¹−1; a float32 holds every step exactly up to
+//	2²⁴, far past where the corrections reach 1.
 func (q *queue) adamw(lg launchGeom, n int, b1, b2, eps, wd float64, step, lr, p, g, m, v ptr) {
 	q.launch(q.typed(kernelAdamwF32, kernelAdamwF64), lg, argInt(n), argF64(b1), argF64(b2), argF64(eps), argF64(wd), argPtr(step), argPtr(lr), argPtr(p), argPtr(g), argPtr(m), argPtr(v))
 }

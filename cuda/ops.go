@@ -184,12 +184,8 @@ func (be *Backend) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, weight
 // AdamW applies one step of Adam with decoupled weight decay; the kernel reads
 // the learning rate from lr and the step number from step, and computes the bias
 // corrections itself.
-func (be *Backend) AdamW(param, grad, m, v, lr gru.Tensor, beta1, beta2, eps, weightDecay float64, step gru.IDs) error {
-	pt, gt, mt, vt, st, err := be.kit.AdamW(param, grad, m, v, step)
-	if err != nil {
-		return err
-	}
-	lt, err := be.scalar("AdamW", lr)
+func (be *Backend) AdamW(param, grad, m, v, lr, step gru.Tensor, beta1, beta2, eps, weightDecay float64) error {
+	pt, gt, mt, vt, lt, st, err := be.kit.AdamW(param, grad, m, v, lr, step)
 	if err != nil {
 		return err
 	}

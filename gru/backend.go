@@ -109,8 +109,10 @@ type MemoryReporter interface {
 // Ops are the tensor operations that the model around a GRU stack needs, so that a
 // training step never leaves the backend. Matrices are the 2-D views of tensors
 // described at Tensor. No operation reads or writes host memory: ids come in as
-// IDs, and scalar results (a loss, a norm) go out into one-element tensors that the
-// caller Reads when it wants them.
+// IDs, scalars that change from step to step (an optimiser's learning rate and
+// step number) come in as one-element tensors the caller Writes, and scalar
+// results (a loss, a norm) go out into one-element tensors that the caller Reads
+// when it wants them.
 type Ops interface {
 	// MatMul computes C = alpha·op(A)·op(B) + beta·C, where op transposes when asked.
 	MatMul(transA, transB bool, alpha float64, a, b Tensor, beta float64, c Tensor) error
@@ -137,21 +139,23 @@ type Ops interface {
 	Fill(t Tensor, v float64) error
 	// SGDMomentum applies one step of torch.optim.SGD (dampening 0, Nesterov off)
 	// with momentum μ and L2 weight decay λ, the learning rate read from lr, a
-	// one-element tensor, on the backend, so that a recorded step follows a schedule:
+	// one-element tensor, on the backend:
 	//   d = grad + λ·param    buf ← μ·buf + d    param ← param − lr·buf
 	// buf, shaped like param, starts zeroed; it is nil when μ is 0, and then
 	// param ← param − lr·d.
 	SGDMomentum(param, grad, buf, lr Tensor, momentum, weightDecay float64) error
 	// AdamW applies one step of torch.optim.AdamW (Loshchilov & Hutter's decoupled
 	// weight decay λ; Kingma & Ba's Adam when λ is 0), updating the moment tensors m
-	// and v, with the learning rate read from lr, a one-element tensor:
+	// and v, with the learning rate read from lr and the step number t ≥ 1 from
+	// step, both one-element tensors (as PyTorch's capturable AdamW takes lr and
+	// state_steps), which package optim writes before each step:
 	//   param ← param·(1 − lr·λ)    m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²
 	//   param ← param − lr·(m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + ε)
-	// step, one id, holds the step number t ≥ 1. lr and t are read on the backend,
-	// so that a recorded step stays right as they change (package optim writes them
-	// before each step). A GPU cannot check t without a round trip, so t = 0, which
-	// divides by zero, is the caller's to avoid.
-	AdamW(param, grad, m, v, lr Tensor, beta1, beta2, eps, weightDecay float64, step IDs) error
+	// t is a whole number, exact in float32 up to 2²⁴ steps, far past where the
+	// bias corrections reach 1; past 2³¹−1 it is taken as 2³¹−1. A GPU cannot
+	// check t without a round trip, so t < 1, which divides by zero, is the
+	// caller's to avoid.
+	AdamW(param, grad, m, v, lr, step Tensor, beta1, beta2, eps, weightDecay float64) error
 	// ClipGradNorm scales every gradient by min(1, maxNorm/‖g‖) where ‖g‖ is the global
 	// L2 norm over all of them, and writes ‖g‖ before scaling to norm, a one-element
 	// tensor, unless norm is nil. maxNorm ≤ 0 only measures.
@@ -163,8 +167,9 @@ type Ops interface {
 	//   r = philox(counter, key)[i mod 4]    keep iff r ≥ θ = min(round(p·2³²), 2³²−1)
 	//   dst[i] = keep ? src[i]·s : 0         s = 1/(1−p) in the backend's type
 	// Applied to a gradient with the same arguments it is its own backward. step,
-	// one id, is read on the backend, so a recorded Dropout draws a new mask when
-	// the step number changes; stream (0 to 2³²−1) tells apart the masks of a step.
+	// one id, is read on the backend like AdamW's step, but as an integer: Philox's
+	// counter is one, and a float32 would lose it past 2²⁴ steps. stream (0 to
+	// 2³²−1) tells apart the masks of a step.
 	Dropout(dst, src Tensor, p float64, seed uint64, stream int, step IDs) error
 }
 

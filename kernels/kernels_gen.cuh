@@ -156,10 +156,10 @@ extern "C" __global__ void sgd_f32(int n, double momentum, double wd, const floa
 extern "C" __global__ void sgd_f64(int n, double momentum, double wd, const double* lr, double* p, const double* g, double* buf) {
   sgd_impl<double>(n, momentum, wd, lr, p, g, buf);
 }
-extern "C" __global__ void adamw_f32(int n, double b1, double b2, double eps, double wd, const int* step, const float* lr, float* p, const float* g, float* m, float* v) {
+extern "C" __global__ void adamw_f32(int n, double b1, double b2, double eps, double wd, const float* step, const float* lr, float* p, const float* g, float* m, float* v) {
   adamw_impl<float>(n, b1, b2, eps, wd, step, lr, p, g, m, v);
 }
-extern "C" __global__ void adamw_f64(int n, double b1, double b2, double eps, double wd, const int* step, const double* lr, double* p, const double* g, double* m, double* v) {
+extern "C" __global__ void adamw_f64(int n, double b1, double b2, double eps, double wd, const double* step, const double* lr, double* p, const double* g, double* m, double* v) {
   adamw_impl<double>(n, b1, b2, eps, wd, step, lr, p, g, m, v);
 }
 

@@ -49,17 +49,21 @@ __device__ __forceinline__ double power(double x, int t) {
 }
 
 // AdamW (Loshchilov & Hutter; Adam, Kingma & Ba, when λ = 0) as torch.optim.AdamW, at step
-// t = step[0] ≥ 1 with the learning rate read from lr[0], the bias corrections c1 = 1 − β1ᵗ
-// and c2 = 1 − β2ᵗ computed here, so that a recorded step stays right as t and lr change:
+// t = step[0] ≥ 1 with the learning rate read from lr[0], both one-element tensors of the
+// backend's type (torch's capturable AdamW keeps its state_steps as float tensors too), and
+// the bias corrections c1 = 1 − β1ᵗ and c2 = 1 − β2ᵗ computed here:
 //   p ← p·(1 − lr·λ)    m ← β1·m + (1−β1)·g    v ← β2·v + (1−β2)·g²
 //   p ← p − lr·(m/c1) / (√(v/c2) + ε)
+// t is read as a whole number, capped at 2³¹−1; a float32 holds every step exactly up to
+// 2²⁴, far past where the corrections reach 1.
 //gogru:kernel
 template <typename T>
-__device__ void adamw_impl(int n, double b1, double b2, double eps, double wd, const int* step, const T* lr,
+__device__ void adamw_impl(int n, double b1, double b2, double eps, double wd, const T* step, const T* lr,
                            T* p, const T* g, T* m, T* v) {
   int i = flat_index();
   if (i >= n) return;
-  int t = step[0];
+  double ts = (double)step[0];
+  int t = ts < 2147483647.0 ? (int)ts : 2147483647;
   double rate = (double)lr[0];
   double c1 = 1 - power(b1, t), c2 = 1 - power(b2, t);
   T pi = p[i];

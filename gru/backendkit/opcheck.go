@@ -66,23 +66,17 @@ func CheckRowVector(op, arg string, v, m []int) (rows, cols int, err error) {
 	return rows, cols, nil
 }
 
-// CheckAdamStep checks AdamW's step counter, which counts from 1.
-func CheckAdamStep(step int) error {
-	if step < 1 {
-		return fmt.Errorf("gru: AdamW: step must be at least 1, got %d", step)
+// AdamStep returns the step number t that AdamW takes from the value of its step
+// tensor, as the kernels do: its whole part, at most 2³¹−1. A value below 1 (or
+// NaN) is an error.
+func AdamStep(step float64) (int, error) {
+	if !(step >= 1) {
+		return 0, fmt.Errorf("gru: AdamW: step must be at least 1, got %v", step)
 	}
-	return nil
-}
-
-// CheckAdamStepIDs checks the IDs that hold AdamW's step counter: one value.
-func CheckAdamStepIDs(step gru.IDs) error {
-	if step == nil {
-		return fmt.Errorf("gru: AdamW: nil step")
+	if step >= math.MaxInt32 {
+		return math.MaxInt32, nil
 	}
-	if step.Len() != 1 {
-		return shapeError("AdamW: step", []int{1}, []int{step.Len()})
-	}
-	return nil
+	return int(step), nil
 }
 
 // MatMulDims checks the shapes of C = op(A)·op(B) on 2-D views and returns C's m×n,

@@ -117,9 +117,9 @@ func CheckNewStack(closed bool, cfg gru.Config, p *gru.Params) error {
 	return p.Check(cfg)
 }
 
-// AdamW resolves and checks the tensors and the step of gru.Ops' AdamW: param,
-// grad, m and v all hold as many values, and step holds the one step number.
-func (r Resolver[X, I]) AdamW(param, grad, m, v gru.Tensor, step gru.IDs) (pt, gt, mt, vt X, st I, err error) {
+// AdamW resolves and checks the tensors of gru.Ops' AdamW: param, grad, m and v
+// all hold as many values, and lr and step one each.
+func (r Resolver[X, I]) AdamW(param, grad, m, v, lr, step gru.Tensor) (pt, gt, mt, vt, lt, st X, err error) {
 	const op = "AdamW"
 	if pt, gt, err = r.SameLen(op, param, grad); err != nil {
 		return
@@ -130,9 +130,15 @@ func (r Resolver[X, I]) AdamW(param, grad, m, v gru.Tensor, step gru.IDs) (pt, g
 	if err = CheckSameLen(op, "m", pt.Shape(), mt.Shape()); err != nil {
 		return
 	}
-	if err = CheckAdamStepIDs(step); err != nil {
+	if lt, err = r.MustTensor(op+": lr", lr); err != nil {
 		return
 	}
-	st, err = r.IDs(op+": step", step)
+	if err = CheckScalar(op, "lr", lt.Shape()); err != nil {
+		return
+	}
+	if st, err = r.MustTensor(op+": step", step); err != nil {
+		return
+	}
+	err = CheckScalar(op, "step", st.Shape())
 	return
 }

@@ -344,29 +344,29 @@ func testSGDMomentum(o *opTest) {
 	o.wantShapeError("SGDMomentum with two learning rates", o.be.SGDMomentum(pt, pt, nil, o.put([]float64{1, 2}, 2), 0, 0), "SGDMomentum: lr")
 }
 
-// testAdamW checks two bias-corrected steps, with and without decoupled weight
+// testAdamW checks three bias-corrected steps, with and without decoupled weight
 // decay, the step number and the learning rate read from the backend and changed
-// between them, and refuses moments of the wrong size, a step of two values and a
-// learning rate of two values.
+// between them (the last step number large, its corrections still below 1), and
+// refuses moments of the wrong size, a step of two values and a learning rate of
+// two values.
 func testAdamW(o *opTest) {
-	step, err := o.be.NewIDs(1, math.MaxInt32)
-	o.must(err)
+	step := o.scalar()
 	for _, decay := range []float64{0, 0.1} {
 		pv, gv := o.randn(5, 1), o.randn(5, 1)
 		pa, ga, ma, va := o.put(pv, 5), o.put(gv, 5), o.put(make([]float64, 5), 5), o.put(make([]float64, 5), 5)
 		lr := o.scalar()
 		wp, wm, wv := append([]float64(nil), pv...), make([]float64, 5), make([]float64, 5)
-		for t, rate := range []float64{0.01, 0.02} {
-			t++
-			o.must(o.be.WriteIDs(step, []int32{int32(t)}))
+		for _, s := range []struct{ t, rate float64 }{{1, 0.01}, {2, 0.02}, {3001, 0.005}} {
+			t, rate := s.t, s.rate
+			o.must(o.be.Write(step, []float64{t}))
 			o.must(o.be.Write(lr, []float64{rate}))
-			o.must(o.be.AdamW(pa, ga, ma, va, lr, 0.9, 0.999, 1e-8, decay, step))
+			o.must(o.be.AdamW(pa, ga, ma, va, lr, step, 0.9, 0.999, 1e-8, decay))
 			for i := range wp {
 				wp[i] *= 1 - rate*decay
 				wm[i] = 0.9*wm[i] + 0.1*gv[i]
 				wv[i] = 0.999*wv[i] + 0.001*gv[i]*gv[i]
-				mh := wm[i] / (1 - math.Pow(0.9, float64(t)))
-				vh := wv[i] / (1 - math.Pow(0.999, float64(t)))
+				mh := wm[i] / (1 - math.Pow(0.9, t))
+				vh := wv[i] / (1 - math.Pow(0.999, t))
 				wp[i] -= rate * mh / (math.Sqrt(vh) + 1e-8)
 			}
 		}
@@ -376,9 +376,9 @@ func testAdamW(o *opTest) {
 	}
 	pa, lr := o.put(o.randn(5, 1), 5), o.put([]float64{0.01}, 1)
 	m5, m4, v4 := o.put(make([]float64, 5), 5), o.put(make([]float64, 4), 4), o.put(make([]float64, 4), 4)
-	o.wantShapeError("AdamW with short moments", o.be.AdamW(pa, pa, m4, v4, lr, 0.9, 0.999, 1e-8, 0, step), "AdamW: m")
-	o.wantShapeError("AdamW with a step of two values", o.be.AdamW(pa, pa, m5, m5, lr, 0.9, 0.999, 1e-8, 0, o.ids(10, 1, 2)), "AdamW: step")
-	o.wantShapeError("AdamW with two learning rates", o.be.AdamW(pa, pa, m5, m5, o.put([]float64{1, 2}, 2), 0.9, 0.999, 1e-8, 0, step), "AdamW: lr")
+	o.wantShapeError("AdamW with short moments", o.be.AdamW(pa, pa, m4, v4, lr, step, 0.9, 0.999, 1e-8, 0), "AdamW: m")
+	o.wantShapeError("AdamW with a step of two values", o.be.AdamW(pa, pa, m5, m5, lr, o.put([]float64{1, 2}, 2), 0.9, 0.999, 1e-8, 0), "AdamW: step")
+	o.wantShapeError("AdamW with two learning rates", o.be.AdamW(pa, pa, m5, m5, o.put([]float64{1, 2}, 2), step, 0.9, 0.999, 1e-8, 0), "AdamW: lr")
 }
 
 // testClipGradNorm checks the global norm over two tensors and the scaling to 0.5,

@@ -5,7 +5,6 @@ import (
 	"math"
 
 	"github.com/gogru/gogru/gru"
-	"github.com/gogru/gogru/gru/backendkit"
 )
 
 // Adam is Kingma & Ba's optimiser with bias correction, as torch.optim.Adam, and
@@ -20,13 +19,13 @@ type Adam struct {
 	WeightDecay  float64  // λ ≥ 0, decoupled: 0 is Adam, more is AdamW
 	Schedule     Schedule // scales LR step by step; the zero value keeps it constant
 	rate
-	step gru.IDs // the number of the step Apply takes, on the backend
+	step gru.Tensor // the number of the step applyStep takes, on the backend
 	m, v []gru.Tensor
 }
 
 // NewAdam returns Adam with PyTorch's defaults for the betas and epsilon, with its
-// moment tensors allocated (zeroed) beside params, and its step number (one id) on
-// the backend too.
+// moment tensors allocated (zeroed) beside params, and its step number (a
+// one-element tensor) on the backend too.
 func NewAdam(be gru.Backend, params []gru.Tensor, lr float64) (*Adam, error) {
 	o := &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
 	var err error
@@ -36,7 +35,7 @@ func NewAdam(be gru.Backend, params []gru.Tensor, lr float64) (*Adam, error) {
 	if o.v, err = zerosLike(be, params); err != nil {
 		return nil, err
 	}
-	if o.step, err = be.NewIDs(1, math.MaxInt32); err != nil {
+	if o.step, err = be.NewTensor(1); err != nil {
 		return nil, err
 	}
 	return o, nil
@@ -80,13 +79,13 @@ func (o *Adam) prepareStep(be gru.Backend) error {
 		return fmt.Errorf("gru: Adam: weight decay %v must be at least 0", o.WeightDecay)
 	}
 	next := o.steps + 1
-	if err := backendkit.CheckAdamStep(next); err != nil {
-		return err
+	if next < 1 {
+		return fmt.Errorf("gru: Adam: step must be at least 1, got %d", next)
 	}
 	if next >= math.MaxInt32 {
-		return fmt.Errorf("gru: Adam: step %d does not fit the int32 the backend reads", next)
+		return fmt.Errorf("gru: Adam: step %d is past the 2³¹−1 the backend takes", next)
 	}
-	if err := be.WriteIDs(o.step, []int32{int32(next)}); err != nil {
+	if err := be.Write(o.step, []float64{float64(next)}); err != nil {
 		return err
 	}
 	return o.prepare(be, "Adam", o.LR, o.Schedule)
@@ -102,7 +101,7 @@ func (o *Adam) applyStep(be gru.Backend, params, grads []gru.Tensor) error {
 		return err
 	}
 	for i := range params {
-		if err := be.AdamW(params[i], grads[i], o.m[i], o.v[i], lr, o.Beta1, o.Beta2, o.Eps, o.WeightDecay, o.step); err != nil {
+		if err := be.AdamW(params[i], grads[i], o.m[i], o.v[i], lr, o.step, o.Beta1, o.Beta2, o.Eps, o.WeightDecay); err != nil {
 			return err
 		}
 	}
