@@ -220,8 +220,9 @@ func boolInt(b bool) C.int {
 	return 0
 }
 
-// Recordable is true: the reduction is device work on the backend's stream.
-func (n *NCCL) Recordable() bool { return true }
+// DeviceOnly reports true: Average queues its copies and its all-reduce on the
+// backend's stream, touches no host memory and does not wait for the device.
+func (n *NCCL) DeviceOnly() bool { return true }
 
 // Close destroys the communicator and frees the flat buffer. Calling it twice is
 // safe.

@@ -23,11 +23,6 @@ type GradReducer interface {
 	// process also reads the global batch's loss; every process passes tensors of
 	// the same shapes in the same order.
 	Average(be gru.Backend, ts []gru.Tensor) error
-	// Recordable reports whether Average does device work alone (no host copy, no
-	// wait), so that a recorded step holds it (NCCL on a GPU). Otherwise the Trainer
-	// records the work before and after it as two recordings and calls Average
-	// between them.
-	Recordable() bool
 }
 
 // HostReducer is a GradReducer that stages through host memory: it reads the
@@ -83,6 +78,3 @@ func (h *HostReducer) Average(be gru.Backend, ts []gru.Tensor) error {
 	}
 	return nil
 }
-
-// Recordable is false: host staging reads and writes host memory.
-func (h *HostReducer) Recordable() bool { return false }

@@ -117,10 +117,11 @@ func (t *Trainer) step(inputs, targets []int32, steps, batch int) (float64, erro
 	return m.readLoss()
 }
 
-// runTrain runs a training step as one recording, or, with a Reducer that stages
-// through the host, as two with the reduction between them.
+// runTrain runs a training step as one recording, or, with a Reducer that is
+// not device work alone (record.DeviceOnly), as two with the reduction between
+// them.
 func (t *Trainer) runTrain(key stepKey) error {
-	if t.Reducer == nil || t.Reducer.Recordable() {
+	if t.Reducer == nil || record.IsDeviceOnly(t.Reducer) {
 		return t.run(key, t.trainStep)
 	}
 	key.part = 1

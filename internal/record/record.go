@@ -72,3 +72,19 @@ func For(be any) (Recorder, bool) {
 	}
 	return nil, false
 }
+
+// DeviceOnly is implemented by work a training step calls out to (a gradient
+// reducer, as cuda.NCCL) that can say it is device work alone: queued on the
+// backend like its own operations, touching no host memory and never waiting for
+// the device. A recording may hold such work; anything else runs between two
+// recordings, on the host.
+type DeviceOnly interface {
+	// DeviceOnly reports whether the work is device work alone.
+	DeviceOnly() bool
+}
+
+// IsDeviceOnly reports whether w implements DeviceOnly and reports true.
+func IsDeviceOnly(w any) bool {
+	d, ok := w.(DeviceOnly)
+	return ok && d.DeviceOnly()
+}
