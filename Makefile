@@ -131,8 +131,9 @@ bench:
 	$(GO) test -tags "$(TAGS)" -run XXX_NONE -bench . -benchtime 5x -benchmem ./cpu/
 
 ## generate: rewrite what kernelgen derives from the kernel signatures in kernels/*.cu:
-## kernels/kernels_gen.cuh, cuda/kernels_gen.go, cuda/sim_kernels_gen.h (see
-## internal/cmd/kernelgen). Run it after changing a kernel's signature or a GOGRU_ constant.
+## kernels/kernels_gen.cuh, cuda/kernels_gen.go, cuda/internal/device/kernels_gen.go,
+## cuda/sim_kernels_gen.h (see internal/cmd/kernelgen). Run it after changing a
+## kernel's signature or a GOGRU_ constant.
 generate:
 	$(GO) generate ./kernels
 

@@ -125,12 +125,12 @@ func (s *stack) passPlan(forward bool) (plan *persistPlan, done func() error, er
 			a.forwards[path]++
 		}
 		if a.forwards[path] > autoWarmup {
-			if err := be.dev.sync(); err != nil {
+			if err := be.dev.Sync(); err != nil {
 				return nil, nil, err
 			}
 			t0 := be.now()
 			done = func() error {
-				if err := be.dev.sync(); err != nil {
+				if err := be.dev.Sync(); err != nil {
 					return err
 				}
 				dt := be.now() - t0

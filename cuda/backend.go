@@ -7,6 +7,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
 )
@@ -14,13 +15,13 @@ import (
 // Backend is a gru.Backend on a GPU (or on the simulator). It is not safe for
 // concurrent use.
 type Backend struct {
-	dev    device
+	dev    device.Device
 	dtype  gru.DType
 	closed bool
 
-	scratch    ptr // 8 doubles on the device: reduction results
-	partial    ptr // reduction partials, partialCap doubles
-	rowLoss    ptr // per-row losses of SoftmaxCrossEntropy, rowLossCap doubles
+	scratch    device.Ptr // 8 doubles on the device: reduction results
+	partial    device.Ptr // reduction partials, partialCap doubles
+	rowLoss    device.Ptr // per-row losses of SoftmaxCrossEntropy, rowLossCap doubles
 	rowLossCap int
 	tensors    map[*Tensor]struct{}
 	ids        map[*IDs]struct{}
@@ -28,7 +29,7 @@ type Backend struct {
 	recordings map[*recording]struct{}
 	recurrent  RecurrentKernel // what the passes ask for (SetRecurrentKernel)
 	runs       RecurrentRuns   // what they ran
-	math       gemmMath        // the float32 GEMMs' arithmetic (WithPrecision)
+	math       device.GEMMMath // the float32 GEMMs' arithmetic (WithPrecision)
 	logger     *slog.Logger    // where fallbacks are reported (SetLogger)
 	warned     map[string]bool // the fallbacks reported so far (warnOnce)
 	oneStream  bool            // a fork or join failed: the directions share stream 0
@@ -44,9 +45,9 @@ var _ gru.Backend = (*Backend)(nil)
 const partialCap = 1024
 
 // newBackend wraps a device.
-func newBackend(dev device, dtype gru.DType) (*Backend, error) {
+func newBackend(dev device.Device, dtype gru.DType) (*Backend, error) {
 	if dtype != gru.Float32 && dtype != gru.Float64 {
-		dev.close()
+		dev.Close()
 		return nil, fmt.Errorf("cuda: unsupported %v", dtype)
 	}
 	be := &Backend{dev: dev, dtype: dtype, tensors: map[*Tensor]struct{}{}, ids: map[*IDs]struct{}{},
@@ -54,12 +55,12 @@ func newBackend(dev device, dtype gru.DType) (*Backend, error) {
 	be.kit = backendkit.Resolver[*Tensor, *IDs]{Backend: "cuda", Tensor: be.tensor, IDs: be.liveIDs}
 	var err error
 	if be.scratch, err = be.alloc("scratch [8] float64", 8*8); err != nil {
-		dev.close()
+		dev.Close()
 		return nil, err
 	}
 	if be.partial, err = be.alloc(fmt.Sprintf("partial [%d] float64", partialCap), 8*partialCap); err != nil {
-		dev.free(be.scratch)
-		dev.close()
+		dev.Free(be.scratch)
+		dev.Close()
 		return nil, err
 	}
 	return be, nil
@@ -67,8 +68,8 @@ func newBackend(dev device, dtype gru.DType) (*Backend, error) {
 
 // alloc allocates bytes on the device. A failure comes back as an *AllocError that
 // names what was being allocated; nothing is left allocated then.
-func (be *Backend) alloc(what string, bytes int) (ptr, error) {
-	p, err := be.dev.alloc(bytes)
+func (be *Backend) alloc(what string, bytes int) (device.Ptr, error) {
+	p, err := be.dev.Alloc(bytes)
 	if err != nil {
 		return 0, &AllocError{What: what, Bytes: bytes, Err: err}
 	}
@@ -82,7 +83,7 @@ func (be *Backend) Name() string {
 	if be.recurrent != KernelGEMM {
 		kernel = fmt.Sprintf(", %v recurrent kernel", be.recurrent)
 	}
-	return fmt.Sprintf("cuda/%v (%s%s)", be.dtype, be.dev.name(), kernel)
+	return fmt.Sprintf("cuda/%v (%s%s)", be.dtype, be.dev.Name(), kernel)
 }
 
 // DType is the element type.
@@ -108,7 +109,7 @@ func (be *Backend) argT(v float64) uint64 {
 type Tensor struct {
 	shape []int
 	n     int
-	p     ptr
+	p     device.Ptr
 }
 
 // Shape returns the tensor's dimensions.
@@ -133,8 +134,8 @@ func (be *Backend) newTensor(shape ...int) (*Tensor, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := be.dev.memsetZero(p, n*be.esize()); err != nil {
-		be.dev.free(p)
+	if err := be.dev.MemsetZero(p, n*be.esize()); err != nil {
+		be.dev.Free(p)
 		return nil, err
 	}
 	t := &Tensor{shape: append([]int(nil), shape...), n: n, p: p}
@@ -151,7 +152,7 @@ func (be *Backend) Free(t gru.Tensor) error {
 	if _, live := be.tensors[ct]; !live {
 		return nil
 	}
-	if err := be.dev.free(ct.p); err != nil {
+	if err := be.dev.Free(ct.p); err != nil {
 		return err // still allocated, so still the backend's to free
 	}
 	delete(be.tensors, ct)
@@ -187,7 +188,7 @@ func (be *Backend) Write(dst gru.Tensor, src []float64) error {
 	if err := backendkit.CheckHostLen("Write", "src", d.shape, len(src)); err != nil {
 		return err
 	}
-	return be.dev.htod(d.p, be.encode(src))
+	return be.dev.HtoD(d.p, be.encode(src))
 }
 
 // Read copies src into host memory.
@@ -200,7 +201,7 @@ func (be *Backend) Read(dst []float64, src gru.Tensor) error {
 		return err
 	}
 	buf := make([]byte, s.n*be.esize())
-	if err := be.dev.dtoh(buf, s.p); err != nil {
+	if err := be.dev.DtoH(buf, s.p); err != nil {
 		return err
 	}
 	be.decode(dst, buf)
@@ -232,12 +233,12 @@ func (be *Backend) decode(dst []float64, buf []byte) {
 // grow makes *p, one of the backend's growable buffers (rowLoss), hold at
 // least n bytes, reallocating when *capacity is smaller. The old buffer is freed
 // first, so when the new allocation fails nothing is held and *p is 0.
-func (be *Backend) grow(p *ptr, capacity *int, n int) error {
+func (be *Backend) grow(p *device.Ptr, capacity *int, n int) error {
 	if n <= *capacity {
 		return nil
 	}
 	if *p != 0 {
-		if err := be.dev.free(*p); err != nil {
+		if err := be.dev.Free(*p); err != nil {
 			return err
 		}
 		*p, *capacity = 0, 0
@@ -251,7 +252,7 @@ func (be *Backend) grow(p *ptr, capacity *int, n int) error {
 }
 
 // bufferName describes a growable buffer of n bytes for an *AllocError.
-func (be *Backend) bufferName(p *ptr, n int) string {
+func (be *Backend) bufferName(p *device.Ptr, n int) string {
 	if p == &be.rowLoss {
 		return fmt.Sprintf("rowLoss [%d] float64", n/8)
 	}
@@ -263,7 +264,7 @@ func (be *Backend) Sync() error {
 	if be.closed {
 		return gru.ErrClosed
 	}
-	return be.dev.sync()
+	return be.dev.Sync()
 }
 
 // Close closes every recording and stack, frees every tensor, ids and buffer, checks that no device
@@ -290,15 +291,15 @@ func (be *Backend) Close() error {
 	for ids := range be.ids {
 		keep(be.FreeIDs(ids))
 	}
-	for _, p := range []ptr{be.scratch, be.partial, be.rowLoss} {
+	for _, p := range []device.Ptr{be.scratch, be.partial, be.rowLoss} {
 		if p != 0 {
-			keep(be.dev.free(p))
+			keep(be.dev.Free(p))
 		}
 	}
 	be.closed = true
-	if n := be.dev.live(); n != 0 {
+	if n := be.dev.Live(); n != 0 {
 		keep(fmt.Errorf("cuda: Close: %d device allocations were never freed", n))
 	}
-	keep(be.dev.close())
+	keep(be.dev.Close())
 	return first
 }

@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
 )
@@ -25,7 +26,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 		s.toTimeMajor(q, ws.dyTop, dyt.p, steps, batch, cfg.OutputSize())
 		dY = ws.dyTop
 	}
-	bufs := [2]ptr{ws.dyA, ws.dyB}
+	bufs := [2]device.Ptr{ws.dyA, ws.dyB}
 	for l := cfg.Layers - 1; l >= 0; l-- {
 		din := cfg.LayerInputSize(l)
 		in := ws.x0
@@ -42,7 +43,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 			}
 		})
 		// dX = Σ_d dGx_d·W_x,dᵀ, one GEMM per direction over all steps.
-		var dX ptr
+		var dX device.Ptr
 		switch {
 		case l > 0:
 			dX = bufs[l%2]
@@ -77,7 +78,7 @@ func (s *stack) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 // kernels and the dH GEMMs (or, with a persistent plan, in one persistent kernel),
 // then accumulates dW_x, dW_h (one GEMM each over all steps) and db_x, db_h
 // (deterministic column sums). On return ws.dirs[d].dh is dH0.
-func (s *stack) backwardCell(q *queue, plan *persistPlan, cell, d int, dY, in ptr, din int) {
+func (s *stack) backwardCell(q *queue, plan *persistPlan, cell, d int, dY, in device.Ptr, din int) {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
 	c := s.cell(cell)
@@ -105,7 +106,7 @@ func (s *stack) backwardCell(q *queue, plan *persistPlan, cell, d int, dY, in pt
 
 // backwardSteps is backwardCell's reverse sweep step by step: per step the fused
 // backward kernel(s) and the dH GEMM(s).
-func (s *stack) backwardSteps(q *queue, cell, d int, dY ptr) {
+func (s *stack) backwardSteps(q *queue, cell, d int, dY device.Ptr) {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
 	w := ws.dirs[d]
@@ -118,10 +119,10 @@ func (s *stack) backwardSteps(q *queue, cell, d int, dY ptr) {
 		if d == 1 {
 			t = steps - 1 - step
 		}
-		g := gates.add(step*B*4*H, es)
-		hPrev := hs.add(step*B*H, es)
-		dy := dY.add(t*B*ystride+d*H, es)
-		dgx, dgh := w.dGx.add(t*B*3*H, es), w.dGh.add(step*B*3*H, es)
+		g := gates.Add(step*B*4*H, es)
+		hPrev := hs.Add(step*B*H, es)
+		dy := dY.Add(t*B*ystride+d*H, es)
+		dgx, dgh := w.dGx.Add(t*B*3*H, es), w.dGh.Add(step*B*3*H, es)
 		if cfg.Variant == gru.ResetAfter {
 			q.gruBwdAfter(elems(B*H), B, H, t, ws.lens, g, hPrev, dy, ystride, dgx, dgh, w.dh)
 		} else {
@@ -134,11 +135,11 @@ func (s *stack) backwardSteps(q *queue, cell, d int, dY ptr) {
 }
 
 // operands are a cell's device buffers by backendkit.Operand, for planGemm.
-type operands [backendkit.NumOperands]ptr
+type operands [backendkit.NumOperands]device.Ptr
 
 // cellOperands maps the backward plan's operands of cell (in direction d) to its
 // device buffers; in is the cell's input. DX, the layer's, is the caller's to set.
-func (s *stack) cellOperands(cell, d int, in ptr) operands {
+func (s *stack) cellOperands(cell, d int, in device.Ptr) operands {
 	ws, c := s.ws, s.cell(cell)
 	w := ws.dirs[d]
 	var o operands
@@ -155,6 +156,6 @@ func (s *stack) backwardPlan(din int) backendkit.BackwardPlan {
 
 // planGemm queues one GEMM of the plan on bufs, whose elements are es bytes.
 func (q *queue) planGemm(g backendkit.GEMM, bufs *operands, es int) {
-	q.gemm(g.TransA, g.TransB, g.M, g.N, g.K, 1, bufs[g.A.Of].add(g.A.Off, es), g.A.LD,
-		bufs[g.B.Of].add(g.B.Off, es), g.B.LD, g.Beta, bufs[g.C.Of].add(g.C.Off, es), g.C.LD)
+	q.gemm(g.TransA, g.TransB, g.M, g.N, g.K, 1, bufs[g.A.Of].Add(g.A.Off, es), g.A.LD,
+		bufs[g.B.Of].Add(g.B.Off, es), g.B.LD, g.Beta, bufs[g.C.Of].Add(g.C.Off, es), g.C.LD)
 }

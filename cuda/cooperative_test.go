@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"testing"
+
+	"github.com/gogru/gogru/cuda/internal/device"
 )
 
 // checkGridSync runs grid_sync_check on be over as many blocks as the device
@@ -14,7 +16,7 @@ func checkGridSync(t *testing.T, be *Backend, blocks int) {
 	t.Helper()
 	const threads, rounds = 33, 5 // a block that is not a whole number of warps
 	shared := 4 * threads
-	resident, err := be.dev.residentBlocks(kernelGridSyncCheck, threads, shared)
+	resident, err := be.dev.ResidentBlocks(device.KernelGridSyncCheck, threads, shared)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,7 +27,7 @@ func checkGridSync(t *testing.T, be *Backend, blocks int) {
 	n := blocks * threads
 	vals, seen, bar := deviceInts(t, be, n), deviceInts(t, be, n), deviceInts(t, be, 2)
 	q := be.queue()
-	lg := launchGeom{grid: dim3{blocks, 1, 1}, block: dim3{threads, 1, 1}, shared: shared}
+	lg := device.LaunchGeom{Grid: device.Dim3{X: blocks, Y: 1, Z: 1}, Block: device.Dim3{X: threads, Y: 1, Z: 1}, Shared: shared}
 	for range 2 { // the barrier is reusable: the second launch finds it as the first left it
 		q.gridSyncCheck(lg, rounds, vals, seen, bar)
 	}
@@ -49,23 +51,23 @@ func checkGridSync(t *testing.T, be *Backend, blocks int) {
 
 // deviceInts allocates n zeroed int32s on be, freed when the test ends (before
 // the backend closes, when the test opened it first).
-func deviceInts(t *testing.T, be *Backend, n int) ptr {
+func deviceInts(t *testing.T, be *Backend, n int) device.Ptr {
 	t.Helper()
 	p, err := be.alloc("test ints", 4*n)
 	if err == nil {
-		err = be.dev.memsetZero(p, 4*n)
+		err = be.dev.MemsetZero(p, 4*n)
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { be.dev.free(p) })
+	t.Cleanup(func() { be.dev.Free(p) })
 	return p
 }
 
-func readInts(t *testing.T, be *Backend, p ptr, n int) []int {
+func readInts(t *testing.T, be *Backend, p device.Ptr, n int) []int {
 	t.Helper()
 	b := make([]byte, 4*n)
-	if err := be.dev.dtoh(b, p); err != nil {
+	if err := be.dev.DtoH(b, p); err != nil {
 		t.Fatal(err)
 	}
 	v := make([]int, n)
@@ -86,13 +88,13 @@ func TestSimulatedGridSync(t *testing.T) {
 func TestSimulatorRefusesOversizedCooperativeLaunch(t *testing.T) {
 	be := newRig(t).be
 	bar := deviceInts(t, be, 2)
-	lim, _ := be.dev.coopLimits()
+	lim, _ := be.dev.CoopLimits()
 	for _, c := range []struct {
-		lg     launchGeom
+		lg     device.LaunchGeom
 		status int
 	}{
-		{launchGeom{grid: dim3{lim.multiprocessors + 1, 1, 1}, block: dim3{32, 1, 1}, shared: 128}, 720},
-		{launchGeom{grid: dim3{2, 1, 1}, block: dim3{32, 1, 1}, shared: lim.sharedPerBlock + 1}, 1},
+		{device.LaunchGeom{Grid: device.Dim3{X: lim.Multiprocessors + 1, Y: 1, Z: 1}, Block: device.Dim3{X: 32, Y: 1, Z: 1}, Shared: 128}, 720},
+		{device.LaunchGeom{Grid: device.Dim3{X: 2, Y: 1, Z: 1}, Block: device.Dim3{X: 32, Y: 1, Z: 1}, Shared: lim.SharedPerBlock + 1}, 1},
 	} {
 		q := be.queue()
 		q.gridSyncCheck(c.lg, 1, bar, bar, bar)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -15,18 +16,18 @@ import (
 // launches, forks and joins; a stream switch is no driver call). The budget tests
 // read it to bound the calls of a training step.
 type countingDevice struct {
-	device
+	device.Device
 	calls map[string]int
 }
 
 // newCounting wraps dev.
-func newCounting(dev device) *countingDevice {
-	return &countingDevice{device: dev, calls: map[string]int{}}
+func newCounting(dev device.Device) *countingDevice {
+	return &countingDevice{Device: dev, calls: map[string]int{}}
 }
 
 // newTestBackend returns a backend of dtype on dev, which the test closes (and
 // fails when Close does).
-func newTestBackend(t *testing.T, dev device, dtype gru.DType) *Backend {
+func newTestBackend(t *testing.T, dev device.Device, dtype gru.DType) *Backend {
 	t.Helper()
 	be, err := newBackend(dev, dtype)
 	if err != nil {
@@ -41,7 +42,7 @@ func newTestBackend(t *testing.T, dev device, dtype gru.DType) *Backend {
 }
 
 // newCountingBackend returns a backend of dtype on dev behind a call counter.
-func newCountingBackend(t *testing.T, dev device, dtype gru.DType) (*Backend, *countingDevice) {
+func newCountingBackend(t *testing.T, dev device.Device, dtype gru.DType) (*Backend, *countingDevice) {
 	t.Helper()
 	c := newCounting(dev)
 	return newTestBackend(t, c, dtype), c
@@ -68,92 +69,92 @@ func (c *countingDevice) String() string {
 	return strings.Join(parts, ", ")
 }
 
-func (c *countingDevice) alloc(bytes int) (ptr, error) {
+func (c *countingDevice) Alloc(bytes int) (device.Ptr, error) {
 	c.calls["alloc"]++
-	return c.device.alloc(bytes)
+	return c.Device.Alloc(bytes)
 }
 
-func (c *countingDevice) free(p ptr) error {
+func (c *countingDevice) Free(p device.Ptr) error {
 	c.calls["free"]++
-	return c.device.free(p)
+	return c.Device.Free(p)
 }
 
-func (c *countingDevice) htod(dst ptr, src []byte) error {
+func (c *countingDevice) HtoD(dst device.Ptr, src []byte) error {
 	c.calls["htod"]++
-	return c.device.htod(dst, src)
+	return c.Device.HtoD(dst, src)
 }
 
-func (c *countingDevice) dtoh(dst []byte, src ptr) error {
+func (c *countingDevice) DtoH(dst []byte, src device.Ptr) error {
 	c.calls["dtoh"]++
-	return c.device.dtoh(dst, src)
+	return c.Device.DtoH(dst, src)
 }
 
-func (c *countingDevice) dtod(dst, src ptr, bytes int) error {
+func (c *countingDevice) DtoD(dst, src device.Ptr, bytes int) error {
 	c.calls["dtod"]++
-	return c.device.dtod(dst, src, bytes)
+	return c.Device.DtoD(dst, src, bytes)
 }
 
-func (c *countingDevice) memsetZero(dst ptr, bytes int) error {
+func (c *countingDevice) MemsetZero(dst device.Ptr, bytes int) error {
 	c.calls["memset"]++
-	return c.device.memsetZero(dst, bytes)
+	return c.Device.MemsetZero(dst, bytes)
 }
 
-func (c *countingDevice) launch(k kernel, lg launchGeom, args []uint64) error {
+func (c *countingDevice) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
 	c.calls["launch"]++
-	return c.device.launch(k, lg, args)
+	return c.Device.Launch(k, lg, args)
 }
 
-func (c *countingDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, cp ptr, ldc int) error {
+func (c *countingDevice) GEMM(f64, transA, transB bool, m, n, k int, alpha float64, a device.Ptr, lda int, b device.Ptr, ldb int, beta float64, cp device.Ptr, ldc int) error {
 	c.calls["gemm"]++
-	return c.device.gemm(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, cp, ldc)
+	return c.Device.GEMM(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, cp, ldc)
 }
 
-func (c *countingDevice) sync() error {
+func (c *countingDevice) Sync() error {
 	c.calls["sync"]++
-	return c.device.sync()
+	return c.Device.Sync()
 }
 
-func (c *countingDevice) availableMemory() (int64, error) {
+func (c *countingDevice) AvailableMemory() (int64, error) {
 	c.calls["memGetInfo"]++
-	return c.device.availableMemory()
+	return c.Device.AvailableMemory()
 }
 
-func (c *countingDevice) fork() error {
+func (c *countingDevice) Fork() error {
 	c.calls["fork"]++
-	return c.device.fork()
+	return c.Device.Fork()
 }
 
-func (c *countingDevice) join() error {
+func (c *countingDevice) Join() error {
 	c.calls["join"]++
-	return c.device.join()
+	return c.Device.Join()
 }
 
-func (c *countingDevice) beginRecord() error {
+func (c *countingDevice) BeginRecord() error {
 	c.calls["beginRecord"]++
-	return c.device.beginRecord()
+	return c.Device.BeginRecord()
 }
 
-func (c *countingDevice) endRecord() (recorded, error) {
+func (c *countingDevice) EndRecord() (device.Recorded, error) {
 	c.calls["endRecord"]++
-	g, err := c.device.endRecord()
+	g, err := c.Device.EndRecord()
 	if err != nil {
 		return nil, err
 	}
-	return &countingRecording{recorded: g, c: c}, nil
+	return &countingRecording{Recorded: g, c: c}, nil
 }
 
 // countingRecording counts a graph's launches and its destruction.
 type countingRecording struct {
-	recorded
+	device.Recorded
 	c *countingDevice
 }
 
-func (g *countingRecording) launch() error {
+func (g *countingRecording) Launch() error {
 	g.c.calls["graphLaunch"]++
-	return g.recorded.launch()
+	return g.Recorded.Launch()
 }
 
-func (g *countingRecording) destroy() error {
+func (g *countingRecording) Destroy() error {
 	g.c.calls["graphDestroy"]++
-	return g.recorded.destroy()
+	return g.Recorded.Destroy()
 }

@@ -51,14 +51,18 @@ static cublasStatus_t gogru_sgemm_strided_batched(uintptr_t h, int ta, int tb, i
 */
 import "C"
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/gogru/gogru/cuda/internal/device"
+)
 
 // cublasHandle is a cuBLAS handle bound to one stream, with the math of its float32
 // GEMMs. Every call is column-major; callers holding row-major data swap operands
 // (see Backend.rowGemm).
 type cublasHandle struct {
 	h    C.uintptr_t
-	math gemmMath
+	math device.GEMMMath
 }
 
 func cublasCheck(call string, st C.cublasStatus_t) error {
@@ -81,7 +85,7 @@ func cublasStatusName(st int) string {
 // newCublas creates a handle, binds it to stream (a CUstream as uintptr) and sets
 // its math mode: TF32 tensor-op math for mathTF32, the default otherwise (mathBF16
 // has no math mode; it chooses its compute type in each cublasGemmEx).
-func newCublas(stream uintptr, math gemmMath) (*cublasHandle, error) {
+func newCublas(stream uintptr, math device.GEMMMath) (*cublasHandle, error) {
 	var h C.uintptr_t
 	if err := cublasCheck("cublasCreate", C.gogru_cublas_create(&h)); err != nil {
 		return nil, err
@@ -91,7 +95,7 @@ func newCublas(stream uintptr, math gemmMath) (*cublasHandle, error) {
 		c.destroy()
 		return nil, err
 	}
-	if err := cublasCheck("cublasSetMathMode", C.gogru_cublas_set_tf32(h, cint(math == mathTF32))); err != nil {
+	if err := cublasCheck("cublasSetMathMode", C.gogru_cublas_set_tf32(h, cint(math == device.MathTF32))); err != nil {
 		c.destroy()
 		return nil, err
 	}
@@ -132,7 +136,7 @@ func (c *cublasHandle) gemm(f64 bool, ta, tb bool, m, n, k int, alpha float64, a
 	case f64:
 		return cublasCheck("cublasDgemm", C.gogru_dgemm(c.h, cint(ta), cint(tb), C.int(m), C.int(n), C.int(k), C.double(alpha),
 			C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.double(beta), C.uintptr_t(cp), C.int(ldc)))
-	case c.math == mathBF16:
+	case c.math == device.MathBF16:
 		return cublasCheck("cublasGemmEx", C.gogru_gemm_bf16(c.h, cint(ta), cint(tb), C.int(m), C.int(n), C.int(k), C.float(alpha),
 			C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.float(beta), C.uintptr_t(cp), C.int(ldc)))
 	default:

@@ -40,7 +40,7 @@
 // # Two streams for two directions
 //
 // On a GPU a bidirectional layer runs direction 1 on a second stream while
-// direction 0 runs on the main one (device.fork, setStream, join: an event
+// direction 0 runs on the main one (device.Device's Fork, SetStream, Join: an event
 // recorded on one stream that the other waits for, legal inside stream capture,
 // where it makes a fork and a join in the graph). The second stream has its own
 // cuBLAS handle and workspace. The streams join before the next layer and before the

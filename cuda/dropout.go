@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
 )
@@ -19,7 +20,7 @@ func (be *Backend) Dropout(dst, src gru.Tensor, p float64, seed uint64, stream i
 		if dt.p == st.p {
 			return nil
 		}
-		return be.dev.dtod(dt.p, st.p, dt.n*be.esize())
+		return be.dev.DtoD(dt.p, st.p, dt.n*be.esize())
 	}
 	ids, err := be.liveIDs("Dropout: step", step)
 	if err != nil {
@@ -31,7 +32,7 @@ func (be *Backend) Dropout(dst, src gru.Tensor, p float64, seed uint64, stream i
 }
 
 // launchDropout queues the dropout kernel over n elements of x into y.
-func (q *queue) launchDropout(x, y ptr, n int, p float64, seed uint64, stream int, step ptr) {
+func (q *queue) launchDropout(x, y device.Ptr, n int, p float64, seed uint64, stream int, step device.Ptr) {
 	key := backendkit.DropoutKey(seed)
 	q.dropout(elems(n), n, asInt(backendkit.DropoutThreshold(p)), asInt(key[0]), asInt(key[1]),
 		asInt(uint32(stream)), 1/(1-p), step, x, y)
@@ -60,7 +61,7 @@ func (s *stack) SetDropout(d gru.Dropout) error {
 
 // dropLayer queues the mask of the output of layer l (stream l+1) of the last
 // Forward over buf, the layer's output or its gradient ([T·B, dirs·H]), in place.
-func (s *stack) dropLayer(q *queue, buf ptr, l int) {
+func (s *stack) dropLayer(q *queue, buf device.Ptr, l int) {
 	d := s.fwdDrop
 	if d.P == 0 || l == s.cfg.Layers-1 {
 		return

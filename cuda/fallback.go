@@ -22,51 +22,6 @@ import (
 //   - anything else the driver or cuBLAS refuses (not supported, a launch too
 //     large, an invalid value) left the context usable: a speed path falls back.
 
-// stickyStatuses are the CUDA driver statuses after which the context is unusable
-// until the process ends: CUDA's documentation calls them sticky, or they say the
-// device itself failed.
-var stickyStatuses = map[int]string{
-	4:   "CUDA_ERROR_DEINITIALIZED",
-	214: "CUDA_ERROR_ECC_UNCORRECTABLE",
-	700: "CUDA_ERROR_ILLEGAL_ADDRESS",
-	702: "CUDA_ERROR_LAUNCH_TIMEOUT",
-	709: "CUDA_ERROR_CONTEXT_IS_DESTROYED",
-	710: "CUDA_ERROR_ASSERT",
-	714: "CUDA_ERROR_HARDWARE_STACK_ERROR",
-	715: "CUDA_ERROR_ILLEGAL_INSTRUCTION",
-	716: "CUDA_ERROR_MISALIGNED_ADDRESS",
-	717: "CUDA_ERROR_INVALID_ADDRESS_SPACE",
-	718: "CUDA_ERROR_INVALID_PC",
-	719: "CUDA_ERROR_LAUNCH_FAILED",
-	999: "CUDA_ERROR_UNKNOWN",
-}
-
-// isBlasCall reports whether call names a cuBLAS function, whose statuses are
-// cuBLAS's own numbering, not the driver's.
-func isBlasCall(call string) bool { return len(call) >= 6 && call[:6] == "cublas" }
-
-// sticky reports whether e says the context is lost.
-func (e *Error) sticky() bool {
-	if isBlasCall(e.Call) {
-		return false
-	}
-	_, ok := stickyStatuses[e.Status]
-	return ok
-}
-
-// Is makes errors.Is(err, gru.ErrDeviceLost) true for a sticky driver error, and
-// errors.Is(err, gru.ErrRecordingUnsupported) true for a refusal of stream
-// capture (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED).
-func (e *Error) Is(target error) bool {
-	switch target {
-	case gru.ErrDeviceLost:
-		return e.sticky()
-	case gru.ErrRecordingUnsupported:
-		return !isBlasCall(e.Call) && e.Status == statusCaptureUnsupported
-	}
-	return false
-}
-
 // recoverable reports whether err is a failure that a speed path may fall back
 // from: a driver or cuBLAS *Error that did not lose the context, outside a
 // recording. Inside one nothing falls back: a failed call invalidates the

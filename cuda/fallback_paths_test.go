@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grutest"
 )
@@ -18,27 +19,27 @@ import (
 // replayPath is a speed path whose recorded steps must replay bit for bit.
 type replayPath struct {
 	name   string
-	math   gemmMath
+	math   device.GEMMMath
 	kernel RecurrentKernel
 }
 
 var replayPaths = []replayPath{
-	{"persistent", mathFP32, KernelPersistent},
-	{"TF32", mathTF32, KernelGEMM},
-	{"BF16", mathBF16, KernelGEMM},
-	{"two streams", mathFP32, KernelGEMM}, // checkReplayMatchesEager's bidirectional cases
+	{"persistent", device.MathFP32, KernelPersistent},
+	{"TF32", device.MathTF32, KernelGEMM},
+	{"BF16", device.MathBF16, KernelGEMM},
+	{"two streams", device.MathFP32, KernelGEMM}, // checkReplayMatchesEager's bidirectional cases
 }
 
 // checkReplayPaths runs checkReplayMatchesEager on each replayPath, on devices
 // newDev opens with GEMM math m, and checks that the path really ran: the
 // persistent kernel's passes, the second stream's forks.
-func checkReplayPaths(t *testing.T, newDev func(t *testing.T, m gemmMath) device) {
+func checkReplayPaths(t *testing.T, newDev func(t *testing.T, m device.GEMMMath) device.Device) {
 	for _, p := range replayPaths {
 		t.Run(p.name, func(t *testing.T) {
 			var opened []*Backend
 			var devs []*countingDevice
 			checkReplayMatchesEager(t, func(t *testing.T, dtype gru.DType) (*Backend, *countingDevice) {
-				if p.math != mathFP32 && dtype != gru.Float32 {
+				if p.math != device.MathFP32 && dtype != gru.Float32 {
 					t.Skipf("%s GEMMs apply to float32 only", p.name)
 				}
 				be, dev := newCountingBackend(t, newDev(t, p.math), dtype)
@@ -65,7 +66,7 @@ func checkReplayPaths(t *testing.T, newDev func(t *testing.T, m gemmMath) device
 }
 
 func TestSimulatedReplayPaths(t *testing.T) {
-	checkReplayPaths(t, func(_ *testing.T, m gemmMath) device {
+	checkReplayPaths(t, func(_ *testing.T, m device.GEMMMath) device.Device {
 		d := newSimDevice()
 		d.math = m
 		return d
@@ -123,13 +124,13 @@ func TestSimulatedPersistentAgainstGEMM(t *testing.T) {
 // falls back as for any failed recording: the eager run's losses bit for bit, one
 // warning naming the refused call and CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED, and
 // no recording is made again.
-func checkCaptureRefusal(t *testing.T, newDev func(t *testing.T) device, refuse func(d device) error) {
+func checkCaptureRefusal(t *testing.T, newDev func(t *testing.T) device.Device, refuse func(d device.Device) error) {
 	eager := trainWithFaults(t, newTestBackend(t, newDev(t), gru.Float32), false, &logRecords{}, "", func() {})
 	if eager.err != nil {
 		t.Fatal(eager.err)
 	}
 	inner := newDev(t)
-	f := &faultyDevice{device: inner, refuse: func() error { return refuse(inner) }}
+	f := &faultyDevice{Device: inner, refuse: func() error { return refuse(inner) }}
 	log := &logRecords{}
 	run := trainWithFaults(t, newTestBackend(t, f, gru.Float32), true, log, "", func() { f.kind = faultRefused })
 	if run.err != nil {
@@ -151,5 +152,5 @@ func checkCaptureRefusal(t *testing.T, newDev func(t *testing.T) device, refuse 
 
 // On the simulator the refusal is its capture guard's, of a Sync.
 func TestSimulatedCaptureRefusal(t *testing.T) {
-	checkCaptureRefusal(t, func(*testing.T) device { return newSimDevice() }, func(d device) error { return d.sync() })
+	checkCaptureRefusal(t, func(*testing.T) device.Device { return newSimDevice() }, func(d device.Device) error { return d.Sync() })
 }

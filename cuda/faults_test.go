@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/checkpoint"
 	"github.com/gogru/gogru/gru/lm"
@@ -46,7 +47,7 @@ const (
 // inside a capture (see checkCaptureRefusal). With inCapture, only calls inside a
 // capture fail.
 type faultyDevice struct {
-	device
+	device.Device
 	kind      string
 	status    int
 	inCapture bool
@@ -72,25 +73,25 @@ func (f *faultyDevice) fail(kind, call string) error {
 	return err
 }
 
-func (f *faultyDevice) beginRecord() error {
+func (f *faultyDevice) BeginRecord() error {
 	if err := f.fail(faultBegin, "cuStreamBeginCapture"); err != nil {
 		return err
 	}
-	err := f.device.beginRecord()
+	err := f.Device.BeginRecord()
 	f.capturing = err == nil
 	return err
 }
 
-func (f *faultyDevice) endRecord() (recorded, error) {
+func (f *faultyDevice) EndRecord() (device.Recorded, error) {
 	f.capturing = false
 	spoiled := f.spoiled
 	f.spoiled = nil
-	g, err := f.device.endRecord()
+	g, err := f.Device.EndRecord()
 	if err != nil {
 		return nil, err
 	}
 	if spoiled != nil {
-		err = &Error{Call: "cuStreamEndCapture", Status: statusCaptureInvalidated, Detail: fmt.Sprintf("invalidated by %v", spoiled)}
+		err = &Error{Call: "cuStreamEndCapture", Status: device.StatusCaptureInvalidated, Detail: fmt.Sprintf("invalidated by %v", spoiled)}
 	}
 	if err == nil {
 		err = f.fail(faultEnd, "cuStreamEndCapture")
@@ -99,26 +100,26 @@ func (f *faultyDevice) endRecord() (recorded, error) {
 		err = f.fail(faultInstantiate, "cuGraphInstantiateWithFlags")
 	}
 	if err != nil {
-		return nil, errors.Join(err, g.destroy())
+		return nil, errors.Join(err, g.Destroy())
 	}
-	return &faultyRecording{recorded: g, f: f}, nil
+	return &faultyRecording{Recorded: g, f: f}, nil
 }
 
 // faultyRecording fails its launch when graph launches fail.
 type faultyRecording struct {
-	recorded
+	device.Recorded
 	f *faultyDevice
 }
 
-func (g *faultyRecording) launch() error {
+func (g *faultyRecording) Launch() error {
 	if err := g.f.fail(faultGraphLaunch, "cuGraphLaunch"); err != nil {
 		return err
 	}
-	return g.recorded.launch()
+	return g.Recorded.Launch()
 }
 
-func (f *faultyDevice) launch(k kernel, lg launchGeom, args []uint64) error {
-	if k >= 0 && k < numKernels && kernelSigs[k].cooperative {
+func (f *faultyDevice) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
+	if k >= 0 && k < device.NumKernels && device.KernelSigs[k].Cooperative {
 		if err := f.fail(faultCoopLaunch, "cuLaunchCooperativeKernel "+k.String()); err != nil {
 			return err
 		}
@@ -127,50 +128,50 @@ func (f *faultyDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 			return err
 		}
 	}
-	return f.device.launch(k, lg, args)
+	return f.Device.Launch(k, lg, args)
 }
 
-func (f *faultyDevice) residentBlocks(k kernel, threads, shared int) (int, error) {
+func (f *faultyDevice) ResidentBlocks(k device.Kernel, threads, shared int) (int, error) {
 	if err := f.fail(faultOccupancy, "cuOccupancyMaxActiveBlocksPerMultiprocessor "+k.String()); err != nil {
 		return 0, err
 	}
-	return f.device.residentBlocks(k, threads, shared)
+	return f.Device.ResidentBlocks(k, threads, shared)
 }
 
-func (f *faultyDevice) staticShared(k kernel) (int, error) {
+func (f *faultyDevice) StaticShared(k device.Kernel) (int, error) {
 	if err := f.fail(faultAttribute, "cuFuncGetAttribute "+k.String()); err != nil {
 		return 0, err
 	}
-	return f.device.staticShared(k)
+	return f.Device.StaticShared(k)
 }
 
-func (f *faultyDevice) allowShared(k kernel, shared int) error {
+func (f *faultyDevice) AllowShared(k device.Kernel, shared int) error {
 	if err := f.fail(faultAttribute, "cuFuncSetAttribute "+k.String()); err != nil {
 		return err
 	}
-	return f.device.allowShared(k, shared)
+	return f.Device.AllowShared(k, shared)
 }
 
-func (f *faultyDevice) fork() error {
+func (f *faultyDevice) Fork() error {
 	if err := f.fail(faultFork, "cuStreamWaitEvent (fork)"); err != nil {
 		return err
 	}
-	return f.device.fork()
+	return f.Device.Fork()
 }
 
-func (f *faultyDevice) join() error {
+func (f *faultyDevice) Join() error {
 	if err := f.fail(faultJoin, "cuStreamWaitEvent (join)"); err != nil {
-		f.device.setStream(0) // as the real device's join: stream 0 is current afterwards
+		f.Device.SetStream(0) // as the real device's join: stream 0 is current afterwards
 		return err
 	}
-	return f.device.join()
+	return f.Device.Join()
 }
 
-func (f *faultyDevice) dtoh(dst []byte, src ptr) error {
+func (f *faultyDevice) DtoH(dst []byte, src device.Ptr) error {
 	if err := f.fail(faultReadBack, "cuMemcpyDtoHAsync"); err != nil {
 		return err
 	}
-	return f.device.dtoh(dst, src)
+	return f.Device.DtoH(dst, src)
 }
 
 // logRecords keeps the records logged to it, for a test to count.
@@ -260,11 +261,11 @@ func trainWithFaults(t *testing.T, be *Backend, graphs bool, log *logRecords, ck
 // checkpoint is intact, logs no fallback, and leaves the checkpoint file as it
 // was.
 func TestSimulatedFaultFallbacks(t *testing.T) {
-	checkFaultFallbacks(t, func(*testing.T) device { return newSimDevice() })
+	checkFaultFallbacks(t, func(*testing.T) device.Device { return newSimDevice() })
 }
 
 // checkFaultFallbacks is TestSimulatedFaultFallbacks on the devices newDev opens.
-func checkFaultFallbacks(t *testing.T, newDev func(t *testing.T) device) {
+func checkFaultFallbacks(t *testing.T, newDev func(t *testing.T) device.Device) {
 	eager := trainWithFaults(t, newTestBackend(t, newDev(t), gru.Float32), false, &logRecords{}, "", func() {})
 	if eager.err != nil {
 		t.Fatal(eager.err)
@@ -299,7 +300,7 @@ func checkFaultFallbacks(t *testing.T, newDev func(t *testing.T) device) {
 				continue
 			}
 			t.Run(fmt.Sprintf("%s/status=%d", row.kind, status), func(t *testing.T) {
-				f := &faultyDevice{device: newDev(t), status: status}
+				f := &faultyDevice{Device: newDev(t), status: status}
 				be := newTestBackend(t, f, gru.Float32)
 				if row.persistent {
 					if err := be.SetRecurrentKernel(KernelPersistent); err != nil {
@@ -348,18 +349,18 @@ func checkFaultFallbacks(t *testing.T, newDev func(t *testing.T) device) {
 // runs (the persistent kernel, the two streams), with one warning, from the
 // Trainer, and the eager run's losses on that path.
 func TestSimulatedFaultInsideCapture(t *testing.T) {
-	checkFaultInsideCapture(t, func(*testing.T) device { return newSimDevice() })
+	checkFaultInsideCapture(t, func(*testing.T) device.Device { return newSimDevice() })
 }
 
 // checkFaultInsideCapture is TestSimulatedFaultInsideCapture on the devices newDev
 // opens.
-func checkFaultInsideCapture(t *testing.T, newDev func(t *testing.T) device) {
+func checkFaultInsideCapture(t *testing.T, newDev func(t *testing.T) device.Device) {
 	for _, row := range []struct {
 		kind   string
 		kernel RecurrentKernel
 	}{{faultCoopLaunch, KernelPersistent}, {faultFork, KernelGEMM}, {faultJoin, KernelGEMM}} {
 		t.Run(row.kind, func(t *testing.T) {
-			open := func(dev device) *Backend {
+			open := func(dev device.Device) *Backend {
 				be := newTestBackend(t, dev, gru.Float32)
 				if err := be.SetRecurrentKernel(row.kernel); err != nil {
 					t.Fatal(err)
@@ -367,7 +368,7 @@ func checkFaultInsideCapture(t *testing.T, newDev func(t *testing.T) device) {
 				return be
 			}
 			eager := trainWithFaults(t, open(newDev(t)), false, &logRecords{}, "", func() {})
-			f := &faultyDevice{device: newDev(t), status: 801, inCapture: true}
+			f := &faultyDevice{Device: newDev(t), status: 801, inCapture: true}
 			be := open(f)
 			log := &logRecords{}
 			run := trainWithFaults(t, be, true, log, "", func() { f.kind = row.kind })

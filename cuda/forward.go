@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
 )
@@ -52,7 +53,7 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 	s.fromTimeMajor(q, yt.p, ws.top, steps, batch, cfg.OutputSize())
 	if hNt != nil {
 		for cell := range cfg.Cells() {
-			q.dtod(cellRows(hNt, cell, batch*H, es), ws.hs[cell].add(steps*batch*H, es), batch*H*es)
+			q.dtod(cellRows(hNt, cell, batch*H, es), ws.hs[cell].Add(steps*batch*H, es), batch*H*es)
 		}
 	}
 	if err := q.Err(); err != nil {
@@ -67,15 +68,15 @@ func (s *stack) Forward(x, h0 gru.Tensor, lengths []int, y, hN gru.Tensor) error
 
 // cellRows returns the address of cell's n elements of size es in t, a tensor of
 // per-cell states [cells, B, H] (h0, hN and their gradients), or 0 when t is nil.
-func cellRows(t *Tensor, cell, n, es int) ptr {
+func cellRows(t *Tensor, cell, n, es int) device.Ptr {
 	if t == nil {
 		return 0
 	}
-	return t.p.add(cell*n, es)
+	return t.p.Add(cell*n, es)
 }
 
 // toTimeMajor copies a user sequence [T,B,w] or [B,T,w] into time-major dst.
-func (s *stack) toTimeMajor(q *queue, dst, src ptr, steps, batch, w int) {
+func (s *stack) toTimeMajor(q *queue, dst, src device.Ptr, steps, batch, w int) {
 	if s.cfg.Layout == gru.BatchFirst {
 		q.transpose01(elems(steps*batch*w), batch, steps, w, src, dst)
 		return
@@ -84,7 +85,7 @@ func (s *stack) toTimeMajor(q *queue, dst, src ptr, steps, batch, w int) {
 }
 
 // fromTimeMajor copies time-major src to a user sequence in the stack's layout.
-func (s *stack) fromTimeMajor(q *queue, dst, src ptr, steps, batch, w int) {
+func (s *stack) fromTimeMajor(q *queue, dst, src device.Ptr, steps, batch, w int) {
 	if s.cfg.Layout == gru.BatchFirst {
 		q.transpose01(elems(steps*batch*w), steps, batch, w, src, dst)
 		return
@@ -96,7 +97,7 @@ func (s *stack) fromTimeMajor(q *queue, dst, src ptr, steps, batch, w int) {
 // all T·B rows, then per step the recurrent GEMM(s) and the fused pointwise kernel,
 // or, with a persistent plan, every step in one persistent kernel. in is
 // [T·B, din]; the cell writes columns [d·H, (d+1)·H) of out [T·B, dirs·H].
-func (s *stack) forwardCell(q *queue, plan *persistPlan, cell, d int, in ptr, din int, out ptr) {
+func (s *stack) forwardCell(q *queue, plan *persistPlan, cell, d int, in device.Ptr, din int, out device.Ptr) {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	es, H, B, steps := be.esize(), cfg.HiddenSize, ws.batch, ws.steps
 	p := s.cell(cell).param
@@ -120,10 +121,10 @@ func (s *stack) forwardCell(q *queue, plan *persistPlan, cell, d int, in ptr, di
 		if d == 1 {
 			t = steps - 1 - step
 		}
-		xp := w.xproj.add(t*B*3*H, es)
-		g := gates.add(step*B*4*H, es)
-		hPrev, hNext := hs.add(step*B*H, es), hs.add((step+1)*B*H, es)
-		y := out.add(t*B*ystride+d*H, es)
+		xp := w.xproj.Add(t*B*3*H, es)
+		g := gates.Add(step*B*4*H, es)
+		hPrev, hNext := hs.Add(step*B*H, es), hs.Add((step+1)*B*H, es)
+		y := out.Add(t*B*ystride+d*H, es)
 		if cfg.Variant == gru.ResetAfter {
 			// hh = H·W_h: [B,H]·[H,3H].
 			q.gemm(false, false, B, 3*H, H, 1, hPrev, H, p.wh, 3*H, 0, w.hh, 3*H)
@@ -133,7 +134,7 @@ func (s *stack) forwardCell(q *queue, plan *persistPlan, cell, d int, in ptr, di
 		// hh[:, :2H] = H·[W_hr W_hz]; then hh[:, 2H:] = (R⊙H)·W_hn.
 		q.gemm(false, false, B, 2*H, H, 1, hPrev, H, p.wh, 3*H, 0, w.hh, 3*H)
 		q.gruFwdBefore1(elems(B*H), B, H, t, ws.lens, xp, w.hh, p.bh, hPrev, g)
-		q.gemm(false, false, B, H, H, 1, g.add(3*H, es), 4*H, p.wh.add(2*H, es), 3*H, 0, w.hh.add(2*H, es), 3*H)
+		q.gemm(false, false, B, H, H, 1, g.Add(3*H, es), 4*H, p.wh.Add(2*H, es), 3*H, 0, w.hh.Add(2*H, es), 3*H)
 		q.gruFwdBefore2(elems(B*H), B, H, t, ws.lens, xp, w.hh, p.bh, hPrev, hNext, g, y, ystride)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
 )
@@ -12,7 +13,7 @@ import (
 // allocation and its bounds.
 type IDs struct {
 	n, limit int
-	p        ptr
+	p        device.Ptr
 }
 
 // Len is the number of ids.
@@ -33,8 +34,8 @@ func (be *Backend) NewIDs(n, limit int) (gru.IDs, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := be.dev.memsetZero(p, 4*n); err != nil {
-		be.dev.free(p)
+	if err := be.dev.MemsetZero(p, 4*n); err != nil {
+		be.dev.Free(p)
 		return nil, err
 	}
 	ids := &IDs{n: n, limit: limit, p: p}
@@ -55,7 +56,7 @@ func (be *Backend) WriteIDs(dst gru.IDs, src []int32) error {
 	for i, id := range src {
 		binary.LittleEndian.PutUint32(buf[4*i:], uint32(id))
 	}
-	return be.dev.htod(d.p, buf)
+	return be.dev.HtoD(d.p, buf)
 }
 
 // FreeIDs releases the ids' device memory. Freeing twice is not an error.
@@ -67,7 +68,7 @@ func (be *Backend) FreeIDs(ids gru.IDs) error {
 	if _, live := be.ids[d]; !live {
 		return nil
 	}
-	if err := be.dev.free(d.p); err != nil {
+	if err := be.dev.Free(d.p); err != nil {
 		return err // still allocated, so still the backend's to free
 	}
 	delete(be.ids, d)

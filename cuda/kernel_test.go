@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -29,7 +30,7 @@ func newRig(t *testing.T) *kernelRig {
 }
 
 // buf uploads v and returns its device address.
-func (r *kernelRig) buf(v []float64) ptr {
+func (r *kernelRig) buf(v []float64) device.Ptr {
 	tn, err := r.be.newTensor(len(v))
 	if err != nil {
 		r.t.Fatal(err)
@@ -60,9 +61,9 @@ func (r *kernelRig) rand(n int) []float64 {
 	return v
 }
 
-func (r *kernelRig) read(p ptr, n int) []float64 {
+func (r *kernelRig) read(p device.Ptr, n int) []float64 {
 	b := make([]byte, 8*n)
-	if err := r.be.dev.dtoh(b, p); err != nil {
+	if err := r.be.dev.DtoH(b, p); err != nil {
 		r.t.Fatal(err)
 	}
 	v := make([]float64, n)
@@ -276,23 +277,23 @@ func TestKernelSoftmaxAndRows(t *testing.T) {
 
 func TestSimulatorRejectsBadLaunches(t *testing.T) {
 	r := newRig(t)
-	one := launchGeom{grid: dim3{1, 1, 1}, block: dim3{1, 1, 1}}
-	for _, k := range []kernel{-1, numKernels} {
-		if err := r.be.dev.launch(k, one, nil); err == nil || !strings.Contains(err.Error(), "no such kernel") {
+	one := device.LaunchGeom{Grid: device.Dim3{X: 1, Y: 1, Z: 1}, Block: device.Dim3{X: 1, Y: 1, Z: 1}}
+	for _, k := range []device.Kernel{-1, device.NumKernels} {
+		if err := r.be.dev.Launch(k, one, nil); err == nil || !strings.Contains(err.Error(), "no such kernel") {
 			t.Errorf("unknown kernel %d: %v, want no such kernel", int(k), err)
 		}
 	}
-	if err := r.be.dev.launch(kernelFillF64, launchGeom{grid: dim3{1, 1, 1}, block: dim3{2048, 1, 1}}, []uint64{0, 0, 0}); err == nil {
+	if err := r.be.dev.Launch(device.KernelFillF64, device.LaunchGeom{Grid: device.Dim3{X: 1, Y: 1, Z: 1}, Block: device.Dim3{X: 2048, Y: 1, Z: 1}}, []uint64{0, 0, 0}); err == nil {
 		t.Error("a block of 2048 threads: no error")
 	}
 	// fill takes (n, x, v): the simulator refuses two slots, or four, before it runs.
 	for _, args := range [][]uint64{{0, 0}, {0, 0, 0, 0}} {
-		err := r.be.dev.launch(kernelFillF64, one, args)
+		err := r.be.dev.Launch(device.KernelFillF64, one, args)
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%d arguments for 3 parameters", len(args))) {
 			t.Errorf("fill_f64 with %d arguments: %v, want a refusal", len(args), err)
 		}
 	}
-	if err := r.be.dev.gemm(true, false, false, 2, 2, 2, 1, 0, 1, 0, 2, 0, 0, 2); err == nil {
+	if err := r.be.dev.GEMM(true, false, false, 2, 2, 2, 1, 0, 1, 0, 2, 0, 0, 2); err == nil {
 		t.Error("gemm with lda < m: no error")
 	}
 }
@@ -301,10 +302,10 @@ func TestSimulatorRejectsBadLaunches(t *testing.T) {
 // same kernels, in the same order, with the same arities.
 func TestSimulatorRegistryMatchesKernelSigs(t *testing.T) {
 	reg := simRegistry()
-	if len(reg) != int(numKernels) {
-		t.Fatalf("the simulator registers %d kernels, kernelSigs has %d: run make generate", len(reg), numKernels)
+	if len(reg) != int(device.NumKernels) {
+		t.Fatalf("the simulator registers %d kernels, kernelSigs has %d: run make generate", len(reg), device.NumKernels)
 	}
-	for k, sig := range kernelSigs {
+	for k, sig := range device.KernelSigs {
 		if reg[k] != sig {
 			t.Errorf("kernel %d: simulator %+v, kernelSigs %+v", k, reg[k], sig)
 		}
@@ -316,7 +317,7 @@ func TestQueueStickyError(t *testing.T) {
 	r := newRig(t)
 	x := r.buf([]float64{1, 2, 3})
 	q := r.be.queue()
-	q.fill(launchGeom{grid: dim3{1, 1, 1}, block: dim3{2048, 1, 1}}, 3, x, 7) // a block the device refuses
+	q.fill(device.LaunchGeom{Grid: device.Dim3{X: 1, Y: 1, Z: 1}, Block: device.Dim3{X: 2048, Y: 1, Z: 1}}, 3, x, 7) // a block the device refuses
 	first := q.Err()
 	if first == nil {
 		t.Fatal("a block of 2048 threads: no error")

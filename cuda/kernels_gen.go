@@ -2,6 +2,8 @@
 
 package cuda
 
+import "github.com/gogru/gogru/cuda/internal/device"
+
 // The launch geometry the kernels and their launches share: the GOGRU_
 // constants of the kernel sources.
 const (
@@ -14,121 +16,6 @@ const (
 	persistTileStride = 33  // GOGRU_PERSIST_TILE_STRIDE: the tile's row stride: one past its width, so a column's rows differ in bank
 )
 
-// The kernels' entry points, in the order of kernels/all.cu and of the
-// simulator's registry (sim_kernels_gen.h).
-const (
-	kernelGruFwdAfterF32         kernel = iota // gru_fwd_after_f32
-	kernelGruFwdAfterF64                       // gru_fwd_after_f64
-	kernelGruFwdBefore1F32                     // gru_fwd_before1_f32
-	kernelGruFwdBefore1F64                     // gru_fwd_before1_f64
-	kernelGruFwdBefore2F32                     // gru_fwd_before2_f32
-	kernelGruFwdBefore2F64                     // gru_fwd_before2_f64
-	kernelGruBwdAfterF32                       // gru_bwd_after_f32
-	kernelGruBwdAfterF64                       // gru_bwd_after_f64
-	kernelGruBwdBefore1F32                     // gru_bwd_before1_f32
-	kernelGruBwdBefore1F64                     // gru_bwd_before1_f64
-	kernelGruBwdBefore2F32                     // gru_bwd_before2_f32
-	kernelGruBwdBefore2F64                     // gru_bwd_before2_f64
-	kernelGruPersistFwdAfterF32                // gru_persist_fwd_after_f32
-	kernelGruPersistFwdAfterF64                // gru_persist_fwd_after_f64
-	kernelGruPersistFwdBeforeF32               // gru_persist_fwd_before_f32
-	kernelGruPersistFwdBeforeF64               // gru_persist_fwd_before_f64
-	kernelGruPersistBwdAfterF32                // gru_persist_bwd_after_f32
-	kernelGruPersistBwdAfterF64                // gru_persist_bwd_after_f64
-	kernelGruPersistBwdBeforeF32               // gru_persist_bwd_before_f32
-	kernelGruPersistBwdBeforeF64               // gru_persist_bwd_before_f64
-	kernelSumRowsF32                           // sum_rows_f32
-	kernelSumRowsF64                           // sum_rows_f64
-	kernelSumSquaresF32                        // sum_squares_f32
-	kernelSumSquaresF64                        // sum_squares_f64
-	kernelSumFinal                             // sum_final
-	kernelMeanFinalF32                         // mean_final_f32
-	kernelMeanFinalF64                         // mean_final_f64
-	kernelNormFinalF32                         // norm_final_f32
-	kernelNormFinalF64                         // norm_final_f64
-	kernelClipScaleF32                         // clip_scale_f32
-	kernelClipScaleF64                         // clip_scale_f64
-	kernelOneHotF32                            // one_hot_f32
-	kernelOneHotF64                            // one_hot_f64
-	kernelGatherRowsF32                        // gather_rows_f32
-	kernelGatherRowsF64                        // gather_rows_f64
-	kernelScatterAddRowsF32                    // scatter_add_rows_f32
-	kernelScatterAddRowsF64                    // scatter_add_rows_f64
-	kernelAddRowF32                            // add_row_f32
-	kernelAddRowF64                            // add_row_f64
-	kernelFillF32                              // fill_f32
-	kernelFillF64                              // fill_f64
-	kernelTranspose01F32                       // transpose01_f32
-	kernelTranspose01F64                       // transpose01_f64
-	kernelSoftmaxXentF32                       // softmax_xent_f32
-	kernelSoftmaxXentF64                       // softmax_xent_f64
-	kernelSgdF32                               // sgd_f32
-	kernelSgdF64                               // sgd_f64
-	kernelAdamwF32                             // adamw_f32
-	kernelAdamwF64                             // adamw_f64
-	kernelDropoutF32                           // dropout_f32
-	kernelDropoutF64                           // dropout_f64
-	kernelGridSyncCheck                        // grid_sync_check
-	numKernels                                 // the number of entry points
-)
-
-// kernelSigs names each entry point as nvcc exports it, counts its parameters and
-// says whether it is cooperative.
-var kernelSigs = [numKernels]kernelSig{
-	kernelGruFwdAfterF32:         {"gru_fwd_after_f32", 12, false},
-	kernelGruFwdAfterF64:         {"gru_fwd_after_f64", 12, false},
-	kernelGruFwdBefore1F32:       {"gru_fwd_before1_f32", 9, false},
-	kernelGruFwdBefore1F64:       {"gru_fwd_before1_f64", 9, false},
-	kernelGruFwdBefore2F32:       {"gru_fwd_before2_f32", 12, false},
-	kernelGruFwdBefore2F64:       {"gru_fwd_before2_f64", 12, false},
-	kernelGruBwdAfterF32:         {"gru_bwd_after_f32", 11, false},
-	kernelGruBwdAfterF64:         {"gru_bwd_after_f64", 11, false},
-	kernelGruBwdBefore1F32:       {"gru_bwd_before1_f32", 11, false},
-	kernelGruBwdBefore1F64:       {"gru_bwd_before1_f64", 11, false},
-	kernelGruBwdBefore2F32:       {"gru_bwd_before2_f32", 10, false},
-	kernelGruBwdBefore2F64:       {"gru_bwd_before2_f64", 10, false},
-	kernelGruPersistFwdAfterF32:  {"gru_persist_fwd_after_f32", 15, true},
-	kernelGruPersistFwdAfterF64:  {"gru_persist_fwd_after_f64", 15, true},
-	kernelGruPersistFwdBeforeF32: {"gru_persist_fwd_before_f32", 15, true},
-	kernelGruPersistFwdBeforeF64: {"gru_persist_fwd_before_f64", 15, true},
-	kernelGruPersistBwdAfterF32:  {"gru_persist_bwd_after_f32", 16, true},
-	kernelGruPersistBwdAfterF64:  {"gru_persist_bwd_after_f64", 16, true},
-	kernelGruPersistBwdBeforeF32: {"gru_persist_bwd_before_f32", 16, true},
-	kernelGruPersistBwdBeforeF64: {"gru_persist_bwd_before_f64", 16, true},
-	kernelSumRowsF32:             {"sum_rows_f32", 5, false},
-	kernelSumRowsF64:             {"sum_rows_f64", 5, false},
-	kernelSumSquaresF32:          {"sum_squares_f32", 3, false},
-	kernelSumSquaresF64:          {"sum_squares_f64", 3, false},
-	kernelSumFinal:               {"sum_final", 3, false},
-	kernelMeanFinalF32:           {"mean_final_f32", 3, false},
-	kernelMeanFinalF64:           {"mean_final_f64", 3, false},
-	kernelNormFinalF32:           {"norm_final_f32", 2, false},
-	kernelNormFinalF64:           {"norm_final_f64", 2, false},
-	kernelClipScaleF32:           {"clip_scale_f32", 4, false},
-	kernelClipScaleF64:           {"clip_scale_f64", 4, false},
-	kernelOneHotF32:              {"one_hot_f32", 4, false},
-	kernelOneHotF64:              {"one_hot_f64", 4, false},
-	kernelGatherRowsF32:          {"gather_rows_f32", 5, false},
-	kernelGatherRowsF64:          {"gather_rows_f64", 5, false},
-	kernelScatterAddRowsF32:      {"scatter_add_rows_f32", 5, false},
-	kernelScatterAddRowsF64:      {"scatter_add_rows_f64", 5, false},
-	kernelAddRowF32:              {"add_row_f32", 5, false},
-	kernelAddRowF64:              {"add_row_f64", 5, false},
-	kernelFillF32:                {"fill_f32", 3, false},
-	kernelFillF64:                {"fill_f64", 3, false},
-	kernelTranspose01F32:         {"transpose01_f32", 5, false},
-	kernelTranspose01F64:         {"transpose01_f64", 5, false},
-	kernelSoftmaxXentF32:         {"softmax_xent_f32", 6, false},
-	kernelSoftmaxXentF64:         {"softmax_xent_f64", 6, false},
-	kernelSgdF32:                 {"sgd_f32", 7, false},
-	kernelSgdF64:                 {"sgd_f64", 7, false},
-	kernelAdamwF32:               {"adamw_f32", 11, false},
-	kernelAdamwF64:               {"adamw_f64", 11, false},
-	kernelDropoutF32:             {"dropout_f32", 9, false},
-	kernelDropoutF64:             {"dropout_f64", 9, false},
-	kernelGridSyncCheck:          {"grid_sync_check", 4, true},
-}
-
 // gruFwdAfter launches gru_fwd_after (_f32 or _f64 by the backend's dtype)
 // over lg. From kernels/gru_forward.cu:
 //
@@ -136,8 +23,8 @@ var kernelSigs = [numKernels]kernelSig{
 //	  r = σ(xp_r + hh_r + bh_r)    z = σ(xp_z + hh_z + bh_z)    hn = hh_n + bh_n
 //	  n = tanh(xp_n + r⊙hn)        H' = z⊙H + (1−z)⊙n
 //	Padding: H' = H, y = 0.
-func (q *queue) gruFwdAfter(lg launchGeom, B, H, t int, lens, xp, hh, bh, hprev, hnext, gates, y ptr, ystride int) {
-	q.launch(q.typed(kernelGruFwdAfterF32, kernelGruFwdAfterF64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(xp), argPtr(hh), argPtr(bh), argPtr(hprev), argPtr(hnext), argPtr(gates), argPtr(y), argInt(ystride))
+func (q *queue) gruFwdAfter(lg device.LaunchGeom, B, H, t int, lens, xp, hh, bh, hprev, hnext, gates, y device.Ptr, ystride int) {
+	q.launch(q.typed(device.KernelGruFwdAfterF32, device.KernelGruFwdAfterF64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(xp), argPtr(hh), argPtr(bh), argPtr(hprev), argPtr(hnext), argPtr(gates), argPtr(y), argInt(ystride))
 }
 
 // gruFwdBefore1 launches gru_fwd_before1 (_f32 or _f64 by the backend's dtype)
@@ -146,8 +33,8 @@ func (q *queue) gruFwdAfter(lg launchGeom, B, H, t int, lens, xp, hh, bh, hprev,
 //	ResetBefore (D2L), first pass, before the (R⊙H)·W_hn GEMM:
 //	  r = σ(xp_r + hh_r + bh_r)    z = σ(xp_z + hh_z + bh_z)    saves R⊙H
 //	Padding: r = z = R⊙H = 0, so the GEMM reads defined values.
-func (q *queue) gruFwdBefore1(lg launchGeom, B, H, t int, lens, xp, hh, bh, hprev, gates ptr) {
-	q.launch(q.typed(kernelGruFwdBefore1F32, kernelGruFwdBefore1F64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(xp), argPtr(hh), argPtr(bh), argPtr(hprev), argPtr(gates))
+func (q *queue) gruFwdBefore1(lg device.LaunchGeom, B, H, t int, lens, xp, hh, bh, hprev, gates device.Ptr) {
+	q.launch(q.typed(device.KernelGruFwdBefore1F32, device.KernelGruFwdBefore1F64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(xp), argPtr(hh), argPtr(bh), argPtr(hprev), argPtr(gates))
 }
 
 // gruFwdBefore2 launches gru_fwd_before2 (_f32 or _f64 by the backend's dtype)
@@ -156,8 +43,8 @@ func (q *queue) gruFwdBefore1(lg launchGeom, B, H, t int, lens, xp, hh, bh, hpre
 //	ResetBefore, second pass, with hh_n = (R⊙H)·W_hn:
 //	  n = tanh(xp_n + hh_n + bh_n)    H' = z⊙H + (1−z)⊙n
 //	Padding: H' = H, y = 0.
-func (q *queue) gruFwdBefore2(lg launchGeom, B, H, t int, lens, xp, hh, bh, hprev, hnext, gates, y ptr, ystride int) {
-	q.launch(q.typed(kernelGruFwdBefore2F32, kernelGruFwdBefore2F64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(xp), argPtr(hh), argPtr(bh), argPtr(hprev), argPtr(hnext), argPtr(gates), argPtr(y), argInt(ystride))
+func (q *queue) gruFwdBefore2(lg device.LaunchGeom, B, H, t int, lens, xp, hh, bh, hprev, hnext, gates, y device.Ptr, ystride int) {
+	q.launch(q.typed(device.KernelGruFwdBefore2F32, device.KernelGruFwdBefore2F64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(xp), argPtr(hh), argPtr(bh), argPtr(hprev), argPtr(hnext), argPtr(gates), argPtr(y), argInt(ystride))
 }
 
 // gruBwdAfter launches gru_bwd_after (_f32 or _f64 by the backend's dtype)
@@ -166,8 +53,8 @@ func (q *queue) gruFwdBefore2(lg launchGeom, B, H, t int, lens, xp, hh, bh, hpre
 //	ResetAfter, with d = dH' + dy:
 //	  da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    da_r = da_n⊙hn⊙r(1−r)
 //	  dgx = [da_r, da_z, da_n]    dgh = [da_r, da_z, da_n⊙r]    dH = d⊙z (+ dgh·W_hᵀ by GEMM)
-func (q *queue) gruBwdAfter(lg launchGeom, B, H, t int, lens, gates, hprev, dy ptr, ystride int, dgx, dgh, dh ptr) {
-	q.launch(q.typed(kernelGruBwdAfterF32, kernelGruBwdAfterF64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(gates), argPtr(hprev), argPtr(dy), argInt(ystride), argPtr(dgx), argPtr(dgh), argPtr(dh))
+func (q *queue) gruBwdAfter(lg device.LaunchGeom, B, H, t int, lens, gates, hprev, dy device.Ptr, ystride int, dgx, dgh, dh device.Ptr) {
+	q.launch(q.typed(device.KernelGruBwdAfterF32, device.KernelGruBwdAfterF64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(gates), argPtr(hprev), argPtr(dy), argInt(ystride), argPtr(dgx), argPtr(dgh), argPtr(dh))
 }
 
 // gruBwdBefore1 launches gru_bwd_before1 (_f32 or _f64 by the backend's dtype)
@@ -175,8 +62,8 @@ func (q *queue) gruBwdAfter(lg launchGeom, B, H, t int, lens, gates, hprev, dy p
 //
 //	ResetBefore, first pass, with d = dH' + dy:
 //	  da_z = d⊙(H − n)⊙z(1−z)    da_n = d⊙(1−z)⊙(1−n²)    (into dgx and dgh); keeps d in dh.
-func (q *queue) gruBwdBefore1(lg launchGeom, B, H, t int, lens, gates, hprev, dy ptr, ystride int, dgx, dgh, dh ptr) {
-	q.launch(q.typed(kernelGruBwdBefore1F32, kernelGruBwdBefore1F64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(gates), argPtr(hprev), argPtr(dy), argInt(ystride), argPtr(dgx), argPtr(dgh), argPtr(dh))
+func (q *queue) gruBwdBefore1(lg device.LaunchGeom, B, H, t int, lens, gates, hprev, dy device.Ptr, ystride int, dgx, dgh, dh device.Ptr) {
+	q.launch(q.typed(device.KernelGruBwdBefore1F32, device.KernelGruBwdBefore1F64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(gates), argPtr(hprev), argPtr(dy), argInt(ystride), argPtr(dgx), argPtr(dgh), argPtr(dh))
 }
 
 // gruBwdBefore2 launches gru_bwd_before2 (_f32 or _f64 by the backend's dtype)
@@ -184,8 +71,8 @@ func (q *queue) gruBwdBefore1(lg launchGeom, B, H, t int, lens, gates, hprev, dy
 //
 //	ResetBefore, second pass, with drh = da_n·W_hnᵀ (the gradient w.r.t. R⊙H):
 //	  da_r = drh⊙H⊙r(1−r)    dH = d⊙z + drh⊙r (+ [da_r, da_z]·[W_hr, W_hz]ᵀ by GEMM)
-func (q *queue) gruBwdBefore2(lg launchGeom, B, H, t int, lens, gates, hprev, drh, dgx, dgh, dh ptr) {
-	q.launch(q.typed(kernelGruBwdBefore2F32, kernelGruBwdBefore2F64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(gates), argPtr(hprev), argPtr(drh), argPtr(dgx), argPtr(dgh), argPtr(dh))
+func (q *queue) gruBwdBefore2(lg device.LaunchGeom, B, H, t int, lens, gates, hprev, drh, dgx, dgh, dh device.Ptr) {
+	q.launch(q.typed(device.KernelGruBwdBefore2F32, device.KernelGruBwdBefore2F64), lg, argInt(B), argInt(H), argInt(t), argPtr(lens), argPtr(gates), argPtr(hprev), argPtr(drh), argPtr(dgx), argPtr(dgh), argPtr(dh))
 }
 
 // gruPersistFwdAfter launches gru_persist_fwd_after (_f32 or _f64 by the backend's dtype)
@@ -196,8 +83,8 @@ func (q *queue) gruBwdBefore2(lg launchGeom, B, H, t int, lens, gates, hprev, dr
 //	  [hh_r hh_z hh_n][b, j] = H_{s}[b, :]·W_h[:, {j, H+j, 2H+j}]      (tile_products)
 //	  then gru_fwd_after's pointwise step for (b, j): r, z, hn, n, H_{s+1}, y_t, gates
 //	  grid_sync
-func (q *queue) gruPersistFwdAfter(lg launchGeom, B, H, steps, reverse, units, tile_rows int, lens, xproj, wh, bh, hs, gates, y ptr, ystride int, bar ptr) {
-	q.launch(q.typed(kernelGruPersistFwdAfterF32, kernelGruPersistFwdAfterF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(xproj), argPtr(wh), argPtr(bh), argPtr(hs), argPtr(gates), argPtr(y), argInt(ystride), argPtr(bar))
+func (q *queue) gruPersistFwdAfter(lg device.LaunchGeom, B, H, steps, reverse, units, tile_rows int, lens, xproj, wh, bh, hs, gates, y device.Ptr, ystride int, bar device.Ptr) {
+	q.launch(q.typed(device.KernelGruPersistFwdAfterF32, device.KernelGruPersistFwdAfterF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(xproj), argPtr(wh), argPtr(bh), argPtr(hs), argPtr(gates), argPtr(y), argInt(ystride), argPtr(bar))
 }
 
 // gruPersistFwdBefore launches gru_persist_fwd_before (_f32 or _f64 by the backend's dtype)
@@ -209,8 +96,8 @@ func (q *queue) gruPersistFwdAfter(lg launchGeom, B, H, steps, reverse, units, t
 //	  grid_sync
 //	  hh_n[b, j] = (R⊙H)[b, :]·W_h[:, 2H+j]; gru_fwd_before2's n, H_{s+1}, y_t
 //	  grid_sync
-func (q *queue) gruPersistFwdBefore(lg launchGeom, B, H, steps, reverse, units, tile_rows int, lens, xproj, wh, bh, hs, gates, y ptr, ystride int, bar ptr) {
-	q.launch(q.typed(kernelGruPersistFwdBeforeF32, kernelGruPersistFwdBeforeF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(xproj), argPtr(wh), argPtr(bh), argPtr(hs), argPtr(gates), argPtr(y), argInt(ystride), argPtr(bar))
+func (q *queue) gruPersistFwdBefore(lg device.LaunchGeom, B, H, steps, reverse, units, tile_rows int, lens, xproj, wh, bh, hs, gates, y device.Ptr, ystride int, bar device.Ptr) {
+	q.launch(q.typed(device.KernelGruPersistFwdBeforeF32, device.KernelGruPersistFwdBeforeF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(xproj), argPtr(wh), argPtr(bh), argPtr(hs), argPtr(gates), argPtr(y), argInt(ystride), argPtr(bar))
 }
 
 // gruPersistBwdAfter launches gru_persist_bwd_after (_f32 or _f64 by the backend's dtype)
@@ -222,8 +109,8 @@ func (q *queue) gruPersistFwdBefore(lg launchGeom, B, H, steps, reverse, units, 
 //	  gru_bwd_after's pointwise step for (b, j): dgx_t, dgh_s and dH = d⊙z
 //	  grid_sync
 //	  dH[b, j] += dgh_s[b, :]·W_h[j, :]ᵀ                            (tile_products)
-func (q *queue) gruPersistBwdAfter(lg launchGeom, B, H, steps, reverse, units, tile_rows int, lens, wh, gates, hs, dy ptr, ystride int, dgx, dgh, dh, bar ptr) {
-	q.launch(q.typed(kernelGruPersistBwdAfterF32, kernelGruPersistBwdAfterF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(wh), argPtr(gates), argPtr(hs), argPtr(dy), argInt(ystride), argPtr(dgx), argPtr(dgh), argPtr(dh), argPtr(bar))
+func (q *queue) gruPersistBwdAfter(lg device.LaunchGeom, B, H, steps, reverse, units, tile_rows int, lens, wh, gates, hs, dy device.Ptr, ystride int, dgx, dgh, dh, bar device.Ptr) {
+	q.launch(q.typed(device.KernelGruPersistBwdAfterF32, device.KernelGruPersistBwdAfterF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(wh), argPtr(gates), argPtr(hs), argPtr(dy), argInt(ystride), argPtr(dgx), argPtr(dgh), argPtr(dh), argPtr(bar))
 }
 
 // gruPersistBwdBefore launches gru_persist_bwd_before (_f32 or _f64 by the backend's dtype)
@@ -237,8 +124,8 @@ func (q *queue) gruPersistBwdAfter(lg launchGeom, B, H, steps, reverse, units, t
 //	  drh[b, j] = da_n[b, :]·W_h[j, 2H:]ᵀ; gru_bwd_before2's da_r, dH = d⊙z + drh⊙r
 //	  grid_sync
 //	  dH[b, j] += [da_r da_z][b, :]·W_h[j, :2H]ᵀ
-func (q *queue) gruPersistBwdBefore(lg launchGeom, B, H, steps, reverse, units, tile_rows int, lens, wh, gates, hs, dy ptr, ystride int, dgx, dgh, dh, bar ptr) {
-	q.launch(q.typed(kernelGruPersistBwdBeforeF32, kernelGruPersistBwdBeforeF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(wh), argPtr(gates), argPtr(hs), argPtr(dy), argInt(ystride), argPtr(dgx), argPtr(dgh), argPtr(dh), argPtr(bar))
+func (q *queue) gruPersistBwdBefore(lg device.LaunchGeom, B, H, steps, reverse, units, tile_rows int, lens, wh, gates, hs, dy device.Ptr, ystride int, dgx, dgh, dh, bar device.Ptr) {
+	q.launch(q.typed(device.KernelGruPersistBwdBeforeF32, device.KernelGruPersistBwdBeforeF64), lg, argInt(B), argInt(H), argInt(steps), argInt(reverse), argInt(units), argInt(tile_rows), argPtr(lens), argPtr(wh), argPtr(gates), argPtr(hs), argPtr(dy), argInt(ystride), argPtr(dgx), argPtr(dgh), argPtr(dh), argPtr(bar))
 }
 
 // sumRows launches sum_rows (_f32 or _f64 by the backend's dtype)
@@ -248,8 +135,8 @@ func (q *queue) gruPersistBwdBefore(lg launchGeom, B, H, steps, reverse, units, 
 //	grid ceil(cols/32):
 //	  dst[c] = beta·dst[c] + Σ_r src[r, c]
 //	Lane ty adds rows ty, ty+8, …; then lane 0 adds the 8 lane sums in order.
-func (q *queue) sumRows(lg launchGeom, rows, cols int, src, dst ptr, beta float64) {
-	q.launch(q.typed(kernelSumRowsF32, kernelSumRowsF64), lg, argInt(rows), argInt(cols), argPtr(src), argPtr(dst), q.be.argT(beta))
+func (q *queue) sumRows(lg device.LaunchGeom, rows, cols int, src, dst device.Ptr, beta float64) {
+	q.launch(q.typed(device.KernelSumRowsF32, device.KernelSumRowsF64), lg, argInt(rows), argInt(cols), argPtr(src), argPtr(dst), q.be.argT(beta))
 }
 
 // sumSquares launches sum_squares (_f32 or _f64 by the backend's dtype)
@@ -257,15 +144,15 @@ func (q *queue) sumRows(lg launchGeom, rows, cols int, src, dst ptr, beta float6
 //
 //	Partial sums of squares in double, block GOGRU_REDUCE_THREADS, any grid:
 //	  partial[blockIdx.x] = Σ_{k ≡ this block's threads} x[k]²
-func (q *queue) sumSquares(lg launchGeom, n int, x, partial ptr) {
-	q.launch(q.typed(kernelSumSquaresF32, kernelSumSquaresF64), lg, argInt(n), argPtr(x), argPtr(partial))
+func (q *queue) sumSquares(lg device.LaunchGeom, n int, x, partial device.Ptr) {
+	q.launch(q.typed(device.KernelSumSquaresF32, device.KernelSumSquaresF64), lg, argInt(n), argPtr(x), argPtr(partial))
 }
 
 // sumFinal launches sum_final over lg. From kernels/reduce.cu:
 //
 //	One block GOGRU_REDUCE_THREADS: out[0] = Σ_k in[k], in a fixed order.
-func (q *queue) sumFinal(lg launchGeom, n int, in, out ptr) {
-	q.launch(kernelSumFinal, lg, argInt(n), argPtr(in), argPtr(out))
+func (q *queue) sumFinal(lg device.LaunchGeom, n int, in, out device.Ptr) {
+	q.launch(device.KernelSumFinal, lg, argInt(n), argPtr(in), argPtr(out))
 }
 
 // meanFinal launches mean_final (_f32 or _f64 by the backend's dtype)
@@ -274,8 +161,8 @@ func (q *queue) sumFinal(lg launchGeom, n int, in, out ptr) {
 //	One block GOGRU_REDUCE_THREADS: the mean of n doubles, summed in sum_final's order,
 //	rounded to T (the mean loss of softmax_xent's rows):
 //	  out[0] = (T)((Σ_k in[k]) / n)
-func (q *queue) meanFinal(lg launchGeom, n int, in, out ptr) {
-	q.launch(q.typed(kernelMeanFinalF32, kernelMeanFinalF64), lg, argInt(n), argPtr(in), argPtr(out))
+func (q *queue) meanFinal(lg device.LaunchGeom, n int, in, out device.Ptr) {
+	q.launch(q.typed(device.KernelMeanFinalF32, device.KernelMeanFinalF64), lg, argInt(n), argPtr(in), argPtr(out))
 }
 
 // normFinal launches norm_final (_f32 or _f64 by the backend's dtype)
@@ -283,8 +170,8 @@ func (q *queue) meanFinal(lg launchGeom, n int, in, out ptr) {
 //
 //	One thread: the global norm from its sum of squares, rounded to T:
 //	  out[0] = (T)√sumsq[0]
-func (q *queue) normFinal(lg launchGeom, sumsq, out ptr) {
-	q.launch(q.typed(kernelNormFinalF32, kernelNormFinalF64), lg, argPtr(sumsq), argPtr(out))
+func (q *queue) normFinal(lg device.LaunchGeom, sumsq, out device.Ptr) {
+	q.launch(q.typed(device.KernelNormFinalF32, device.KernelNormFinalF64), lg, argPtr(sumsq), argPtr(out))
 }
 
 // clipScale launches clip_scale (_f32 or _f64 by the backend's dtype)
@@ -292,24 +179,24 @@ func (q *queue) normFinal(lg launchGeom, sumsq, out ptr) {
 //
 //	Gradient clipping by global norm, one thread per element:
 //	  ‖g‖ = √sumsq[0];  x ← x·maxnorm/‖g‖ when maxnorm > 0 and ‖g‖ > maxnorm.
-func (q *queue) clipScale(lg launchGeom, n int, x, sumsq ptr, maxnorm float64) {
-	q.launch(q.typed(kernelClipScaleF32, kernelClipScaleF64), lg, argInt(n), argPtr(x), argPtr(sumsq), argF64(maxnorm))
+func (q *queue) clipScale(lg device.LaunchGeom, n int, x, sumsq device.Ptr, maxnorm float64) {
+	q.launch(q.typed(device.KernelClipScaleF32, device.KernelClipScaleF64), lg, argInt(n), argPtr(x), argPtr(sumsq), argF64(maxnorm))
 }
 
 // oneHot launches one_hot (_f32 or _f64 by the backend's dtype)
 // over lg. From kernels/model.cu:
 //
 //	One-hot rows, one thread per element: dst[i, v] = (v == ids[i]).
-func (q *queue) oneHot(lg launchGeom, n, V int, ids, dst ptr) {
-	q.launch(q.typed(kernelOneHotF32, kernelOneHotF64), lg, argInt(n), argInt(V), argPtr(ids), argPtr(dst))
+func (q *queue) oneHot(lg device.LaunchGeom, n, V int, ids, dst device.Ptr) {
+	q.launch(q.typed(device.KernelOneHotF32, device.KernelOneHotF64), lg, argInt(n), argInt(V), argPtr(ids), argPtr(dst))
 }
 
 // gatherRows launches gather_rows (_f32 or _f64 by the backend's dtype)
 // over lg. From kernels/model.cu:
 //
 //	Embedding lookup, one thread per element: dst[i, c] = table[ids[i], c].
-func (q *queue) gatherRows(lg launchGeom, n, C int, ids, table, dst ptr) {
-	q.launch(q.typed(kernelGatherRowsF32, kernelGatherRowsF64), lg, argInt(n), argInt(C), argPtr(ids), argPtr(table), argPtr(dst))
+func (q *queue) gatherRows(lg device.LaunchGeom, n, C int, ids, table, dst device.Ptr) {
+	q.launch(q.typed(device.KernelGatherRowsF32, device.KernelGatherRowsF64), lg, argInt(n), argInt(C), argPtr(ids), argPtr(table), argPtr(dst))
 }
 
 // scatterAddRows launches scatter_add_rows (_f32 or _f64 by the backend's dtype)
@@ -317,24 +204,24 @@ func (q *queue) gatherRows(lg launchGeom, n, C int, ids, table, dst ptr) {
 //
 //	Embedding gradient, one thread per column c, rows in order (deterministic, no atomics):
 //	  table[ids[i], c] += src[i, c]  for i = 0, 1, …, n−1
-func (q *queue) scatterAddRows(lg launchGeom, n, C int, ids, src, table ptr) {
-	q.launch(q.typed(kernelScatterAddRowsF32, kernelScatterAddRowsF64), lg, argInt(n), argInt(C), argPtr(ids), argPtr(src), argPtr(table))
+func (q *queue) scatterAddRows(lg device.LaunchGeom, n, C int, ids, src, table device.Ptr) {
+	q.launch(q.typed(device.KernelScatterAddRowsF32, device.KernelScatterAddRowsF64), lg, argInt(n), argInt(C), argPtr(ids), argPtr(src), argPtr(table))
 }
 
 // addRow launches add_row (_f32 or _f64 by the backend's dtype)
 // over lg. From kernels/model.cu:
 //
 //	Row broadcast, one thread per element: c[i, j] (+)= v[j]; accumulate selects += or =.
-func (q *queue) addRow(lg launchGeom, rows, cols int, v, c ptr, accumulate int) {
-	q.launch(q.typed(kernelAddRowF32, kernelAddRowF64), lg, argInt(rows), argInt(cols), argPtr(v), argPtr(c), argInt(accumulate))
+func (q *queue) addRow(lg device.LaunchGeom, rows, cols int, v, c device.Ptr, accumulate int) {
+	q.launch(q.typed(device.KernelAddRowF32, device.KernelAddRowF64), lg, argInt(rows), argInt(cols), argPtr(v), argPtr(c), argInt(accumulate))
 }
 
 // fill launches fill (_f32 or _f64 by the backend's dtype)
 // over lg. From kernels/model.cu:
 //
 //	Fill, one thread per element: x[i] = v.
-func (q *queue) fill(lg launchGeom, n int, x ptr, v float64) {
-	q.launch(q.typed(kernelFillF32, kernelFillF64), lg, argInt(n), argPtr(x), q.be.argT(v))
+func (q *queue) fill(lg device.LaunchGeom, n int, x device.Ptr, v float64) {
+	q.launch(q.typed(device.KernelFillF32, device.KernelFillF64), lg, argInt(n), argPtr(x), q.be.argT(v))
 }
 
 // transpose01 launches transpose01 (_f32 or _f64 by the backend's dtype)
@@ -342,8 +229,8 @@ func (q *queue) fill(lg launchGeom, n int, x ptr, v float64) {
 //
 //	Swap of the first two axes, one thread per element: dst[j, i, :] = src[i, j, :]
 //	for src [a, b, w] (time-major ↔ batch-first).
-func (q *queue) transpose01(lg launchGeom, a, b, w int, src, dst ptr) {
-	q.launch(q.typed(kernelTranspose01F32, kernelTranspose01F64), lg, argInt(a), argInt(b), argInt(w), argPtr(src), argPtr(dst))
+func (q *queue) transpose01(lg device.LaunchGeom, a, b, w int, src, dst device.Ptr) {
+	q.launch(q.typed(device.KernelTranspose01F32, device.KernelTranspose01F64), lg, argInt(a), argInt(b), argInt(w), argPtr(src), argPtr(dst))
 }
 
 // softmaxXent launches softmax_xent (_f32 or _f64 by the backend's dtype)
@@ -352,8 +239,8 @@ func (q *queue) transpose01(lg launchGeom, a, b, w int, src, dst ptr) {
 //	Softmax cross-entropy, one block of GOGRU_REDUCE_THREADS threads per row i:
 //	  lse = m + log Σ_v e^{x_v − m} with m = max_v x_v,   loss[i] = lse − x[target_i]
 //	  dlogits[i, v] = (e^{x_v − lse} − [v = target_i]) / rows   (skipped when dlogits is null)
-func (q *queue) softmaxXent(lg launchGeom, rows, V int, logits, targets, dlogits, loss ptr) {
-	q.launch(q.typed(kernelSoftmaxXentF32, kernelSoftmaxXentF64), lg, argInt(rows), argInt(V), argPtr(logits), argPtr(targets), argPtr(dlogits), argPtr(loss))
+func (q *queue) softmaxXent(lg device.LaunchGeom, rows, V int, logits, targets, dlogits, loss device.Ptr) {
+	q.launch(q.typed(device.KernelSoftmaxXentF32, device.KernelSoftmaxXentF64), lg, argInt(rows), argInt(V), argPtr(logits), argPtr(targets), argPtr(dlogits), argPtr(loss))
 }
 
 // sgd launches sgd (_f32 or _f64 by the backend's dtype)
@@ -364,8 +251,8 @@ func (q *queue) softmaxXent(lg launchGeom, rows, V int, logits, targets, dlogits
 //	  d = g + λ·p    buf ← μ·buf + d    p ← p − lr·buf
 //	buf is null when μ = 0; then p ← p − lr·d. (torch's first step sets buf = d, which
 //	μ·0 + d is, so a zeroed buf needs no step count.)
-func (q *queue) sgd(lg launchGeom, n int, momentum, wd float64, lr, p, g, buf ptr) {
-	q.launch(q.typed(kernelSgdF32, kernelSgdF64), lg, argInt(n), argF64(momentum), argF64(wd), argPtr(lr), argPtr(p), argPtr(g), argPtr(buf))
+func (q *queue) sgd(lg device.LaunchGeom, n int, momentum, wd float64, lr, p, g, buf device.Ptr) {
+	q.launch(q.typed(device.KernelSgdF32, device.KernelSgdF64), lg, argInt(n), argF64(momentum), argF64(wd), argPtr(lr), argPtr(p), argPtr(g), argPtr(buf))
 }
 
 // adamw launches adamw (_f32 or _f64 by the backend's dtype)
@@ -379,8 +266,8 @@ func (q *queue) sgd(lg launchGeom, n int, momentum, wd float64, lr, p, g, buf pt
 //	  p ← p − lr·(m/c1) / (√(v/c2) + ε)
 //	t is read as a whole number, capped at 2³¹−1; a float32 holds every step exactly up to
 //	2²⁴, far past where the corrections reach 1.
-func (q *queue) adamw(lg launchGeom, n int, b1, b2, eps, wd float64, step, lr, p, g, m, v ptr) {
-	q.launch(q.typed(kernelAdamwF32, kernelAdamwF64), lg, argInt(n), argF64(b1), argF64(b2), argF64(eps), argF64(wd), argPtr(step), argPtr(lr), argPtr(p), argPtr(g), argPtr(m), argPtr(v))
+func (q *queue) adamw(lg device.LaunchGeom, n int, b1, b2, eps, wd float64, step, lr, p, g, m, v device.Ptr) {
+	q.launch(q.typed(device.KernelAdamwF32, device.KernelAdamwF64), lg, argInt(n), argF64(b1), argF64(b2), argF64(eps), argF64(wd), argPtr(step), argPtr(lr), argPtr(p), argPtr(g), argPtr(m), argPtr(v))
 }
 
 // dropout launches dropout (_f32 or _f64 by the backend's dtype)
@@ -391,8 +278,8 @@ func (q *queue) adamw(lg launchGeom, n int, b1, b2, eps, wd float64, step, lr, p
 //	  r = philox4x32_10(counter, key)[i mod 4]    y[i] = r ≥ θ ? x[i]·scale : 0
 //	The 32-bit θ, key words and stream come as ints and are read back as unsigned.
 //	step[0] is read here, so a recorded launch draws the mask of the step written since.
-func (q *queue) dropout(lg launchGeom, n, theta, key0, key1, stream int, scale float64, step, x, y ptr) {
-	q.launch(q.typed(kernelDropoutF32, kernelDropoutF64), lg, argInt(n), argInt(theta), argInt(key0), argInt(key1), argInt(stream), argF64(scale), argPtr(step), argPtr(x), argPtr(y))
+func (q *queue) dropout(lg device.LaunchGeom, n, theta, key0, key1, stream int, scale float64, step, x, y device.Ptr) {
+	q.launch(q.typed(device.KernelDropoutF32, device.KernelDropoutF64), lg, argInt(n), argInt(theta), argInt(key0), argInt(key1), argInt(stream), argF64(scale), argPtr(step), argPtr(x), argPtr(y))
 }
 
 // gridSyncCheck launches grid_sync_check over lg. It is cooperative: the launch
@@ -406,6 +293,6 @@ func (q *queue) dropout(lg launchGeom, n, theta, key0, key1, stream int, scale f
 //	and reads a neighbour's slot last. Then
 //	  seen[i] = Σ_r (r·n + peer)    when the block's shared memory held its own index,
 //	  seen[i] = −1                  when another block's launch wrote there.
-func (q *queue) gridSyncCheck(lg launchGeom, rounds int, vals, seen, bar ptr) {
-	q.launch(kernelGridSyncCheck, lg, argInt(rounds), argPtr(vals), argPtr(seen), argPtr(bar))
+func (q *queue) gridSyncCheck(lg device.LaunchGeom, rounds int, vals, seen, bar device.Ptr) {
+	q.launch(device.KernelGridSyncCheck, lg, argInt(rounds), argPtr(vals), argPtr(seen), argPtr(bar))
 }

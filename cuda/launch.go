@@ -1,75 +1,40 @@
 package cuda
 
 import (
-	"fmt"
+	"math"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 )
 
-// kernel is an entry point of the kernels (kernels_gen.go lists them): an index
-// into kernelSigs and into the simulator's registry.
-type kernel int
+// Kernel arguments are packed into 8-byte slots, the value in the low bytes, the
+// way cuLaunchKernel reads them through its void** array. A null pointer is 0.
 
-// kernelSig is an entry point's name, as nvcc exports it, its parameter count, and
-// whether it is cooperative: its blocks wait for each other (grid_sync), so they
-// must all be resident at once, which a cooperative launch guarantees or refuses.
-type kernelSig struct {
-	name        string
-	arity       int
-	cooperative bool
-}
-
-// String returns the kernel's name, as cuModuleGetFunction looks it up.
-func (k kernel) String() string {
-	if k < 0 || k >= numKernels {
-		return fmt.Sprintf("kernel(%d)", int(k))
-	}
-	return kernelSigs[k].name
-}
-
-// launchError is the *Error of a launch a device refuses before it starts: an
-// unknown kernel, or arguments that are not one per parameter. It is nil for a
-// launch that may go ahead.
-func launchError(k kernel, nargs int) error {
-	call := "launch " + k.String()
-	if k < 0 || k >= numKernels {
-		return &Error{Call: call, Status: 500, Detail: "no such kernel"} // CUDA_ERROR_NOT_FOUND
-	}
-	if n := kernelSigs[k].arity; nargs != n {
-		// CUDA_ERROR_INVALID_VALUE
-		return &Error{Call: call, Status: 1, Detail: fmt.Sprintf("%d arguments for %d parameters", nargs, n)}
-	}
-	return nil
-}
-
-// launchGeom is a launch's grid and block and the bytes of dynamic shared memory
-// each block gets. Its zero value launches nothing: the geometry of work without
-// elements.
-type launchGeom struct {
-	grid, block dim3
-	shared      int
-}
+func argInt(v int) uint64        { return uint64(uint32(int32(v))) }
+func argPtr(p device.Ptr) uint64 { return uint64(p) }
+func argF64(v float64) uint64    { return math.Float64bits(v) }
+func argF32(v float32) uint64    { return uint64(math.Float32bits(v)) }
 
 // elems is the 1-D geometry of n elements, one thread each, in blocks of threads.
-func elems(n int) launchGeom {
+func elems(n int) device.LaunchGeom {
 	if n == 0 {
-		return launchGeom{}
+		return device.LaunchGeom{}
 	}
-	return launchGeom{grid: dim3{(n + threads - 1) / threads, 1, 1}, block: dim3{threads, 1, 1}}
+	return device.LaunchGeom{Grid: device.Dim3{X: (n + threads - 1) / threads, Y: 1, Z: 1}, Block: device.Dim3{X: threads, Y: 1, Z: 1}}
 }
 
 // reduceBlocks is the geometry of a reduction over n blocks of reduceThreads.
-func reduceBlocks(n int) launchGeom {
-	return launchGeom{grid: dim3{n, 1, 1}, block: dim3{reduceThreads, 1, 1}}
+func reduceBlocks(n int) device.LaunchGeom {
+	return device.LaunchGeom{Grid: device.Dim3{X: n, Y: 1, Z: 1}, Block: device.Dim3{X: reduceThreads, Y: 1, Z: 1}}
 }
 
 // colSums is the geometry of sum_rows over cols columns: blocks of sumRowsCols
 // columns by sumRowsLanes row lanes.
-func colSums(cols int) launchGeom {
+func colSums(cols int) device.LaunchGeom {
 	if cols == 0 {
-		return launchGeom{}
+		return device.LaunchGeom{}
 	}
-	return launchGeom{grid: dim3{(cols + sumRowsCols - 1) / sumRowsCols, 1, 1}, block: dim3{sumRowsCols, sumRowsLanes, 1}}
+	return device.LaunchGeom{Grid: device.Dim3{X: (cols + sumRowsCols - 1) / sumRowsCols, Y: 1, Z: 1}, Block: device.Dim3{X: sumRowsCols, Y: sumRowsLanes, Z: 1}}
 }
 
 // queue is a sequence of device work (kernel launches, GEMMs, copies) with a
@@ -89,43 +54,43 @@ func (be *Backend) queue() *queue { return &queue{be: be} }
 func (q *queue) Err() error { return q.err }
 
 // htod copies host bytes to dst.
-func (q *queue) htod(dst ptr, src []byte) {
+func (q *queue) htod(dst device.Ptr, src []byte) {
 	if q.err == nil {
-		q.err = q.be.dev.htod(dst, src)
+		q.err = q.be.dev.HtoD(dst, src)
 	}
 }
 
 // dtod copies bytes from src to dst on the device.
-func (q *queue) dtod(dst, src ptr, bytes int) {
+func (q *queue) dtod(dst, src device.Ptr, bytes int) {
 	if q.err == nil {
-		q.err = q.be.dev.dtod(dst, src, bytes)
+		q.err = q.be.dev.DtoD(dst, src, bytes)
 	}
 }
 
 // copyOrZero copies bytes from src to dst, or zeroes dst when src is 0 (a tensor
 // the caller left out).
-func (q *queue) copyOrZero(dst, src ptr, bytes int) {
+func (q *queue) copyOrZero(dst, src device.Ptr, bytes int) {
 	if q.err != nil {
 		return
 	}
 	if src != 0 {
-		q.err = q.be.dev.dtod(dst, src, bytes)
+		q.err = q.be.dev.DtoD(dst, src, bytes)
 	} else {
-		q.err = q.be.dev.memsetZero(dst, bytes)
+		q.err = q.be.dev.MemsetZero(dst, bytes)
 	}
 }
 
 // gemm is Backend.rowGemm: the row-major C = alpha·op(A)·op(B) + beta·C.
-func (q *queue) gemm(transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) {
+func (q *queue) gemm(transA, transB bool, m, n, k int, alpha float64, a device.Ptr, lda int, b device.Ptr, ldb int, beta float64, c device.Ptr, ldc int) {
 	if q.err == nil {
 		q.err = q.be.rowGemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 	}
 }
 
-// fork opens stream 1 beside stream 0 (see device.fork); join closes it.
+// fork opens stream 1 beside stream 0 (see device.Device.Fork); join closes it.
 func (q *queue) fork() {
 	if q.err == nil {
-		q.err = q.be.dev.fork()
+		q.err = q.be.dev.Fork()
 		q.forked = q.err == nil
 	}
 }
@@ -133,7 +98,7 @@ func (q *queue) fork() {
 // setStream queues the work that follows on stream (0 or 1).
 func (q *queue) setStream(stream int) {
 	if q.err == nil {
-		q.be.dev.setStream(stream)
+		q.be.dev.SetStream(stream)
 	}
 }
 
@@ -141,26 +106,26 @@ func (q *queue) setStream(stream int) {
 // error, so that no work is left on stream 1 that stream 0 does not wait for (and a
 // capture stays whole).
 func (q *queue) join() {
-	q.be.dev.setStream(0)
+	q.be.dev.SetStream(0)
 	if !q.forked {
 		return
 	}
 	q.forked = false
-	if err := q.be.dev.join(); q.err == nil {
+	if err := q.be.dev.Join(); q.err == nil {
 		q.err = err
 	}
 }
 
 // launch runs kernel k over lg with args, one 8-byte slot per parameter; the
 // typed launch methods of kernels_gen.go call it.
-func (q *queue) launch(k kernel, lg launchGeom, args ...uint64) {
-	if q.err == nil && lg != (launchGeom{}) {
-		q.err = q.be.dev.launch(k, lg, args)
+func (q *queue) launch(k device.Kernel, lg device.LaunchGeom, args ...uint64) {
+	if q.err == nil && lg != (device.LaunchGeom{}) {
+		q.err = q.be.dev.Launch(k, lg, args)
 	}
 }
 
 // typed returns the entry point of a template kernel for the backend's dtype.
-func (q *queue) typed(f32, f64 kernel) kernel {
+func (q *queue) typed(f32, f64 device.Kernel) device.Kernel {
 	if q.be.dtype == gru.Float64 {
 		return f64
 	}
@@ -172,9 +137,9 @@ func (q *queue) typed(f32, f64 kernel) kernel {
 // column-major, where a row-major matrix reads as its transpose, so this asks cuBLAS
 // for Cᵀ = op(B)ᵀ·op(A)ᵀ: the operands swap places and m and n swap, while each
 // keeps its own transpose flag and leading dimension.
-func (be *Backend) rowGemm(transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
+func (be *Backend) rowGemm(transA, transB bool, m, n, k int, alpha float64, a device.Ptr, lda int, b device.Ptr, ldb int, beta float64, c device.Ptr, ldc int) error {
 	if m == 0 || n == 0 {
 		return nil
 	}
-	return be.dev.gemm(be.dtype == gru.Float64, transB, transA, n, m, k, alpha, b, ldb, a, lda, beta, c, ldc)
+	return be.dev.GEMM(be.dtype == gru.Float64, transB, transA, n, m, k, alpha, b, ldb, a, lda, beta, c, ldc)
 }

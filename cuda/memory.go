@@ -2,7 +2,6 @@ package cuda
 
 import (
 	"github.com/gogru/gogru/gru"
-	"github.com/gogru/gogru/internal/sysmem"
 )
 
 // AvailableMemory reports the bytes the device can still allocate (see
@@ -12,15 +11,6 @@ func (be *Backend) AvailableMemory() (int64, bool, error) {
 	if be.closed {
 		return 0, false, gru.ErrClosed
 	}
-	n, err := be.dev.availableMemory()
+	n, err := be.dev.AvailableMemory()
 	return n, false, err
-}
-
-// availableMemory is the simulator's limit less the live bytes, or, without a
-// limit, the host's available memory.
-func (d *simDevice) availableMemory() (int64, error) {
-	if d.limit > 0 {
-		return int64(d.limit - d.used()), nil
-	}
-	return sysmem.Available()
 }

@@ -48,7 +48,7 @@ func TestCloseFreesEverything(t *testing.T) {
 	if _, err := be.NewStack(cfg, params); err != nil { // left open: Close must free it
 		t.Fatal(err)
 	}
-	if dev.live() == 0 {
+	if dev.Live() == 0 {
 		t.Fatal("no live allocations before Close: the test measures nothing")
 	}
 	m.Close() // frees the model's tensors; the optimiser's moments are left to Close
@@ -56,28 +56,7 @@ func TestCloseFreesEverything(t *testing.T) {
 	if err := be.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if n := dev.live(); n != 0 {
+	if n := dev.Live(); n != 0 {
 		t.Errorf("%d device allocations left after Close", n)
-	}
-}
-
-// The tracker both devices share counts live allocations and bytes, refuses to
-// free an address twice, and hands everything back on close.
-func TestAllocTracker(t *testing.T) {
-	var tr allocTracker
-	tr.add(0x100, 64)
-	tr.add(0x200, 8)
-	if tr.live() != 2 || tr.used() != 72 {
-		t.Fatalf("live %d, used %d; want 2, 72", tr.live(), tr.used())
-	}
-	if err := tr.remove(0x100, "testFree"); err != nil {
-		t.Fatal(err)
-	}
-	err := tr.remove(0x100, "testFree")
-	if e, ok := err.(*Error); !ok || e.Call != "testFree" {
-		t.Fatalf("second free: %v, want an *Error from testFree", err)
-	}
-	if ps := tr.takeAll(); len(ps) != 1 || ps[0] != 0x200 || tr.live() != 0 || tr.used() != 0 {
-		t.Fatalf("takeAll gave %v and left live %d, used %d", ps, tr.live(), tr.used())
 	}
 }

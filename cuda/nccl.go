@@ -54,6 +54,7 @@ import (
 	"sync"
 	"unsafe"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -119,7 +120,7 @@ type NCCL struct {
 	dev   ncclDevice
 	comm  C.uintptr_t
 	ranks int
-	flat  ptr // the flat buffer, flatN elements
+	flat  device.Ptr // the flat buffer, flatN elements
 	flatN int
 }
 
@@ -175,7 +176,7 @@ func (n *NCCL) Average(be gru.Backend, ts []gru.Tensor) error {
 	es := n.be.esize()
 	if total > n.flatN { // sized on the first step, which runs unrecorded
 		if n.flat != 0 {
-			if err := n.be.dev.free(n.flat); err != nil {
+			if err := n.be.dev.Free(n.flat); err != nil {
 				return err
 			}
 			n.flat, n.flatN = 0, 0
@@ -188,7 +189,7 @@ func (n *NCCL) Average(be gru.Backend, ts []gru.Tensor) error {
 	}
 	off := 0
 	for _, ct := range cts {
-		if err := n.be.dev.dtod(n.flat.add(off, es), ct.p, ct.n*es); err != nil {
+		if err := n.be.dev.DtoD(n.flat.Add(off, es), ct.p, ct.n*es); err != nil {
 			return err
 		}
 		off += ct.n
@@ -205,7 +206,7 @@ func (n *NCCL) Average(be gru.Backend, ts []gru.Tensor) error {
 	}
 	off = 0
 	for _, ct := range cts {
-		if err := n.be.dev.dtod(ct.p, n.flat.add(off, es), ct.n*es); err != nil {
+		if err := n.be.dev.DtoD(ct.p, n.flat.Add(off, es), ct.n*es); err != nil {
 			return err
 		}
 		off += ct.n
@@ -229,7 +230,7 @@ func (n *NCCL) DeviceOnly() bool { return true }
 func (n *NCCL) Close() error {
 	var err error
 	if n.flat != 0 {
-		err = n.be.dev.free(n.flat)
+		err = n.be.dev.Free(n.flat)
 		n.flat, n.flatN = 0, 0
 	}
 	if n.comm != 0 {

@@ -80,7 +80,7 @@ func TestNewBackendOutOfMemory(t *testing.T) {
 	dev := newSimDeviceLimit(8*8 + 100) // scratch fits, partial does not
 	_, err := newBackend(dev, gru.Float32)
 	checkOOM(t, err, fmt.Sprintf("partial [%d] float64", partialCap))
-	if n := dev.live(); n != 0 || !dev.closed {
+	if n := dev.Live(); n != 0 || !dev.closed {
 		t.Errorf("after the failure: %d live allocations, device closed %v", n, dev.closed)
 	}
 	dev = newSimDevice()
@@ -93,14 +93,14 @@ func TestNewBackendOutOfMemory(t *testing.T) {
 // shape and size, and allocates nothing.
 func TestNewTensorOutOfMemory(t *testing.T) {
 	be, dev := newLimitedBackend(t, oomLimit)
-	before := dev.live()
+	before := dev.Live()
 	shape := []int{2048, 4096} // 32 MiB of float32
 	_, err := be.NewTensor(shape...)
 	ae := checkOOM(t, err, fmt.Sprintf("tensor %v", shape))
 	if want := 4 * 2048 * 4096; ae.Bytes != want || !strings.Contains(err.Error(), fmt.Sprint(want)) {
 		t.Errorf("%q: want %d bytes", err, want)
 	}
-	if n := dev.live(); n != before {
+	if n := dev.Live(); n != before {
 		t.Errorf("%d live allocations after the failure, %d before", n, before)
 	}
 	// The memory is still usable up to the limit.
@@ -135,13 +135,13 @@ func TestForwardWorkspaceOutOfMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before := dev.live()
+	before := dev.Live()
 	err = st.Forward(x, nil, nil, y, nil)
 	ae := checkOOM(t, err, "workspace ")
 	if !strings.HasPrefix(ae.What, "workspace ") {
 		t.Errorf("What = %q, want a workspace buffer", ae.What)
 	}
-	if n := dev.live(); n != before {
+	if n := dev.Live(); n != before {
 		t.Errorf("%d live allocations after the failed Forward, %d before", n, before)
 	}
 	if s.ws != nil {
@@ -197,10 +197,10 @@ func TestForwardWorkspaceOutOfMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before = dev.live() - len(s.ws.allocs) // Forward frees the old workspace first
+	before = dev.Live() - len(s.ws.allocs) // Forward frees the old workspace first
 	err = st.Forward(x, nil, nil, y, nil)
 	checkOOM(t, err, "workspace ")
-	if n := dev.live(); n != before {
+	if n := dev.Live(); n != before {
 		t.Errorf("%d live allocations after the second failed Forward, want %d", n, before)
 	}
 	dy := randTensor(t, be, rng, cfg.SeqShape(256, 32, cfg.OutputSize())...)
@@ -244,14 +244,14 @@ func TestGrowOutOfMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev.limit = dev.used() + 8*rows - 1 // no room for rowLoss
-	before := dev.live()
+	dev.limit = dev.Used() + 8*rows - 1 // no room for rowLoss
+	before := dev.Live()
 	err = be.SoftmaxCrossEntropy(logits, ids, nil, loss)
 	checkOOM(t, err, fmt.Sprintf("rowLoss [%d] float64", rows))
 	if be.rowLoss != 0 || be.rowLossCap != 0 {
 		t.Error("rowLoss still set after its allocation failed")
 	}
-	if n := dev.live(); n != before {
+	if n := dev.Live(); n != before {
 		t.Errorf("%d live allocations after the failure, want %d", n, before)
 	}
 	small := randTensor(t, be, rng, 4, cols)

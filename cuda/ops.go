@@ -3,6 +3,7 @@ package cuda
 import (
 	"fmt"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
 )
@@ -121,7 +122,7 @@ func (be *Backend) SoftmaxCrossEntropy(logits gru.Tensor, targets gru.IDs, dlogi
 	if err := be.grow(&be.rowLoss, &be.rowLossCap, 8*rows); err != nil {
 		return err
 	}
-	var dp ptr
+	var dp device.Ptr
 	if dt != nil {
 		dp = dt.p
 	}
@@ -140,7 +141,7 @@ func (be *Backend) Copy(dst, src gru.Tensor) error {
 	if err := backendkit.CheckSameLen("Copy", "src", dt.shape, st.shape); err != nil {
 		return err
 	}
-	return be.dev.dtod(dt.p, st.p, dt.n*be.esize())
+	return be.dev.DtoD(dt.p, st.p, dt.n*be.esize())
 }
 
 // Fill sets every element to v.
@@ -165,7 +166,7 @@ func (be *Backend) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, weight
 	if err != nil {
 		return err
 	}
-	var bp ptr
+	var bp device.Ptr
 	if bt != nil {
 		if err := backendkit.CheckSameLen("SGDMomentum", "buf", pt.shape, bt.shape); err != nil {
 			return err
@@ -237,7 +238,7 @@ func (be *Backend) ClipGradNorm(grads []gru.Tensor, maxNorm float64, norm gru.Te
 	off := 0
 	for _, t := range ts {
 		nb := squareBlocks(t.n)
-		q.sumSquares(reduceBlocks(nb), t.n, t.p, be.partial.add(off, 8))
+		q.sumSquares(reduceBlocks(nb), t.n, t.p, be.partial.Add(off, 8))
 		off += nb
 	}
 	q.sumFinal(reduceBlocks(1), off, be.partial, be.scratch)

@@ -3,6 +3,7 @@ package cuda
 import (
 	"fmt"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -13,17 +14,17 @@ type Precision int
 
 const (
 	// FP32 is strict float32 (cublasSgemm with CUBLAS_DEFAULT_MATH), the default.
-	FP32 Precision = Precision(mathFP32)
+	FP32 Precision = Precision(device.MathFP32)
 	// TF32 rounds the GEMMs' operands to TF32 (10 mantissa bits) on tensor cores
 	// and accumulates in float32 (cublasSgemm under CUBLAS_TF32_TENSOR_OP_MATH):
 	// faster, with a 10-bit mantissa in the products.
-	TF32 Precision = Precision(mathTF32)
+	TF32 Precision = Precision(device.MathTF32)
 	// BF16 takes the GEMMs' operands in bfloat16 (7 mantissa bits) on tensor cores
 	// and accumulates in float32 (cublasGemmEx with CUBLAS_COMPUTE_32F_FAST_16BF),
 	// as torch.autocast(dtype=torch.bfloat16) runs matmuls. Parameters,
 	// activations, gradients and optimiser state stay float32, so it saves no
 	// memory; the pointwise kernels run in float32.
-	BF16 Precision = Precision(mathBF16)
+	BF16 Precision = Precision(device.MathBF16)
 )
 
 // String returns "fp32", "tf32" or "bf16".
@@ -93,8 +94,8 @@ func New(opts ...Option) (*Backend, error) {
 	if o.index < 0 {
 		return nil, fmt.Errorf("cuda: no GPU %d", o.index)
 	}
-	m := gemmMath(o.precision)
-	var dev device
+	m := device.GEMMMath(o.precision)
+	var dev device.Device
 	if o.simulated {
 		d := newSimDevice()
 		d.math = m

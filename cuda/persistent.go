@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -45,15 +46,15 @@ type persistPlan struct {
 //     opt-in limit.
 //
 // The caller also checks that the device holds the blocks at once
-// (device.residentBlocks), which depends on the kernel's registers.
-func planPersistent(H, B, es, static int, lim coopLimits) (persistPlan, bool) {
-	budget := lim.sharedPerBlock - static
-	if H < 1 || B < 1 || lim.multiprocessors < 1 || lim.warp < 1 || budget < 1 {
+// (device.Device.ResidentBlocks), which depends on the kernel's registers.
+func planPersistent(H, B, es, static int, lim device.CoopLimits) (persistPlan, bool) {
+	budget := lim.SharedPerBlock - static
+	if H < 1 || B < 1 || lim.Multiprocessors < 1 || lim.Warp < 1 || budget < 1 {
 		return persistPlan{}, false
 	}
-	units := ceilDiv(H, min(lim.multiprocessors, H))
+	units := ceilDiv(H, min(lim.Multiprocessors, H))
 	blocks := ceilDiv(H, units)
-	threads := min(ceilDiv(3*units*ceilDiv(B, persistRows), lim.warp)*lim.warp, lim.threadsPerBlock/lim.warp*lim.warp)
+	threads := min(ceilDiv(3*units*ceilDiv(B, persistRows), lim.Warp)*lim.Warp, lim.ThreadsPerBlock/lim.Warp*lim.Warp)
 	if threads < 3*units {
 		return persistPlan{}, false
 	}
@@ -76,17 +77,17 @@ func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
 // persistKernels returns the backend's persistent forward and backward entry
 // points for variant v.
-func (be *Backend) persistKernels(v gru.Variant) (fwd, bwd kernel) {
+func (be *Backend) persistKernels(v gru.Variant) (fwd, bwd device.Kernel) {
 	f64 := be.dtype == gru.Float64
 	switch {
 	case v == gru.ResetAfter && f64:
-		return kernelGruPersistFwdAfterF64, kernelGruPersistBwdAfterF64
+		return device.KernelGruPersistFwdAfterF64, device.KernelGruPersistBwdAfterF64
 	case v == gru.ResetAfter:
-		return kernelGruPersistFwdAfterF32, kernelGruPersistBwdAfterF32
+		return device.KernelGruPersistFwdAfterF32, device.KernelGruPersistBwdAfterF32
 	case f64:
-		return kernelGruPersistFwdBeforeF64, kernelGruPersistBwdBeforeF64
+		return device.KernelGruPersistFwdBeforeF64, device.KernelGruPersistBwdBeforeF64
 	}
-	return kernelGruPersistFwdBeforeF32, kernelGruPersistBwdBeforeF32
+	return device.KernelGruPersistFwdBeforeF32, device.KernelGruPersistBwdBeforeF32
 }
 
 // persistentPlan returns the plan of the persistent kernels for the stack's
@@ -103,9 +104,9 @@ func (s *stack) persistentPlan() (*persistPlan, error) {
 	if ws.persistChecked {
 		return ws.persist, nil
 	}
-	if be.math != mathFP32 {
+	if be.math != device.MathFP32 {
 		be.noticeOnce(fmt.Sprintf("cuda: --kernel %v with %s: the persistent kernels compute in float32 only, so every shape runs "+
-			"the per-step GEMM path with the tensor-core GEMMs asked for", be.recurrent, strings.TrimPrefix(be.math.label(), ", ")))
+			"the per-step GEMM path with the tensor-core GEMMs asked for", be.recurrent, strings.TrimPrefix(be.math.Label(), ", ")))
 		ws.persistChecked = true
 		return nil, nil
 	}
@@ -127,14 +128,14 @@ func (s *stack) persistentPlan() (*persistPlan, error) {
 // blocks at once; nil where it does not fit.
 func (s *stack) planOnDevice() (*persistPlan, error) {
 	be, ws := s.be, s.ws
-	lim, err := be.dev.coopLimits()
+	lim, err := be.dev.CoopLimits()
 	if err != nil {
 		return nil, err
 	}
 	fwd, bwd := be.persistKernels(s.cfg.Variant)
 	static := 0
-	for _, k := range []kernel{fwd, bwd} {
-		n, err := be.dev.staticShared(k)
+	for _, k := range []device.Kernel{fwd, bwd} {
+		n, err := be.dev.StaticShared(k)
 		if err != nil {
 			return nil, err
 		}
@@ -145,13 +146,13 @@ func (s *stack) planOnDevice() (*persistPlan, error) {
 		return nil, nil
 	}
 	for _, k := range []struct {
-		k      kernel
+		k      device.Kernel
 		shared int
 	}{{fwd, p.fwdShared}, {bwd, p.bwdShared}} {
-		if err := be.dev.allowShared(k.k, k.shared); err != nil {
+		if err := be.dev.AllowShared(k.k, k.shared); err != nil {
 			return nil, err
 		}
-		n, err := be.dev.residentBlocks(k.k, p.threads, k.shared)
+		n, err := be.dev.ResidentBlocks(k.k, p.threads, k.shared)
 		if err != nil {
 			return nil, err
 		}
@@ -177,15 +178,15 @@ func (s *stack) persistentFailed(q *queue) bool {
 }
 
 // geom is the plan's launch geometry with shared bytes of dynamic shared memory.
-func (p *persistPlan) geom(shared int) launchGeom {
-	return launchGeom{grid: dim3{p.blocks, 1, 1}, block: dim3{p.threads, 1, 1}, shared: shared}
+func (p *persistPlan) geom(shared int) device.LaunchGeom {
+	return device.LaunchGeom{Grid: device.Dim3{X: p.blocks, Y: 1, Z: 1}, Block: device.Dim3{X: p.threads, Y: 1, Z: 1}, Shared: shared}
 }
 
 // forwardPersistent runs every step of cell (direction d) in one launch of the
 // persistent forward kernel, from the input projections in the workspace, into
 // what forwardCell's step loop writes: the states, the saved gates and columns
 // [d·H, (d+1)·H) of out.
-func (s *stack) forwardPersistent(q *queue, p *persistPlan, cell, d int, out ptr) {
+func (s *stack) forwardPersistent(q *queue, p *persistPlan, cell, d int, out device.Ptr) {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	par, w := s.cell(cell).param, ws.dirs[d]
 	lg, H := p.geom(p.fwdShared), cfg.HiddenSize
@@ -194,13 +195,13 @@ func (s *stack) forwardPersistent(q *queue, p *persistPlan, cell, d int, out ptr
 		launch = q.gruPersistFwdAfter
 	}
 	launch(lg, ws.batch, H, ws.steps, d, p.units, p.tileRows, ws.lens, w.xproj, par.wh, par.bh,
-		ws.hs[cell], ws.gates[cell], out.add(d*H, be.esize()), cfg.OutputSize(), ws.barrier)
+		ws.hs[cell], ws.gates[cell], out.Add(d*H, be.esize()), cfg.OutputSize(), ws.barrier)
 }
 
 // backwardPersistent runs the reverse sweep of cell (direction d) in one launch
 // of the persistent backward kernel: what backwardCell's step loop computes, dGx,
 // dGh and, in the direction's dh, the gradient w.r.t. h0.
-func (s *stack) backwardPersistent(q *queue, p *persistPlan, cell, d int, dY ptr) {
+func (s *stack) backwardPersistent(q *queue, p *persistPlan, cell, d int, dY device.Ptr) {
 	be, cfg, ws := s.be, s.cfg, s.ws
 	w := ws.dirs[d]
 	lg, H := p.geom(p.bwdShared), cfg.HiddenSize
@@ -209,5 +210,5 @@ func (s *stack) backwardPersistent(q *queue, p *persistPlan, cell, d int, dY ptr
 		launch = q.gruPersistBwdAfter
 	}
 	launch(lg, ws.batch, H, ws.steps, d, p.units, p.tileRows, ws.lens, s.cell(cell).param.wh, ws.gates[cell],
-		ws.hs[cell], dY.add(d*H, be.esize()), cfg.OutputSize(), w.dGx, w.dGh, w.dh, ws.barrier)
+		ws.hs[cell], dY.Add(d*H, be.esize()), cfg.OutputSize(), w.dGx, w.dGh, w.dh, ws.barrier)
 }

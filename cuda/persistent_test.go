@@ -6,16 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grutest"
 )
 
 func TestPlanPersistent(t *testing.T) {
-	h100 := coopLimits{multiprocessors: 132, sharedPerBlock: 227 << 10, threadsPerBlock: 256, warp: 32}
+	h100 := device.CoopLimits{Multiprocessors: 132, SharedPerBlock: 227 << 10, ThreadsPerBlock: 256, Warp: 32}
 	for _, c := range []struct {
 		name     string
 		H, B, es int
-		lim      coopLimits
+		lim      device.CoopLimits
 		want     persistPlan
 		ok       bool
 	}{
@@ -33,11 +34,11 @@ func TestPlanPersistent(t *testing.T) {
 		{"one unit", 1, 1, 4, simCoopLimits, persistPlan{blocks: 1, threads: 32, units: 1, tileRows: 1,
 			fwdShared: 4 * (3 + 33 + 3), bwdShared: 4 * (3 + 33 + 1)}, true},
 		// Too few threads for the 3U columns of a block.
-		{"columns past the threads", 40, 2, 4, coopLimits{multiprocessors: 2, sharedPerBlock: 1 << 20, threadsPerBlock: 32, warp: 32}, persistPlan{}, false},
+		{"columns past the threads", 40, 2, 4, device.CoopLimits{Multiprocessors: 2, SharedPerBlock: 1 << 20, ThreadsPerBlock: 32, Warp: 32}, persistPlan{}, false},
 		// Shared memory short of a 64-row tile: the tile halves to 32 rows, then 16.
-		{"tile halves", 8, 64, 4, coopLimits{multiprocessors: 8, sharedPerBlock: 4 * (24 + 16*33 + 64*3), threadsPerBlock: 1024, warp: 1},
+		{"tile halves", 8, 64, 4, device.CoopLimits{Multiprocessors: 8, SharedPerBlock: 4 * (24 + 16*33 + 64*3), ThreadsPerBlock: 1024, Warp: 1},
 			persistPlan{blocks: 8, threads: 48, units: 1, tileRows: 16, fwdShared: 4 * (24 + 16*33 + 64*3), bwdShared: 4 * (24 + 16*33 + 64)}, true},
-		{"no cooperative launches", 8, 8, 4, coopLimits{}, persistPlan{}, false},
+		{"no cooperative launches", 8, 8, 4, device.CoopLimits{}, persistPlan{}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, ok := planPersistent(c.H, c.B, c.es, 0, c.lim)
@@ -53,7 +54,7 @@ func TestPlanPersistent(t *testing.T) {
 
 // newPersistentSim returns a simulated backend with cooperative limits lim that
 // asks for the persistent kernels.
-func newPersistentSim(t *testing.T, dtype gru.DType, lim coopLimits) *Backend {
+func newPersistentSim(t *testing.T, dtype gru.DType, lim device.CoopLimits) *Backend {
 	t.Helper()
 	d := newSimDevice()
 	d.coop = lim
@@ -76,12 +77,12 @@ func newPersistentSim(t *testing.T, dtype gru.DType, lim coopLimits) *Backend {
 // blocks) make the kernels stage the rows in several passes and the reduction in
 // several tiles.
 func TestPersistentMatchesGEMMPath(t *testing.T) {
-	tight := coopLimits{multiprocessors: 8, sharedPerBlock: 48 << 10, threadsPerBlock: 16, warp: 1}
+	tight := device.CoopLimits{Multiprocessors: 8, SharedPerBlock: 48 << 10, ThreadsPerBlock: 16, Warp: 1}
 	for _, dtype := range []gru.DType{gru.Float32, gru.Float64} {
 		for _, sz := range []struct {
 			name       string
 			T, B, D, H int
-			lim        coopLimits
+			lim        device.CoopLimits
 		}{
 			{"sim", 5, 3, 6, 25, simCoopLimits},
 			{"sim", 4, 5, 3, 37, simCoopLimits},
@@ -202,24 +203,24 @@ func TestRecurrentKernelOption(t *testing.T) {
 // 48 KiB a block has without opting in counts the static memory too, and the
 // simulator refuses what does not fit with its own 1 KiB.
 func TestPlanCountsStaticShared(t *testing.T) {
-	h100 := coopLimits{multiprocessors: 132, sharedPerBlock: 227 << 10, threadsPerBlock: 256, warp: 32}
+	h100 := device.CoopLimits{Multiprocessors: 132, SharedPerBlock: 227 << 10, ThreadsPerBlock: 256, Warp: 32}
 	const H, B, static = 1312, 512, 1 << 10
 	whole, ok := planPersistent(H, B, 4, 0, h100)
-	if !ok || whole.fwdShared != 232080 || whole.fwdShared+static <= h100.sharedPerBlock {
+	if !ok || whole.fwdShared != 232080 || whole.fwdShared+static <= h100.SharedPerBlock {
 		t.Fatalf("without static memory: %+v, %v; want the 232080-byte plan that only fits without it", whole, ok)
 	}
 	p, ok := planPersistent(H, B, 4, static, h100)
-	if !ok || max(p.fwdShared, p.bwdShared)+static > h100.sharedPerBlock || p.tileRows != whole.tileRows/2 {
+	if !ok || max(p.fwdShared, p.bwdShared)+static > h100.SharedPerBlock || p.tileRows != whole.tileRows/2 {
 		t.Errorf("with 1 KiB static: %+v, %v; want a plan of half the tile rows (%d) that fits with it", p, ok, whole.tileRows/2)
 	}
-	if _, ok := planPersistent(H, B, 4, h100.sharedPerBlock, h100); ok {
+	if _, ok := planPersistent(H, B, 4, h100.SharedPerBlock, h100); ok {
 		t.Error("static memory that fills the block left room for a plan")
 	}
 	for _, c := range []struct {
 		static, dynamic int
 		want            bool
 	}{{0, 48 << 10, false}, {0, 48<<10 + 1, true}, {static, 47 << 10, false}, {static, 47<<10 + 4, true}} {
-		if got := needsOptIn(c.static, c.dynamic); got != c.want {
+		if got := device.NeedsOptIn(c.static, c.dynamic); got != c.want {
 			t.Errorf("needsOptIn(static %d, dynamic %d) = %v, want %v", c.static, c.dynamic, got, c.want)
 		}
 	}
@@ -227,9 +228,9 @@ func TestPlanCountsStaticShared(t *testing.T) {
 	for _, c := range []struct {
 		dynamic int
 		ok      bool
-	}{{simCoopLimits.sharedPerBlock - simStaticShared, true}, {simCoopLimits.sharedPerBlock - simStaticShared + 4, false}} {
-		err := d.allowShared(kernelGruPersistFwdAfterF32, c.dynamic)
-		n, _ := d.residentBlocks(kernelGruPersistFwdAfterF32, 32, c.dynamic)
+	}{{simCoopLimits.SharedPerBlock - simStaticShared, true}, {simCoopLimits.SharedPerBlock - simStaticShared + 4, false}} {
+		err := d.AllowShared(device.KernelGruPersistFwdAfterF32, c.dynamic)
+		n, _ := d.ResidentBlocks(device.KernelGruPersistFwdAfterF32, 32, c.dynamic)
 		if (err == nil) != c.ok || (n > 0) != c.ok {
 			t.Errorf("simulator, %d dynamic bytes: allowShared %v, %d resident blocks; want fit %v", c.dynamic, err, n, c.ok)
 		}

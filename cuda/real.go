@@ -10,6 +10,7 @@ import (
 
 	"gorgonia.org/cu"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/kernels"
 )
@@ -27,19 +28,19 @@ type realDevice struct {
 	stream cu.Stream
 	module cu.Module
 	blas   *cublasHandle
-	funcs  map[kernel]cu.Function // loaded on first launch
+	funcs  map[device.Kernel]cu.Function // loaded on first launch
 	// sharedAllowed is the dynamic shared memory each kernel has opted in to.
-	sharedAllowed map[kernel]int
-	static        map[kernel]int // each kernel's static shared memory, read on first use
-	limits        *coopLimits    // read on first use
+	sharedAllowed map[device.Kernel]int
+	static        map[device.Kernel]int // each kernel's static shared memory, read on first use
+	limits        *device.CoopLimits    // read on first use
 	secondStream
-	allocTracker
+	device.AllocTracker
 	recordSupport
 	closed bool
 }
 
 // openGPU opens GPU index for New, its float32 GEMMs computing with math m.
-func openGPU(index int, m gemmMath) (device, error) {
+func openGPU(index int, m device.GEMMMath) (device.Device, error) {
 	d, err := openDevice(index, m)
 	if err != nil {
 		return nil, err
@@ -85,8 +86,8 @@ func driverError(call string, err error) error {
 }
 
 // openDevice creates the context, stream, module and cuBLAS handle.
-func openDevice(index int, math gemmMath) (*realDevice, error) {
-	d := &realDevice{index: index, funcs: map[kernel]cu.Function{}, sharedAllowed: map[kernel]int{}, static: map[kernel]int{}}
+func openDevice(index int, math device.GEMMMath) (*realDevice, error) {
+	d := &realDevice{index: index, funcs: map[device.Kernel]cu.Function{}, sharedAllowed: map[device.Kernel]int{}, static: map[device.Kernel]int{}}
 	err := d.do(func() error {
 		n, err := cu.NumDevices()
 		if err != nil {
@@ -100,7 +101,7 @@ func openDevice(index int, math gemmMath) (*realDevice, error) {
 			return driverError("cuDeviceGet", err)
 		}
 		name, _ := dev.Name()
-		d.label = fmt.Sprintf("GPU %d: %s%s", index, name, math.label())
+		d.label = fmt.Sprintf("GPU %d: %s%s", index, name, math.Label())
 		if d.ctx, err = dev.MakeContext(cu.SchedAuto); err != nil {
 			return driverError("cuCtxCreate", err)
 		}
@@ -123,7 +124,7 @@ func openDevice(index int, math gemmMath) (*realDevice, error) {
 		return d.openSecondStream(dev, math)
 	})
 	if err != nil {
-		d.close()
+		d.Close()
 		return nil, err
 	}
 	return d, nil
@@ -165,32 +166,32 @@ func (d *realDevice) do(f func() error) error {
 	return f()
 }
 
-func (d *realDevice) name() string { return d.label }
+func (d *realDevice) Name() string { return d.label }
 
-func (d *realDevice) alloc(bytes int) (ptr, error) {
-	if err := d.refuse(callAlloc, whatAlloc); err != nil {
+func (d *realDevice) Alloc(bytes int) (device.Ptr, error) {
+	if err := d.Refuse(device.CallAlloc, device.WhatAlloc); err != nil {
 		return 0, err
 	}
-	var p ptr
+	var p device.Ptr
 	err := d.do(func() error {
 		dp, err := cu.MemAlloc(int64(max(bytes, 1)))
 		if err != nil {
 			return driverError("cuMemAlloc", err)
 		}
-		p = ptr(dp)
+		p = device.Ptr(dp)
 		return nil
 	})
 	if err == nil {
-		d.add(p, bytes)
+		d.Add(p, bytes)
 	}
 	return p, err
 }
 
-func (d *realDevice) free(p ptr) error {
-	if err := d.refuse(callFree, whatFree); err != nil {
+func (d *realDevice) Free(p device.Ptr) error {
+	if err := d.Refuse(device.CallFree, device.WhatFree); err != nil {
 		return err
 	}
-	if err := d.remove(p, "cuMemFree"); err != nil {
+	if err := d.Remove(p, "cuMemFree"); err != nil {
 		return err
 	}
 	return d.do(func() error {
@@ -201,8 +202,8 @@ func (d *realDevice) free(p ptr) error {
 	})
 }
 
-func (d *realDevice) htod(dst ptr, src []byte) error {
-	if err := d.refuse(callHtoD, whatHtoD); err != nil {
+func (d *realDevice) HtoD(dst device.Ptr, src []byte) error {
+	if err := d.Refuse(device.CallHtoD, device.WhatHtoD); err != nil {
 		return err
 	}
 	if len(src) == 0 {
@@ -216,8 +217,8 @@ func (d *realDevice) htod(dst ptr, src []byte) error {
 	})
 }
 
-func (d *realDevice) dtoh(dst []byte, src ptr) error {
-	if err := d.refuse(callDtoH, whatDtoH); err != nil {
+func (d *realDevice) DtoH(dst []byte, src device.Ptr) error {
+	if err := d.Refuse(device.CallDtoH, device.WhatDtoH); err != nil {
 		return err
 	}
 	if len(dst) == 0 {
@@ -231,7 +232,7 @@ func (d *realDevice) dtoh(dst []byte, src ptr) error {
 	})
 }
 
-func (d *realDevice) dtod(dst, src ptr, bytes int) error {
+func (d *realDevice) DtoD(dst, src device.Ptr, bytes int) error {
 	return d.do(func() error {
 		if err := cu.MemcpyDtoDAsync(cu.DevicePtr(dst), cu.DevicePtr(src), int64(bytes), d.currentStream()); err != nil {
 			return driverError("cuMemcpyDtoDAsync", err)
@@ -240,7 +241,7 @@ func (d *realDevice) dtod(dst, src ptr, bytes int) error {
 	})
 }
 
-func (d *realDevice) memsetZero(dst ptr, bytes int) error {
+func (d *realDevice) MemsetZero(dst device.Ptr, bytes int) error {
 	return d.do(func() error {
 		if err := cu.MemsetD8Async(cu.DevicePtr(dst), 0, int64(bytes), d.currentStream()); err != nil {
 			return driverError("cuMemsetD8Async", err)
@@ -259,8 +260,8 @@ func rawStream(s cu.Stream) uintptr {
 	return uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw)))
 }
 
-func (d *realDevice) launch(k kernel, lg launchGeom, args []uint64) error {
-	if err := launchError(k, len(args)); err != nil {
+func (d *realDevice) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
+	if err := device.LaunchError(k, len(args)); err != nil {
 		return err // cuLaunchKernel would read as many slots as the kernel has parameters
 	}
 	return d.do(func() error {
@@ -268,25 +269,25 @@ func (d *realDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 		if err != nil {
 			return err
 		}
-		if err := d.allowSharedLocked(k, fn, lg.shared); err != nil {
+		if err := d.allowSharedLocked(k, fn, lg.Shared); err != nil {
 			return err
 		}
-		if kernelSigs[k].cooperative {
+		if device.KernelSigs[k].Cooperative {
 			return d.launchCooperative(k, fn, lg, args)
 		}
 		params := make([]unsafe.Pointer, len(args))
 		for i := range args {
 			params[i] = unsafe.Pointer(&args[i])
 		}
-		grid, block := lg.grid, lg.block
-		if err := fn.Launch(grid.x, grid.y, grid.z, block.x, block.y, block.z, lg.shared, d.currentStream(), params); err != nil {
+		grid, block := lg.Grid, lg.Block
+		if err := fn.Launch(grid.X, grid.Y, grid.Z, block.X, block.Y, block.Z, lg.Shared, d.currentStream(), params); err != nil {
 			return driverError("cuLaunchKernel "+k.String(), err)
 		}
 		return nil
 	})
 }
 
-func (d *realDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
+func (d *realDevice) GEMM(f64, transA, transB bool, m, n, k int, alpha float64, a device.Ptr, lda int, b device.Ptr, ldb int, beta float64, c device.Ptr, ldc int) error {
 	return d.do(func() error {
 		return d.currentBlas().gemm(f64, transA, transB, m, n, k, alpha, uintptr(a), lda, uintptr(b), ldb, beta, uintptr(c), ldc)
 	})
@@ -301,8 +302,8 @@ func (d *realDevice) syncLocked() error {
 
 // sync waits for both streams' streams: stream 1's work is always joined into the main
 // stream, but a join that failed would leave it behind.
-func (d *realDevice) sync() error {
-	if err := d.refuse(callSync, whatSync); err != nil {
+func (d *realDevice) Sync() error {
+	if err := d.Refuse(device.CallSync, device.WhatSync); err != nil {
 		return err
 	}
 	return d.do(func() error {
@@ -322,7 +323,7 @@ func (d *realDevice) sync() error {
 // close frees what is left and destroys the handles, module, streams, events and
 // context.
 // It is safe to call twice.
-func (d *realDevice) close() error {
+func (d *realDevice) Close() error {
 	if d.closed {
 		return nil
 	}
@@ -333,7 +334,7 @@ func (d *realDevice) close() error {
 		}
 	}
 	keep(d.do(func() error {
-		for _, p := range d.takeAll() {
+		for _, p := range d.TakeAll() {
 			keep(cu.MemFree(cu.DevicePtr(p)))
 		}
 		keep(d.blas.destroy())

@@ -42,6 +42,7 @@ import "C"
 import (
 	"unsafe"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"gorgonia.org/cu"
 )
 
@@ -60,7 +61,7 @@ func rawFunction(fn cu.Function) C.uintptr_t { return C.uintptr_t(*(*uintptr)(un
 
 // function returns kernel k's function, loading it on first use. The caller
 // holds the context (d.do).
-func (d *realDevice) function(k kernel) (cu.Function, error) {
+func (d *realDevice) function(k device.Kernel) (cu.Function, error) {
 	if fn, ok := d.funcs[k]; ok {
 		return fn, nil
 	}
@@ -73,7 +74,7 @@ func (d *realDevice) function(k kernel) (cu.Function, error) {
 }
 
 // staticShared reads kernel k's static shared memory once and keeps it.
-func (d *realDevice) staticShared(k kernel) (int, error) {
+func (d *realDevice) StaticShared(k device.Kernel) (int, error) {
 	var n int
 	err := d.do(func() error {
 		var err error
@@ -84,7 +85,7 @@ func (d *realDevice) staticShared(k kernel) (int, error) {
 }
 
 // staticSharedLocked is staticShared for a caller that holds the context.
-func (d *realDevice) staticSharedLocked(k kernel) (int, error) {
+func (d *realDevice) staticSharedLocked(k device.Kernel) (int, error) {
 	if n, ok := d.static[k]; ok {
 		return n, nil
 	}
@@ -101,7 +102,7 @@ func (d *realDevice) staticSharedLocked(k kernel) (int, error) {
 }
 
 // allowShared lets kernel k's blocks have shared bytes of dynamic shared memory.
-func (d *realDevice) allowShared(k kernel, shared int) error {
+func (d *realDevice) AllowShared(k device.Kernel, shared int) error {
 	return d.do(func() error {
 		fn, err := d.function(k)
 		if err != nil {
@@ -114,7 +115,7 @@ func (d *realDevice) allowShared(k kernel, shared int) error {
 // allowSharedLocked lets kernel k's blocks have shared bytes of dynamic shared
 // memory: where that and the kernel's static shared memory pass 48 KiB, the
 // function must opt in. The caller holds the context.
-func (d *realDevice) allowSharedLocked(k kernel, fn cu.Function, shared int) error {
+func (d *realDevice) allowSharedLocked(k device.Kernel, fn cu.Function, shared int) error {
 	if shared <= d.sharedAllowed[k] {
 		return nil
 	}
@@ -122,7 +123,7 @@ func (d *realDevice) allowSharedLocked(k kernel, fn cu.Function, shared int) err
 	if err != nil {
 		return err
 	}
-	if !needsOptIn(static, shared) {
+	if !device.NeedsOptIn(static, shared) {
 		return nil
 	}
 	if err := cuCheck("cuFuncSetAttribute "+k.String(), C.gogru_set_max_dynamic_shared(rawFunction(fn), C.int(shared))); err != nil {
@@ -135,7 +136,7 @@ func (d *realDevice) allowSharedLocked(k kernel, fn cu.Function, shared int) err
 // launchCooperative launches fn with cuLaunchCooperativeKernel, which gorgonia.org/cu
 // lacks. The parameter array is C memory: cgo forbids passing Go memory that
 // holds Go pointers. The caller holds the context.
-func (d *realDevice) launchCooperative(k kernel, fn cu.Function, lg launchGeom, args []uint64) error {
+func (d *realDevice) launchCooperative(k device.Kernel, fn cu.Function, lg device.LaunchGeom, args []uint64) error {
 	n := max(len(args), 1)
 	vals := unsafe.Slice((*uint64)(C.malloc(C.size_t(8*n))), n)
 	ptrs := unsafe.Slice((*unsafe.Pointer)(C.malloc(C.size_t(8*n))), n)
@@ -145,14 +146,14 @@ func (d *realDevice) launchCooperative(k kernel, fn cu.Function, lg launchGeom, 
 		vals[i] = a
 		ptrs[i] = unsafe.Pointer(&vals[i])
 	}
-	g, b := lg.grid, lg.block
+	g, b := lg.Grid, lg.Block
 	return cuCheck("cuLaunchCooperativeKernel "+k.String(), C.gogru_launch_cooperative(rawFunction(fn),
-		C.uint(g.x), C.uint(g.y), C.uint(g.z), C.uint(b.x), C.uint(b.y), C.uint(b.z), C.uint(lg.shared),
+		C.uint(g.X), C.uint(g.Y), C.uint(g.Z), C.uint(b.X), C.uint(b.Y), C.uint(b.Z), C.uint(lg.Shared),
 		C.uintptr_t(rawStream(d.currentStream())), (*unsafe.Pointer)(unsafe.Pointer(&ptrs[0]))))
 }
 
-func (d *realDevice) coopLimits() (coopLimits, error) {
-	var lim coopLimits
+func (d *realDevice) CoopLimits() (device.CoopLimits, error) {
+	var lim device.CoopLimits
 	err := d.do(func() error {
 		var err error
 		lim, err = d.coopLimitsLocked()
@@ -163,17 +164,17 @@ func (d *realDevice) coopLimits() (coopLimits, error) {
 
 // coopLimitsLocked reads the device's limits once and keeps them. The caller
 // holds the context.
-func (d *realDevice) coopLimitsLocked() (coopLimits, error) {
+func (d *realDevice) coopLimitsLocked() (device.CoopLimits, error) {
 	if d.limits != nil {
 		return *d.limits, nil
 	}
 	var sms, shared, warp, coop C.int
 	if err := cuCheck("cuDeviceGetAttribute", C.gogru_coop_attributes(&sms, &shared, &warp, &coop)); err != nil {
-		return coopLimits{}, err
+		return device.CoopLimits{}, err
 	}
-	lim := coopLimits{}
+	lim := device.CoopLimits{}
 	if coop != 0 {
-		lim = coopLimits{multiprocessors: int(sms), sharedPerBlock: int(shared), threadsPerBlock: persistMaxThreads, warp: int(warp)}
+		lim = device.CoopLimits{Multiprocessors: int(sms), SharedPerBlock: int(shared), ThreadsPerBlock: persistMaxThreads, Warp: int(warp)}
 	}
 	d.limits = &lim
 	return lim, nil
@@ -181,7 +182,7 @@ func (d *realDevice) coopLimitsLocked() (coopLimits, error) {
 
 // residentBlocks is the occupancy calculator's blocks per multiprocessor times
 // the multiprocessors.
-func (d *realDevice) residentBlocks(k kernel, threads, shared int) (int, error) {
+func (d *realDevice) ResidentBlocks(k device.Kernel, threads, shared int) (int, error) {
 	var total int
 	err := d.do(func() error {
 		lim, err := d.coopLimitsLocked()
@@ -199,7 +200,7 @@ func (d *realDevice) residentBlocks(k kernel, threads, shared int) (int, error) 
 		if err := cuCheck("cuOccupancyMaxActiveBlocksPerMultiprocessor "+k.String(), C.gogru_occupancy(rawFunction(fn), C.int(threads), C.size_t(shared), &perSM)); err != nil {
 			return err
 		}
-		total = int(perSM) * lim.multiprocessors
+		total = int(perSM) * lim.Multiprocessors
 		return nil
 	})
 	return total, err

@@ -18,12 +18,12 @@ func TestGPUGridSync(t *testing.T) {
 			t.Error(err)
 		}
 	})
-	lim, err := be.dev.coopLimits()
+	lim, err := be.dev.CoopLimits()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if lim.multiprocessors == 0 {
+	if lim.Multiprocessors == 0 {
 		t.Skipf("%s does not support cooperative launches; runs on a GPU that does (compute capability 6.0 or later)", be.Name())
 	}
-	checkGridSync(t, be, lim.multiprocessors)
+	checkGridSync(t, be, lim.Multiprocessors)
 }

@@ -5,6 +5,7 @@ package cuda
 import (
 	"testing"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -12,7 +13,7 @@ import (
 // Each skips, saying so, where no GPU is present; make gpu-check runs them.
 
 // openGPUDevice opens GPU 0 with GEMM math m, closed when the test ends, or skips.
-func openGPUDevice(t *testing.T, m gemmMath) *realDevice {
+func openGPUDevice(t *testing.T, m device.GEMMMath) *realDevice {
 	d, err := openDevice(0, m)
 	if err != nil {
 		t.Skipf("no GPU (%v): run on a GPU host, e.g. make gpu-check", err)
@@ -23,14 +24,14 @@ func openGPUDevice(t *testing.T, m gemmMath) *realDevice {
 // On a GPU, recorded steps replay bit for bit like eager ones with the persistent
 // kernel, with TF32 and BF16 GEMMs, and bidirectionally on two streams.
 func TestGPUReplayPaths(t *testing.T) {
-	checkReplayPaths(t, func(t *testing.T, m gemmMath) device { return openGPUDevice(t, m) })
+	checkReplayPaths(t, func(t *testing.T, m device.GEMMMath) device.Device { return openGPUDevice(t, m) })
 }
 
 // On a GPU, the persistent kernel at H = 1024, B = 256 gives what the GEMM path
 // gives (it skips where the GPU's shared memory cannot hold the plan).
 func TestGPUPersistentAgainstGEMM(t *testing.T) {
 	checkPersistentAgainstGEMM(t, func(t *testing.T, k RecurrentKernel) *Backend {
-		be := newTestBackend(t, openGPUDevice(t, mathFP32), gru.Float32)
+		be := newTestBackend(t, openGPUDevice(t, device.MathFP32), gru.Float32)
 		if err := be.SetRecurrentKernel(k); err != nil {
 			t.Fatal(err)
 		}
@@ -43,7 +44,7 @@ func TestGPUPersistentAgainstGEMM(t *testing.T) {
 // capture, and the training run falls back to eager steps as for any failed
 // recording.
 func TestGPUCaptureRefusal(t *testing.T) {
-	checkCaptureRefusal(t, func(t *testing.T) device { return openGPUDevice(t, mathFP32) }, func(d device) error {
+	checkCaptureRefusal(t, func(t *testing.T) device.Device { return openGPUDevice(t, device.MathFP32) }, func(d device.Device) error {
 		rd := d.(*realDevice)
 		return rd.do(rd.syncLocked)
 	})
@@ -52,11 +53,11 @@ func TestGPUCaptureRefusal(t *testing.T) {
 // On a GPU, each injected driver failure of a speed path falls back (or, sticky,
 // stops) as on the simulator.
 func TestGPUFaultFallbacks(t *testing.T) {
-	checkFaultFallbacks(t, func(t *testing.T) device { return openGPUDevice(t, mathFP32) })
+	checkFaultFallbacks(t, func(t *testing.T) device.Device { return openGPUDevice(t, device.MathFP32) })
 }
 
 // On a GPU, a speed path's failure inside a real capture spoils the recording,
 // not the path: the step runs eagerly on it.
 func TestGPUFaultInsideCapture(t *testing.T) {
-	checkFaultInsideCapture(t, func(t *testing.T) device { return openGPUDevice(t, mathFP32) })
+	checkFaultInsideCapture(t, func(t *testing.T) device.Device { return openGPUDevice(t, device.MathFP32) })
 }

@@ -5,7 +5,7 @@ package cuda
 import "gorgonia.org/cu"
 
 // availableMemory is the driver's free device memory (cuMemGetInfo).
-func (d *realDevice) availableMemory() (int64, error) {
+func (d *realDevice) AvailableMemory() (int64, error) {
 	var free int64
 	err := d.do(func() error {
 		f, _, err := cu.MemInfo()

@@ -30,11 +30,11 @@ func TestGPUOutOfMemory(t *testing.T) {
 	dev := be.dev
 	rng := gru.NewRand(11)
 
-	before := dev.live()
+	before := dev.Live()
 	shape := []int{1 << 20, 1 << 18} // 1 TiB of float32
 	_, err = be.NewTensor(shape...)
 	checkDeviceOOM(t, err, fmt.Sprintf("tensor %v", shape))
-	if n := dev.live(); n != before {
+	if n := dev.Live(); n != before {
 		t.Errorf("%d live allocations after the failed NewTensor, %d before", n, before)
 	}
 
@@ -56,13 +56,13 @@ func TestGPUOutOfMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	before = dev.live()
+	before = dev.Live()
 	err = st.Forward(x, nil, nil, y, nil)
 	ae := checkDeviceOOM(t, err, "workspace ")
 	if !strings.HasPrefix(ae.What, "workspace ") {
 		t.Errorf("What = %q, want a workspace buffer", ae.What)
 	}
-	if n := dev.live(); n != before {
+	if n := dev.Live(); n != before {
 		t.Errorf("%d live allocations after the failed Forward, %d before", n, before)
 	}
 	for _, tt := range []gru.Tensor{x, y} {

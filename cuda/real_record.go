@@ -36,13 +36,14 @@ import "C"
 import (
 	"errors"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"gorgonia.org/cu"
 )
 
 // recordSupport is what the real device keeps for recording: the guard of the
 // calls a capture refuses, and the workspace cuBLAS captures its GEMMs with.
 type recordSupport struct {
-	recordGuard
+	device.RecordGuard
 	blasWork cu.DevicePtr
 }
 
@@ -59,15 +60,15 @@ func cuCheck(call string, r C.CUresult) error {
 }
 
 // beginRecord starts capturing the stream's work into a CUDA graph.
-func (d *realDevice) beginRecord() error {
-	if err := d.start("cuStreamBeginCapture"); err != nil {
+func (d *realDevice) BeginRecord() error {
+	if err := d.Start("cuStreamBeginCapture"); err != nil {
 		return err
 	}
 	err := d.do(func() error {
 		return cuCheck("cuStreamBeginCapture", C.gogru_begin_capture(C.uintptr_t(d.streamHandle())))
 	})
 	if err != nil {
-		d.abandon()
+		d.Abandon()
 	}
 	return err
 }
@@ -75,12 +76,12 @@ func (d *realDevice) beginRecord() error {
 // endRecord ends the capture and instantiates the graph; the graph itself is
 // destroyed at once, since its executable form does not need it. A call the guard
 // refused during the capture makes it fail, naming that call.
-func (d *realDevice) endRecord() (recorded, error) {
+func (d *realDevice) EndRecord() (device.Recorded, error) {
 	var g, exec C.uintptr_t
 	err := d.do(func() error {
 		return cuCheck("cuStreamEndCapture", C.gogru_end_capture(C.uintptr_t(d.streamHandle()), &g))
 	})
-	if refused := d.finish("cuStreamEndCapture"); refused != nil {
+	if refused := d.Finish("cuStreamEndCapture"); refused != nil {
 		err = refused // it names the call that spoiled the capture; the driver's error cannot
 	}
 	if err == nil {
@@ -105,8 +106,8 @@ type realRecording struct {
 }
 
 // launch queues the graph on the device's stream: one driver call for the step.
-func (g *realRecording) launch() error {
-	if err := g.d.refuse(callGraphLaunch, whatGraphLaunch); err != nil {
+func (g *realRecording) Launch() error {
+	if err := g.d.Refuse(device.CallGraphLaunch, device.WhatGraphLaunch); err != nil {
 		return err
 	}
 	return g.d.do(func() error {
@@ -115,7 +116,7 @@ func (g *realRecording) launch() error {
 }
 
 // destroy releases the executable graph. Calling it twice is safe.
-func (g *realRecording) destroy() error {
+func (g *realRecording) Destroy() error {
 	if g.exec == 0 {
 		return nil
 	}

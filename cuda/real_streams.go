@@ -5,10 +5,11 @@ package cuda
 import (
 	"errors"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"gorgonia.org/cu"
 )
 
-// secondStream is the real device's stream 1 (see device.fork): a second non-blocking
+// secondStream is the real device's stream 1 (see device.Device.Fork): a second non-blocking
 // stream with its own cuBLAS handle (a handle is bound to one stream, and two
 // GEMMs at once must not share a workspace) and that handle's workspace, and the
 // two events of a fork and a join, created without timing. stream is the stream
@@ -24,7 +25,7 @@ type secondStream struct {
 // openSecondStream creates stream 1, its cuBLAS handle (with math, like stream 0's)
 // and workspace, and the events. It runs inside openDevice's do; what it created
 // before a failure is left for closeSecondStream.
-func (d *realDevice) openSecondStream(dev cu.Device, math gemmMath) error {
+func (d *realDevice) openSecondStream(dev cu.Device, math device.GEMMMath) error {
 	var err error
 	if d.sideStream, err = cu.MakeStream(cu.NonBlocking); err != nil {
 		return driverError("cuStreamCreate (stream 1)", err)
@@ -70,13 +71,13 @@ func (d *realDevice) closeSecondStream() error {
 
 // fork records an event on the main stream and makes stream 1 wait for it.
 // In a capture the wait brings stream 1 into the capture.
-func (d *realDevice) fork() error { return d.order(d.stream, d.sideStream, d.forked, "fork") }
+func (d *realDevice) Fork() error { return d.order(d.stream, d.sideStream, d.forked, "fork") }
 
-func (d *realDevice) setStream(s int) { d.current = s }
+func (d *realDevice) SetStream(s int) { d.current = s }
 
 // join records an event on stream 1 and makes the main stream wait for it;
 // stream 0 is current afterwards.
-func (d *realDevice) join() error {
+func (d *realDevice) Join() error {
 	d.current = 0
 	return d.order(d.sideStream, d.stream, d.joined, "join")
 }

@@ -1,8 +1,7 @@
 package cuda
 
 import (
-	"fmt"
-
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/internal/record"
 )
@@ -33,7 +32,7 @@ func (r recorder) Record(body func() error) (record.Recording, error) {
 // calls on the simulator.
 type recording struct {
 	be     *Backend
-	g      recorded
+	g      device.Recorded
 	frees  uint64 // the device's free count when it was made
 	closed bool
 }
@@ -48,23 +47,23 @@ func (be *Backend) record(body func() error) (*recording, error) {
 	if be.closed {
 		return nil, gru.ErrClosed
 	}
-	if err := be.dev.beginRecord(); err != nil {
+	if err := be.dev.BeginRecord(); err != nil {
 		return nil, err
 	}
 	be.recording = true
 	bodyErr := body()
 	be.recording = false
-	g, endErr := be.dev.endRecord()
+	g, endErr := be.dev.EndRecord()
 	if bodyErr != nil || endErr != nil {
 		if g != nil {
-			g.destroy()
+			g.Destroy()
 		}
 		if bodyErr != nil {
 			return nil, bodyErr // the refused call's own error, which endErr only repeats
 		}
 		return nil, endErr // a refusal that body did not pass on
 	}
-	r := &recording{be: be, g: g, frees: be.dev.frees()}
+	r := &recording{be: be, g: g, frees: be.dev.Frees()}
 	be.recordings[r] = struct{}{}
 	return r, nil
 }
@@ -76,10 +75,10 @@ func (r *recording) Replay() error {
 	if r.closed || r.be.closed {
 		return gru.ErrClosed
 	}
-	if r.be.dev.frees() != r.frees {
+	if r.be.dev.Frees() != r.frees {
 		return record.ErrStale
 	}
-	return r.g.launch()
+	return r.g.Launch()
 }
 
 // Close destroys the graph. Calling it twice is safe.
@@ -89,82 +88,5 @@ func (r *recording) Close() error {
 	}
 	r.closed = true
 	delete(r.be.recordings, r)
-	return r.g.destroy()
+	return r.g.Destroy()
 }
-
-// The CUDA statuses of stream capture that both devices report.
-const (
-	statusCaptureUnsupported = 900 // CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED
-	statusCaptureInvalidated = 901 // CUDA_ERROR_STREAM_CAPTURE_INVALIDATED
-	statusIllegalState       = 401 // CUDA_ERROR_ILLEGAL_STATE
-)
-
-// recordGuard is the bookkeeping both devices keep of a capture in progress: it
-// refuses the calls a capture may not contain and remembers the first refusal,
-// which invalidates the capture, as CUDA's stream capture does. A device embeds it,
-// calls start and finish around a capture, and refuse at the top of each call
-// that must not run inside one.
-type recordGuard struct {
-	capturing bool
-	invalid   error // the first refused call of the capture in progress
-}
-
-// refuse returns nil outside a capture. Inside one it returns, and keeps as the
-// reason the capture is invalid, an *Error naming call (the driver call as CUDA
-// names it) and what it does.
-func (g *recordGuard) refuse(call, what string) error {
-	if !g.capturing {
-		return nil
-	}
-	err := &Error{Call: call, Status: statusCaptureUnsupported,
-		Detail: fmt.Sprintf("CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED: %s while a step is being recorded; a recorded step may do device work only", what)}
-	if g.invalid == nil {
-		g.invalid = err
-	}
-	return err
-}
-
-// start begins a capture; a capture already in progress is an *Error.
-func (g *recordGuard) start(call string) error {
-	if g.capturing {
-		return &Error{Call: call, Status: statusIllegalState, Detail: "a capture is already in progress"}
-	}
-	g.capturing, g.invalid = true, nil
-	return nil
-}
-
-// finish ends the capture and returns nil, or the *Error that says why it is
-// invalid: the first refused call.
-func (g *recordGuard) finish(call string) error {
-	if !g.capturing {
-		return &Error{Call: call, Status: statusIllegalState, Detail: "no capture is in progress"}
-	}
-	g.capturing = false
-	if g.invalid != nil {
-		err := &Error{Call: call, Status: statusCaptureInvalidated,
-			Detail: fmt.Sprintf("CUDA_ERROR_STREAM_CAPTURE_INVALIDATED by an earlier call: %v", g.invalid)}
-		g.invalid = nil
-		return err
-	}
-	return nil
-}
-
-// The calls a capture refuses, named as CUDA names them on both devices, and what
-// each does, for the *Error of the refusal.
-const (
-	callAlloc       = "cuMemAlloc"
-	whatAlloc       = "an allocation (a buffer sized for the first time?)"
-	callFree        = "cuMemFree"
-	whatFree        = "a free (a buffer resized?)"
-	callHtoD        = "cuMemcpyHtoDAsync"
-	whatHtoD        = "a host-to-device copy (Write, WriteIDs)"
-	callDtoH        = "cuMemcpyDtoHAsync"
-	whatDtoH        = "a device-to-host copy (Read)"
-	callSync        = "cuStreamSynchronize"
-	whatSync        = "a wait for the device (Sync)"
-	callGraphLaunch = "cuGraphLaunch"
-	whatGraphLaunch = "a recording's replay"
-)
-
-// abandon forgets a capture that could not start.
-func (g *recordGuard) abandon() { g.capturing, g.invalid = false, nil }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/lm"
 	"github.com/gogru/gogru/gru/optim"
@@ -301,18 +302,18 @@ func TestRecordRefusesHostTraffic(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rec.Close()
-	live := be.dev.live()
+	live := be.dev.Live()
 	for _, c := range []struct {
 		name, call string
 		body       func() error
 	}{
-		{"Write", callHtoD, func() error { return be.Write(x, make([]float64, 4)) }},
-		{"WriteIDs", callHtoD, func() error { return be.WriteIDs(ids, []int32{0, 2}) }},
-		{"Read", callDtoH, func() error { return be.Read(make([]float64, 4), x) }},
-		{"Sync", callSync, be.Sync},
-		{"NewTensor", callAlloc, func() error { _, err := be.NewTensor(3); return err }},
-		{"Free", callFree, func() error { return be.Free(y) }},
-		{"Replay", callGraphLaunch, rec.Replay},
+		{"Write", device.CallHtoD, func() error { return be.Write(x, make([]float64, 4)) }},
+		{"WriteIDs", device.CallHtoD, func() error { return be.WriteIDs(ids, []int32{0, 2}) }},
+		{"Read", device.CallDtoH, func() error { return be.Read(make([]float64, 4), x) }},
+		{"Sync", device.CallSync, be.Sync},
+		{"NewTensor", device.CallAlloc, func() error { _, err := be.NewTensor(3); return err }},
+		{"Free", device.CallFree, func() error { return be.Free(y) }},
+		{"Replay", device.CallGraphLaunch, rec.Replay},
 	} {
 		r, err := be.record(func() error {
 			if err := be.Fill(x, 2); err != nil {
@@ -321,19 +322,19 @@ func TestRecordRefusesHostTraffic(t *testing.T) {
 			return c.body()
 		})
 		var de *Error
-		if r != nil || !errors.As(err, &de) || de.Call != c.call || de.Status != statusCaptureUnsupported ||
+		if r != nil || !errors.As(err, &de) || de.Call != c.call || de.Status != device.StatusCaptureUnsupported ||
 			!strings.Contains(err.Error(), "while a step is being recorded") {
-			t.Errorf("%s inside Record: recording %v, error %v; want an *Error of %s, status %d", c.name, r, err, c.call, statusCaptureUnsupported)
+			t.Errorf("%s inside Record: recording %v, error %v; want an *Error of %s, status %d", c.name, r, err, c.call, device.StatusCaptureUnsupported)
 		}
 		_, err = be.record(func() error {
 			c.body() // the refusal is dropped here, and caught at the end of the capture
 			return nil
 		})
-		if !errors.As(err, &de) || de.Status != statusCaptureInvalidated || !strings.Contains(err.Error(), c.call) {
-			t.Errorf("%s refused and ignored inside Record: error %v; want status %d naming %s", c.name, err, statusCaptureInvalidated, c.call)
+		if !errors.As(err, &de) || de.Status != device.StatusCaptureInvalidated || !strings.Contains(err.Error(), c.call) {
+			t.Errorf("%s refused and ignored inside Record: error %v; want status %d naming %s", c.name, err, device.StatusCaptureInvalidated, c.call)
 		}
 	}
-	if n := be.dev.live(); n != live {
+	if n := be.dev.Live(); n != live {
 		t.Errorf("%d live allocations after the refused calls, %d before", n, live)
 	}
 	// The recorded Fill(x, 1) ran when replayed, not when recorded; the refused
@@ -375,13 +376,13 @@ func TestRecordNamesLazyAllocation(t *testing.T) {
 	}
 	x, _ := be.NewTensor(2, 2, 3)
 	y, _ := be.NewTensor(2, 2, 4)
-	live := be.dev.live()
+	live := be.dev.Live()
 	_, err = be.record(func() error { return st.Forward(x, nil, nil, y, nil) })
 	var ae *AllocError
-	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "workspace") || !strings.Contains(err.Error(), callAlloc) {
-		t.Fatalf("recording a first Forward: %v; want an *AllocError naming the workspace and %s", err, callAlloc)
+	if !errors.As(err, &ae) || !strings.Contains(err.Error(), "workspace") || !strings.Contains(err.Error(), device.CallAlloc) {
+		t.Fatalf("recording a first Forward: %v; want an *AllocError naming the workspace and %s", err, device.CallAlloc)
 	}
-	if n := be.dev.live(); n != live {
+	if n := be.dev.Live(); n != live {
 		t.Errorf("%d live allocations after the refused workspace, %d before", n, live)
 	}
 	if err := st.Forward(x, nil, nil, y, nil); err != nil {

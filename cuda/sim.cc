@@ -300,7 +300,7 @@ extern "C" void gogru_sim_dtoh(void* dst, uintptr_t src, size_t n) { std::memcpy
 extern "C" void gogru_sim_dtod(uintptr_t dst, uintptr_t src, size_t n) { std::memmove((void*)dst, (const void*)src, n); }
 extern "C" void gogru_sim_memset0(uintptr_t dst, size_t n) { std::memset((void*)dst, 0, n); }
 
-// gemm_math is how a float32 GEMM rounds its operands: the values of cuda/gemm_math.go.
+// gemm_math is how a float32 GEMM rounds its operands: the values of cuda/internal/device/gemm_math.go.
 enum gemm_math { math_fp32 = 0, math_tf32 = 1, math_bf16 = 2 };
 
 // to_tf32 rounds a float to TF32, the tensor cores' float32 operand format: 10

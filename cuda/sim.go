@@ -27,6 +27,8 @@ import (
 
 	// The simulator #includes the kernel sources, which the go tool does not track;
 	// package kernels embeds them, so this import rebuilds the simulator when they change.
+	"github.com/gogru/gogru/cuda/internal/device"
+	"github.com/gogru/gogru/internal/sysmem"
 	_ "github.com/gogru/gogru/kernels"
 )
 
@@ -36,11 +38,11 @@ var simMu sync.Mutex
 
 // simDevice runs the kernels as host C++ in host memory (see sim.h).
 type simDevice struct {
-	allocTracker
+	device.AllocTracker
 	simRecorder
-	limit  int        // most bytes live at once, as a GPU's memory; 0 means no limit
-	math   gemmMath   // how float32 GEMMs round their operands, as TF32 and BF16 do on a GPU
-	coop   coopLimits // what cooperative launches may use
+	limit  int               // most bytes live at once, as a GPU's memory; 0 means no limit
+	math   device.GEMMMath   // how float32 GEMMs round their operands, as TF32 and BF16 do on a GPU
+	coop   device.CoopLimits // what cooperative launches may use
 	closed bool
 }
 
@@ -48,7 +50,7 @@ type simDevice struct {
 // of four multiprocessors with 48 KiB of shared memory a block (the most a GPU
 // gives without opt-in), so that the persistent kernels take several blocks at
 // the conformance suite's sizes, and fall back where H is large.
-var simCoopLimits = coopLimits{multiprocessors: 4, sharedPerBlock: 48 << 10, threadsPerBlock: 256, warp: 32}
+var simCoopLimits = device.CoopLimits{Multiprocessors: 4, SharedPerBlock: 48 << 10, ThreadsPerBlock: 256, Warp: 32}
 
 func newSimDevice() *simDevice { return &simDevice{coop: simCoopLimits} }
 
@@ -61,40 +63,40 @@ func newSimDeviceLimit(limit int) *simDevice {
 	return d
 }
 
-func (d *simDevice) name() string { return "simulated GPU (host C++)" + d.math.label() }
+func (d *simDevice) Name() string { return "simulated GPU (host C++)" + d.math.Label() }
 
-func (d *simDevice) alloc(bytes int) (ptr, error) {
-	if err := d.refuse(callAlloc, whatAlloc); err != nil {
+func (d *simDevice) Alloc(bytes int) (device.Ptr, error) {
+	if err := d.Refuse(device.CallAlloc, device.WhatAlloc); err != nil {
 		return 0, err
 	}
 	if bytes < 0 {
 		return 0, &Error{Call: "simAlloc", Status: 1, Detail: fmt.Sprintf("negative size %d", bytes)}
 	}
-	if d.limit > 0 && bytes > d.limit-d.used() {
+	if d.limit > 0 && bytes > d.limit-d.Used() {
 		// CUDA_ERROR_OUT_OF_MEMORY
 		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of memory"}
 	}
-	p := ptr(C.gogru_sim_alloc(C.size_t(bytes)))
+	p := device.Ptr(C.gogru_sim_alloc(C.size_t(bytes)))
 	if p == 0 {
 		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of host memory"}
 	}
-	d.add(p, bytes)
+	d.Add(p, bytes)
 	return p, nil
 }
 
-func (d *simDevice) free(p ptr) error {
-	if err := d.refuse(callFree, whatFree); err != nil {
+func (d *simDevice) Free(p device.Ptr) error {
+	if err := d.Refuse(device.CallFree, device.WhatFree); err != nil {
 		return err
 	}
-	if err := d.remove(p, "simFree"); err != nil {
+	if err := d.Remove(p, "simFree"); err != nil {
 		return err
 	}
 	C.gogru_sim_free(C.uintptr_t(p))
 	return nil
 }
 
-func (d *simDevice) htod(dst ptr, src []byte) error {
-	if err := d.refuse(callHtoD, whatHtoD); err != nil {
+func (d *simDevice) HtoD(dst device.Ptr, src []byte) error {
+	if err := d.Refuse(device.CallHtoD, device.WhatHtoD); err != nil {
 		return err
 	}
 	if len(src) > 0 {
@@ -103,8 +105,8 @@ func (d *simDevice) htod(dst ptr, src []byte) error {
 	return nil
 }
 
-func (d *simDevice) dtoh(dst []byte, src ptr) error {
-	if err := d.refuse(callDtoH, whatDtoH); err != nil {
+func (d *simDevice) DtoH(dst []byte, src device.Ptr) error {
+	if err := d.Refuse(device.CallDtoH, device.WhatDtoH); err != nil {
 		return err
 	}
 	if len(dst) > 0 {
@@ -113,37 +115,37 @@ func (d *simDevice) dtoh(dst []byte, src ptr) error {
 	return nil
 }
 
-func (d *simDevice) dtod(dst, src ptr, bytes int) error {
-	if d.capturing {
-		return d.record(func() error { return d.dtod(dst, src, bytes) })
+func (d *simDevice) DtoD(dst, src device.Ptr, bytes int) error {
+	if d.Capturing() {
+		return d.record(func() error { return d.DtoD(dst, src, bytes) })
 	}
 	C.gogru_sim_dtod(C.uintptr_t(dst), C.uintptr_t(src), C.size_t(bytes))
 	return nil
 }
 
-func (d *simDevice) memsetZero(dst ptr, bytes int) error {
-	if d.capturing {
-		return d.record(func() error { return d.memsetZero(dst, bytes) })
+func (d *simDevice) MemsetZero(dst device.Ptr, bytes int) error {
+	if d.Capturing() {
+		return d.record(func() error { return d.MemsetZero(dst, bytes) })
 	}
 	C.gogru_sim_memset0(C.uintptr_t(dst), C.size_t(bytes))
 	return nil
 }
 
-func (d *simDevice) launch(k kernel, lg launchGeom, args []uint64) error {
+func (d *simDevice) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
 	if err := d.checkCooperative(k, lg); err != nil {
 		return err
 	}
-	if d.capturing {
+	if d.Capturing() {
 		return d.recordLaunch(k, lg, args)
 	}
 	var slots *C.uint64_t
 	if len(args) > 0 {
 		slots = (*C.uint64_t)(unsafe.Pointer(&args[0]))
 	}
-	grid, block := lg.grid, lg.block
+	grid, block := lg.Grid, lg.Block
 	simMu.Lock()
-	st := C.gogru_sim_launch_slots(C.int(k), C.uint(grid.x), C.uint(grid.y), C.uint(grid.z),
-		C.uint(block.x), C.uint(block.y), C.uint(block.z), C.uint(lg.shared), slots, C.int(len(args)))
+	st := C.gogru_sim_launch_slots(C.int(k), C.uint(grid.X), C.uint(grid.Y), C.uint(grid.Z),
+		C.uint(block.X), C.uint(block.Y), C.uint(block.Z), C.uint(lg.Shared), slots, C.int(len(args)))
 	simMu.Unlock()
 	switch st {
 	case 0:
@@ -157,7 +159,7 @@ func (d *simDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 		return &Error{Call: "launch " + k.String(), Status: 702, Detail: "its threads wait for each other for ever: a barrier some of them never reach"}
 	}
 	// The simulator refused the kernel or its argument count; say which.
-	if err := launchError(k, len(args)); err != nil {
+	if err := device.LaunchError(k, len(args)); err != nil {
 		return err
 	}
 	return &Error{Call: "launch " + k.String(), Status: 1, Detail: fmt.Sprintf("the simulator refused it (%d) where kernelSigs allows it: regenerate (make generate)", int(st))}
@@ -165,75 +167,75 @@ func (d *simDevice) launch(k kernel, lg launchGeom, args []uint64) error {
 
 // checkCooperative refuses, as the driver does, dynamic shared memory past the
 // limit and a cooperative launch of more blocks than the device holds at once.
-func (d *simDevice) checkCooperative(k kernel, lg launchGeom) error {
-	if k < 0 || k >= numKernels {
+func (d *simDevice) checkCooperative(k device.Kernel, lg device.LaunchGeom) error {
+	if k < 0 || k >= device.NumKernels {
 		return nil // launchError names it
 	}
 	call := "launch " + k.String()
-	if err := d.sharedError(call, lg.shared); err != nil {
+	if err := d.sharedError(call, lg.Shared); err != nil {
 		return err
 	}
-	if !kernelSigs[k].cooperative {
+	if !device.KernelSigs[k].Cooperative {
 		return nil
 	}
-	block := lg.block.x * lg.block.y * lg.block.z
-	resident, err := d.residentBlocks(k, block, lg.shared)
+	block := lg.Block.X * lg.Block.Y * lg.Block.Z
+	resident, err := d.ResidentBlocks(k, block, lg.Shared)
 	if err != nil {
 		return err
 	}
-	if blocks := lg.grid.x * lg.grid.y * lg.grid.z; blocks > resident {
+	if blocks := lg.Grid.X * lg.Grid.Y * lg.Grid.Z; blocks > resident {
 		// CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
 		return &Error{Call: call, Status: 720, Detail: fmt.Sprintf("a cooperative launch of %d blocks where %d fit at once", blocks, resident)}
 	}
 	return nil
 }
 
-func (d *simDevice) coopLimits() (coopLimits, error) { return d.coop, nil }
+func (d *simDevice) CoopLimits() (device.CoopLimits, error) { return d.coop, nil }
 
 // residentBlocks is one block on each simulated multiprocessor, for any block
 // within the limits.
-func (d *simDevice) residentBlocks(k kernel, threads, shared int) (int, error) {
-	if threads < 1 || threads > 1024 || shared+simStaticShared > d.coop.sharedPerBlock {
+func (d *simDevice) ResidentBlocks(k device.Kernel, threads, shared int) (int, error) {
+	if threads < 1 || threads > 1024 || shared+simStaticShared > d.coop.SharedPerBlock {
 		return 0, nil
 	}
-	return d.coop.multiprocessors, nil
+	return d.coop.Multiprocessors, nil
 }
 
 // staticShared is the simulator's figure for every kernel (simStaticShared).
-func (d *simDevice) staticShared(kernel) (int, error) { return simStaticShared, nil }
+func (d *simDevice) StaticShared(device.Kernel) (int, error) { return simStaticShared, nil }
 
 // allowShared refuses, as cuFuncSetAttribute does, dynamic shared memory that
 // with the static does not fit a block; the simulator needs no opt-in.
-func (d *simDevice) allowShared(k kernel, shared int) error {
+func (d *simDevice) AllowShared(k device.Kernel, shared int) error {
 	return d.sharedError("cuFuncSetAttribute "+k.String(), shared)
 }
 
 // sharedError is the *Error of call when a block's shared bytes of dynamic
 // shared memory and the static do not fit the limit, or nil.
 func (d *simDevice) sharedError(call string, shared int) error {
-	if shared < 0 || shared+simStaticShared > d.coop.sharedPerBlock {
+	if shared < 0 || shared+simStaticShared > d.coop.SharedPerBlock {
 		// CUDA_ERROR_INVALID_VALUE
 		return &Error{Call: call, Status: 1, Detail: fmt.Sprintf("%d bytes of dynamic shared memory and %d static, past the %d a block may have",
-			shared, simStaticShared, d.coop.sharedPerBlock)}
+			shared, simStaticShared, d.coop.SharedPerBlock)}
 	}
 	return nil
 }
 
 // simRegistry returns the name, arity and cooperative flag of each kernel the
 // simulator registers, in its order.
-func simRegistry() []kernelSig {
-	sigs := make([]kernelSig, int(C.gogru_sim_kernels()))
+func simRegistry() []device.KernelSig {
+	sigs := make([]device.KernelSig, int(C.gogru_sim_kernels()))
 	for i := range sigs {
 		var arity, coop C.int
 		name := C.GoString(C.gogru_sim_kernel_name(C.int(i), &arity, &coop))
-		sigs[i] = kernelSig{name, int(arity), coop != 0}
+		sigs[i] = device.KernelSig{Name: name, Arity: int(arity), Cooperative: coop != 0}
 	}
 	return sigs
 }
 
-func (d *simDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
-	if d.capturing {
-		return d.record(func() error { return d.gemm(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) })
+func (d *simDevice) GEMM(f64, transA, transB bool, m, n, k int, alpha float64, a device.Ptr, lda int, b device.Ptr, ldb int, beta float64, c device.Ptr, ldc int) error {
+	if d.Capturing() {
+		return d.record(func() error { return d.GEMM(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) })
 	}
 	st := C.gogru_sim_gemm(cbool(f64), C.int(d.math), cbool(transA), cbool(transB), C.int(m), C.int(n), C.int(k),
 		C.double(alpha), C.uintptr_t(a), C.int(lda), C.uintptr_t(b), C.int(ldb), C.double(beta), C.uintptr_t(c), C.int(ldc))
@@ -247,6 +249,20 @@ func (d *simDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a
 	return nil
 }
 
+// simStaticShared is the simulator's static shared memory of every kernel: 1 KiB,
+// what cuobjdump -res-usage shows for each sm_90 kernel of the committed fatbin,
+// so that plans on the simulator leave the room a GPU needs.
+const simStaticShared = 1 << 10
+
+// availableMemory is the simulator's limit less the live bytes, or, without a
+// limit, the host's available memory.
+func (d *simDevice) AvailableMemory() (int64, error) {
+	if d.limit > 0 {
+		return int64(d.limit - d.Used()), nil
+	}
+	return sysmem.Available()
+}
+
 func cbool(v bool) C.int {
 	if v {
 		return 1
@@ -254,19 +270,19 @@ func cbool(v bool) C.int {
 	return 0
 }
 
-func (d *simDevice) sync() error { return d.refuse(callSync, whatSync) }
+func (d *simDevice) Sync() error { return d.Refuse(device.CallSync, device.WhatSync) }
 
 // fork, setStream and join do nothing on the simulator: its work runs in the order
 // it is queued, stream 1's after stream 0's, which is one order the GPU's two streams
 // may take. A capture records nothing for them.
-func (d *simDevice) fork() error { return nil }
+func (d *simDevice) Fork() error { return nil }
 
-func (d *simDevice) setStream(int) {}
+func (d *simDevice) SetStream(int) {}
 
-func (d *simDevice) join() error { return nil }
+func (d *simDevice) Join() error { return nil }
 
-func (d *simDevice) close() error {
-	for _, p := range d.takeAll() {
+func (d *simDevice) Close() error {
+	for _, p := range d.TakeAll() {
 		C.gogru_sim_free(C.uintptr_t(p))
 	}
 	d.closed = true

@@ -2,7 +2,7 @@
 
 // The simulator's kernel registry, which sim.cc includes inside its table:
 // KERNEL(name, arity, syncs, cooperative) for each entry point, in the order of
-// the kernel constants of kernels_gen.go. syncs is 1 for a kernel that
+// the device room's kernel constants (its kernels_gen.go). syncs is 1 for a kernel that
 // synchronises its block: it, or a function it calls, uses __syncthreads or
 // __shared__ memory. cooperative is 1 for a kernel marked cooperative, whose
 // blocks the simulator runs all at once.

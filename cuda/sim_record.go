@@ -1,11 +1,15 @@
 package cuda
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/gogru/gogru/cuda/internal/device"
+)
 
 // simRecorder is the simulator's side of a capture: the guard of the calls it
 // refuses, and the calls it records instead of running.
 type simRecorder struct {
-	recordGuard
+	device.RecordGuard
 	pending []func() error
 }
 
@@ -17,8 +21,8 @@ type simRecording struct {
 }
 
 // beginRecord starts recording calls instead of running them.
-func (d *simDevice) beginRecord() error {
-	if err := d.start("cuStreamBeginCapture"); err != nil {
+func (d *simDevice) BeginRecord() error {
+	if err := d.Start("cuStreamBeginCapture"); err != nil {
 		return err
 	}
 	d.pending = nil
@@ -27,10 +31,10 @@ func (d *simDevice) beginRecord() error {
 
 // endRecord returns the calls recorded since beginRecord, or the *Error of the
 // first call the capture refused.
-func (d *simDevice) endRecord() (recorded, error) {
+func (d *simDevice) EndRecord() (device.Recorded, error) {
 	calls := d.pending
 	d.pending = nil
-	if err := d.finish("cuStreamEndCapture"); err != nil {
+	if err := d.Finish("cuStreamEndCapture"); err != nil {
 		return nil, err
 	}
 	return &simRecording{d: d, calls: calls}, nil
@@ -45,17 +49,17 @@ func (d *simDevice) record(call func() error) error {
 // recordLaunch records a launch with a copy of its argument slots, after the
 // checks cuLaunchKernel makes when it is captured: a known kernel, one argument
 // per parameter.
-func (d *simDevice) recordLaunch(k kernel, lg launchGeom, args []uint64) error {
-	if err := launchError(k, len(args)); err != nil {
+func (d *simDevice) recordLaunch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
+	if err := device.LaunchError(k, len(args)); err != nil {
 		return err
 	}
 	args = slices.Clone(args)
-	return d.record(func() error { return d.launch(k, lg, args) })
+	return d.record(func() error { return d.Launch(k, lg, args) })
 }
 
 // launch runs the recorded calls in order and stops at the first error.
-func (g *simRecording) launch() error {
-	if err := g.d.refuse(callGraphLaunch, whatGraphLaunch); err != nil {
+func (g *simRecording) Launch() error {
+	if err := g.d.Refuse(device.CallGraphLaunch, device.WhatGraphLaunch); err != nil {
 		return err
 	}
 	for _, call := range g.calls {
@@ -67,7 +71,7 @@ func (g *simRecording) launch() error {
 }
 
 // destroy drops the recorded calls.
-func (g *simRecording) destroy() error {
+func (g *simRecording) Destroy() error {
 	g.calls = nil
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"math"
 	"testing"
+
+	"github.com/gogru/gogru/cuda/internal/device"
 )
 
 // The simulator's GEMM rounds float32 operands as the tensor cores do: bfloat16 to
@@ -13,28 +15,28 @@ import (
 func TestSimGEMMRoundsOperands(t *testing.T) {
 	cases := []struct {
 		what    string
-		math    gemmMath
+		math    device.GEMMMath
 		in, out uint32
 	}{
-		{"bf16 exact", mathBF16, 0x3f810000, 0x3f810000},
-		{"bf16 below half", mathBF16, 0x3f807fff, 0x3f800000},
-		{"bf16 above half", mathBF16, 0x3f808001, 0x3f810000},
-		{"bf16 tie to even, down", mathBF16, 0x3f808000, 0x3f800000},
-		{"bf16 tie to even, up", mathBF16, 0x3f818000, 0x3f820000},
-		{"bf16 carry into the exponent", mathBF16, 0x3fffffff, 0x40000000},
-		{"bf16 tie carrying into the exponent", mathBF16, 0x3fff8000, 0x40000000},
-		{"bf16 negative above half", mathBF16, 0xbf808001, 0xbf810000},
-		{"bf16 negative tie to even, up", mathBF16, 0xbf818000, 0xbf820000},
-		{"bf16 negative tie to even, down", mathBF16, 0xbf808000, 0xbf800000},
-		{"bf16 subnormal tie to even, up", mathBF16, 0x00018000, 0x00020000},
-		{"bf16 subnormal tie to even, down to zero", mathBF16, 0x00008000, 0x00000000},
-		{"bf16 largest float overflows", mathBF16, 0x7f7fffff, 0x7f800000},
-		{"bf16 +Inf", mathBF16, 0x7f800000, 0x7f800000},
-		{"bf16 -Inf", mathBF16, 0xff800000, 0xff800000},
-		{"tf32 tie away from zero", mathTF32, 0x3f801000, 0x3f802000},
-		{"tf32 below half", mathTF32, 0x3f800fff, 0x3f800000},
-		{"tf32 negative tie away", mathTF32, 0xbf801000, 0xbf802000},
-		{"fp32 unrounded", mathFP32, 0x3f807fff, 0x3f807fff},
+		{"bf16 exact", device.MathBF16, 0x3f810000, 0x3f810000},
+		{"bf16 below half", device.MathBF16, 0x3f807fff, 0x3f800000},
+		{"bf16 above half", device.MathBF16, 0x3f808001, 0x3f810000},
+		{"bf16 tie to even, down", device.MathBF16, 0x3f808000, 0x3f800000},
+		{"bf16 tie to even, up", device.MathBF16, 0x3f818000, 0x3f820000},
+		{"bf16 carry into the exponent", device.MathBF16, 0x3fffffff, 0x40000000},
+		{"bf16 tie carrying into the exponent", device.MathBF16, 0x3fff8000, 0x40000000},
+		{"bf16 negative above half", device.MathBF16, 0xbf808001, 0xbf810000},
+		{"bf16 negative tie to even, up", device.MathBF16, 0xbf818000, 0xbf820000},
+		{"bf16 negative tie to even, down", device.MathBF16, 0xbf808000, 0xbf800000},
+		{"bf16 subnormal tie to even, up", device.MathBF16, 0x00018000, 0x00020000},
+		{"bf16 subnormal tie to even, down to zero", device.MathBF16, 0x00008000, 0x00000000},
+		{"bf16 largest float overflows", device.MathBF16, 0x7f7fffff, 0x7f800000},
+		{"bf16 +Inf", device.MathBF16, 0x7f800000, 0x7f800000},
+		{"bf16 -Inf", device.MathBF16, 0xff800000, 0xff800000},
+		{"tf32 tie away from zero", device.MathTF32, 0x3f801000, 0x3f802000},
+		{"tf32 below half", device.MathTF32, 0x3f800fff, 0x3f800000},
+		{"tf32 negative tie away", device.MathTF32, 0xbf801000, 0xbf802000},
+		{"fp32 unrounded", device.MathFP32, 0x3f807fff, 0x3f807fff},
 	}
 	for _, c := range cases {
 		got := simRoundTrip(t, c.math, math.Float32frombits(c.in))
@@ -44,7 +46,7 @@ func TestSimGEMMRoundsOperands(t *testing.T) {
 	}
 	// A NaN stays a NaN, even one whose payload sits only in the bits rounding drops
 	// (a blind round or truncation would turn it into infinity).
-	for _, m := range []gemmMath{mathBF16, mathTF32} {
+	for _, m := range []device.GEMMMath{device.MathBF16, device.MathTF32} {
 		for _, bits := range []uint32{0x7fc00000, 0x7f800001, 0xff800001} {
 			if got := simRoundTrip(t, m, math.Float32frombits(bits)); !math.IsNaN(float64(got)) {
 				t.Errorf("math %d: NaN %#08x gave %v (%#08x)", m, bits, got, math.Float32bits(got))
@@ -55,28 +57,28 @@ func TestSimGEMMRoundsOperands(t *testing.T) {
 
 // simRoundTrip returns 1·x + 0 through a 1×1×1 float32 GEMM on the simulator with
 // math m, after poisoning the output with a value no case returns.
-func simRoundTrip(t *testing.T, m gemmMath, x float32) float32 {
+func simRoundTrip(t *testing.T, m device.GEMMMath, x float32) float32 {
 	t.Helper()
 	d := newSimDevice()
 	d.math = m
-	defer d.close()
+	defer d.Close()
 	var in [12]byte
 	binary.LittleEndian.PutUint32(in[0:], math.Float32bits(x))
 	binary.LittleEndian.PutUint32(in[4:], math.Float32bits(1))
 	binary.LittleEndian.PutUint32(in[8:], math.Float32bits(12345))
-	p, err := d.alloc(len(in))
+	p, err := d.Alloc(len(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.free(p)
-	if err := d.htod(p, in[:]); err != nil {
+	defer d.Free(p)
+	if err := d.HtoD(p, in[:]); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.gemm(false, false, false, 1, 1, 1, 1, p, 1, p+4, 1, 0, p+8, 1); err != nil {
+	if err := d.GEMM(false, false, false, 1, 1, 1, 1, p, 1, p+4, 1, 0, p+8, 1); err != nil {
 		t.Fatal(err)
 	}
 	var out [4]byte
-	if err := d.dtoh(out[:], p+8); err != nil {
+	if err := d.DtoH(out[:], p+8); err != nil {
 		t.Fatal(err)
 	}
 	return math.Float32frombits(binary.LittleEndian.Uint32(out[:]))

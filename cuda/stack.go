@@ -1,6 +1,7 @@
 package cuda
 
 import (
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/backendkit"
 )
@@ -69,7 +70,7 @@ func (s *stack) ZeroGrads() error {
 		return gru.ErrClosed
 	}
 	for _, g := range s.grads {
-		if err := s.be.dev.memsetZero(g.p, g.n*s.be.esize()); err != nil {
+		if err := s.be.dev.MemsetZero(g.p, g.n*s.be.esize()); err != nil {
 			return err
 		}
 	}
@@ -136,7 +137,7 @@ func (s *stack) Close() error {
 
 // cellParams holds the device addresses of one cell's four parameter tensors, or
 // of their gradients: Wx [D,3H], Wh [H,3H], Bx [3H], Bh [3H].
-type cellParams struct{ wx, wh, bx, bh ptr }
+type cellParams struct{ wx, wh, bx, bh device.Ptr }
 
 // cellTensors holds a cell's parameters and their gradients.
 type cellTensors struct{ param, grad cellParams }

@@ -43,7 +43,7 @@ func (s *stack) eachDirection(q *queue, plan *persistPlan, body func(d int)) {
 	}
 	failed := q.err
 	q.join()
-	if failed == nil && q.err != nil && be.recoverable(q.err) && be.dev.sync() == nil {
+	if failed == nil && q.err != nil && be.recoverable(q.err) && be.dev.Sync() == nil {
 		be.warnOnce("joining the second direction's stream", oneStreamFallback, q.err)
 		be.oneStream, q.err = true, nil
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grutest"
 )
@@ -16,7 +17,7 @@ import (
 // GPU's two streams may take, so results that do not change show the streams share
 // nothing that either writes.
 type streamDevice struct {
-	device
+	device.Device
 	order    streamOrder
 	stream   int
 	forked   bool
@@ -92,49 +93,49 @@ func (d *streamDevice) host(what string) {
 	}
 }
 
-func (d *streamDevice) dtod(dst, src ptr, bytes int) error {
-	return d.queued("dtod", func() error { return d.device.dtod(dst, src, bytes) })
+func (d *streamDevice) DtoD(dst, src device.Ptr, bytes int) error {
+	return d.queued("dtod", func() error { return d.Device.DtoD(dst, src, bytes) })
 }
 
-func (d *streamDevice) memsetZero(dst ptr, bytes int) error {
-	return d.queued("memsetZero", func() error { return d.device.memsetZero(dst, bytes) })
+func (d *streamDevice) MemsetZero(dst device.Ptr, bytes int) error {
+	return d.queued("memsetZero", func() error { return d.Device.MemsetZero(dst, bytes) })
 }
 
-func (d *streamDevice) launch(k kernel, lg launchGeom, args []uint64) error {
+func (d *streamDevice) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
 	args = slices.Clone(args)
-	return d.queued("launch "+k.String(), func() error { return d.device.launch(k, lg, args) })
+	return d.queued("launch "+k.String(), func() error { return d.Device.Launch(k, lg, args) })
 }
 
-func (d *streamDevice) gemm(f64, transA, transB bool, m, n, k int, alpha float64, a ptr, lda int, b ptr, ldb int, beta float64, c ptr, ldc int) error {
-	return d.queued("gemm", func() error { return d.device.gemm(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) })
+func (d *streamDevice) GEMM(f64, transA, transB bool, m, n, k int, alpha float64, a device.Ptr, lda int, b device.Ptr, ldb int, beta float64, c device.Ptr, ldc int) error {
+	return d.queued("gemm", func() error { return d.Device.GEMM(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) })
 }
 
-func (d *streamDevice) htod(dst ptr, src []byte) error {
+func (d *streamDevice) HtoD(dst device.Ptr, src []byte) error {
 	d.host("htod")
-	return d.device.htod(dst, src)
+	return d.Device.HtoD(dst, src)
 }
 
-func (d *streamDevice) dtoh(dst []byte, src ptr) error {
+func (d *streamDevice) DtoH(dst []byte, src device.Ptr) error {
 	d.host("dtoh")
-	return d.device.dtoh(dst, src)
+	return d.Device.DtoH(dst, src)
 }
 
-func (d *streamDevice) sync() error {
+func (d *streamDevice) Sync() error {
 	d.host("sync")
-	return d.device.sync()
+	return d.Device.Sync()
 }
 
-func (d *streamDevice) alloc(bytes int) (ptr, error) {
+func (d *streamDevice) Alloc(bytes int) (device.Ptr, error) {
 	d.host("alloc")
-	return d.device.alloc(bytes)
+	return d.Device.Alloc(bytes)
 }
 
-func (d *streamDevice) free(p ptr) error {
+func (d *streamDevice) Free(p device.Ptr) error {
 	d.host("free")
-	return d.device.free(p)
+	return d.Device.Free(p)
 }
 
-func (d *streamDevice) fork() error {
+func (d *streamDevice) Fork() error {
 	if d.forked {
 		d.problem("a fork inside a fork")
 	}
@@ -142,10 +143,10 @@ func (d *streamDevice) fork() error {
 		d.problem("a fork from stream %d", d.stream)
 	}
 	d.forked, d.forks, d.forkWork = true, d.forks+1, [2]int{}
-	return d.device.fork()
+	return d.Device.Fork()
 }
 
-func (d *streamDevice) setStream(s int) {
+func (d *streamDevice) SetStream(s int) {
 	if s != 0 && s != 1 {
 		d.problem("setStream(%d)", s)
 	}
@@ -153,10 +154,10 @@ func (d *streamDevice) setStream(s int) {
 		d.problem("setStream(1) outside a fork")
 	}
 	d.stream = s
-	d.device.setStream(s)
+	d.Device.SetStream(s)
 }
 
-func (d *streamDevice) join() error {
+func (d *streamDevice) Join() error {
 	if !d.forked {
 		d.problem("a join without a fork")
 	}
@@ -170,7 +171,7 @@ func (d *streamDevice) join() error {
 	if err := d.release(); err != nil {
 		return err
 	}
-	return d.device.join()
+	return d.Device.Join()
 }
 
 // check reports the problems seen, and a fork left open or stream 1 left current.
@@ -203,7 +204,7 @@ func TestBidirectionalStreams(t *testing.T) {
 		}
 		for _, order := range []streamOrder{issueOrder, stream1First, interleaved} {
 			name := fmt.Sprintf("%v/%v", c, order)
-			dev := &streamDevice{device: newSimDevice(), order: order}
+			dev := &streamDevice{Device: newSimDevice(), order: order}
 			be := newTestBackend(t, dev, gru.Float64)
 			got, err := grutest.Solve(be, prob)
 			if err != nil {
@@ -237,7 +238,7 @@ func TestBidirectionalStreams(t *testing.T) {
 // each sized for every multiprocessor could not be resident at once.
 func TestPersistentDoesNotFork(t *testing.T) {
 	sim := newSimDevice()
-	dev := &streamDevice{device: sim}
+	dev := &streamDevice{Device: sim}
 	be := newTestBackend(t, dev, gru.Float64)
 	if err := be.SetRecurrentKernel(KernelPersistent); err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -15,20 +16,20 @@ import (
 // nothing is allocated in the time loop. Sequence buffers are time-major.
 type workspace struct {
 	steps, batch int
-	allocs       []ptr
+	allocs       []device.Ptr
 
-	lens     ptr   // int32 [B] valid lengths
-	lensHost []int // what lens holds, nil before the first Forward
-	x0       ptr   // [T·B, D] copy of the input
-	layerOut []ptr // per layer below the top: [T·B, dirs·H]
-	top      ptr   // [T·B, dirs·H]
-	hs       []ptr // per cell: [(T+1)·B, H] states in processing order
-	gates    []ptr // per cell: [T·B, 4H]
+	lens     device.Ptr   // int32 [B] valid lengths
+	lensHost []int        // what lens holds, nil before the first Forward
+	x0       device.Ptr   // [T·B, D] copy of the input
+	layerOut []device.Ptr // per layer below the top: [T·B, dirs·H]
+	top      device.Ptr   // [T·B, dirs·H]
+	hs       []device.Ptr // per cell: [(T+1)·B, H] states in processing order
+	gates    []device.Ptr // per cell: [T·B, 4H]
 	dirs     [2]dirWork
-	dyA, dyB ptr // [T·B, max(D, dirs·H)]
-	dyTop    ptr // [T·B, dirs·H] batch-first only
-	dxTM     ptr // [T·B, D] batch-first only
-	barrier  ptr // uint32 [2]: the persistent kernels' grid barrier, zeroed once (grid_sync leaves it so)
+	dyA, dyB device.Ptr // [T·B, max(D, dirs·H)]
+	dyTop    device.Ptr // [T·B, dirs·H] batch-first only
+	dxTM     device.Ptr // [T·B, D] batch-first only
+	barrier  device.Ptr // uint32 [2]: the persistent kernels' grid barrier, zeroed once (grid_sync leaves it so)
 
 	// persist is the persistent kernels' plan for this shape, or nil where the
 	// per-step GEMM path runs; persistChecked says it has been worked out.
@@ -39,7 +40,7 @@ type workspace struct {
 
 // dirWork is one direction's scratch.
 type dirWork struct {
-	xproj, hh, dGx, dGh, dh, drh ptr // [T·B,3H], [B,3H], [T·B,3H], [T·B,3H], [B,H], [B,H]
+	xproj, hh, dGx, dGh, dh, drh device.Ptr // [T·B,3H], [B,3H], [T·B,3H], [T·B,3H], [B,H], [B,H]
 }
 
 // newWorkspace allocates the buffers for (steps, batch). When an allocation fails
@@ -53,7 +54,7 @@ func newWorkspace(be *Backend, cfg gru.Config, steps, batch int) (*workspace, er
 	var err error
 	// get allocates the buffer called name, of shape dims (sym in symbols) and
 	// elements of size bytes.
-	get := func(dst *ptr, name, sym string, size int, dims ...int) {
+	get := func(dst *device.Ptr, name, sym string, size int, dims ...int) {
 		if err != nil {
 			return
 		}
@@ -63,7 +64,7 @@ func newWorkspace(be *Backend, cfg gru.Config, steps, batch int) (*workspace, er
 			nums[i] = strconv.Itoa(d)
 		}
 		what := fmt.Sprintf("workspace %s %s = [%s]", name, sym, strings.Join(nums, ", "))
-		var p ptr
+		var p device.Ptr
 		if p, err = be.alloc(what, n); err == nil {
 			*dst = p
 			ws.allocs = append(ws.allocs, p)
@@ -72,17 +73,17 @@ func newWorkspace(be *Backend, cfg gru.Config, steps, batch int) (*workspace, er
 	get(&ws.lens, "lens (int32)", "[B]", 4, batch)
 	get(&ws.barrier, "barrier (uint32)", "[2]", 4, 2)
 	if err == nil {
-		err = be.dev.memsetZero(ws.barrier, 8)
+		err = be.dev.MemsetZero(ws.barrier, 8)
 	}
 	get(&ws.x0, "x0", "[T·B, D]", es, TB, cfg.InputSize)
 	get(&ws.top, "top", "[T·B, dirs·H]", es, TB, out)
 	get(&ws.dyA, "dyA", "[T·B, max(D, dirs·H)]", es, TB, widest)
 	get(&ws.dyB, "dyB", "[T·B, max(D, dirs·H)]", es, TB, widest)
-	ws.layerOut = make([]ptr, cfg.Layers-1)
+	ws.layerOut = make([]device.Ptr, cfg.Layers-1)
 	for l := range ws.layerOut {
 		get(&ws.layerOut[l], fmt.Sprintf("layerOut (layer %d)", l), "[T·B, dirs·H]", es, TB, out)
 	}
-	ws.hs, ws.gates = make([]ptr, cfg.Cells()), make([]ptr, cfg.Cells())
+	ws.hs, ws.gates = make([]device.Ptr, cfg.Cells()), make([]device.Ptr, cfg.Cells())
 	for c := range cfg.Cells() {
 		get(&ws.hs[c], fmt.Sprintf("hs (cell %d)", c), "[(T+1)·B, H]", es, (steps+1)*batch, H)
 		get(&ws.gates[c], fmt.Sprintf("gates (cell %d)", c), "[T·B, 4H]", es, TB, 4*H)
@@ -132,10 +133,10 @@ func (ws *workspace) setLengths(q *queue, lengths []int) {
 	}
 }
 
-func (ws *workspace) free(dev device) error {
+func (ws *workspace) free(dev device.Device) error {
 	var first error
 	for _, p := range ws.allocs {
-		if err := dev.free(p); err != nil && first == nil {
+		if err := dev.Free(p); err != nil && first == nil {
 			first = err
 		}
 	}

@@ -146,9 +146,9 @@ __device__ void plain_impl(const T* x, T* y, T v) {
 	}
 	for _, want := range []string{
 		"threads = 128 // GOGRU_THREADS: threads per block",
-		"func (q *queue) plain(lg launchGeom, x, y ptr, v float64) {",
-		"q.launch(q.typed(kernelPlainF32, kernelPlainF64), lg, argPtr(x), argPtr(y), q.be.argT(v))",
-		"func (q *queue) shared(lg launchGeom, n int, x ptr) {",
+		"func (q *queue) plain(lg device.LaunchGeom, x, y device.Ptr, v float64) {",
+		"q.launch(q.typed(device.KernelPlainF32, device.KernelPlainF64), lg, argPtr(x), argPtr(y), q.be.argT(v))",
+		"func (q *queue) shared(lg device.LaunchGeom, n int, x device.Ptr) {",
 	} {
 		if !strings.Contains(string(goSrc), want) {
 			t.Errorf("kernels_gen.go lacks %q:\n%s", want, goSrc)
@@ -156,7 +156,7 @@ __device__ void plain_impl(const T* x, T* y, T v) {
 	}
 }
 
-// A kernel marked cooperative is flagged in kernelSigs and the registry; one that
+// A kernel marked cooperative is flagged in KernelSigs and the registry; one that
 // reaches grid_sync without the mark, or a static __shared__ variable with it, is
 // refused, while dynamic shared memory (extern __shared__) is allowed.
 func TestCooperative(t *testing.T) {
@@ -200,9 +200,16 @@ extern "C" __global__ void plain(int n) {}
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`kernelSweepF64: {"sweep_f64", 3, true},`, `kernelPlain:    {"plain", 1, false},`, "It is cooperative"} {
-		if !strings.Contains(string(goSrc), want) {
-			t.Errorf("kernels_gen.go lacks %q:\n%s", want, goSrc)
+	if !strings.Contains(string(goSrc), "It is cooperative") {
+		t.Errorf("kernels_gen.go does not say the launch is cooperative:\n%s", goSrc)
+	}
+	ids, err := emitKernelIDs(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`KernelSweepF64: {"sweep_f64", 3, true},`, `KernelPlain:    {"plain", 1, false},`} {
+		if !strings.Contains(string(ids), want) {
+			t.Errorf("the device room's kernels_gen.go lacks %q:\n%s", want, ids)
 		}
 	}
 

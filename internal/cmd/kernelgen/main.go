@@ -48,12 +48,14 @@
 // # What it writes
 //
 //   - kernels/kernels_gen.cuh: the extern "C" entry points of the template kernels.
-//   - cuda/kernels_gen.go: a kernel constant per entry point (an index into the
-//     simulator's registry and into kernelSigs, the names, parameter counts and
-//     cooperative marks),
-//     and a typed launch method on cuda's *queue per kernel, which picks the
-//     entry point by the backend's dtype and packs the arguments (ptr, int,
-//     float64 for T and double, float32). Each carries its kernel's comment.
+//   - cuda/internal/device/kernels_gen.go: a Kernel constant per entry point
+//     (an index into the simulator's registry and into KernelSigs, the names,
+//     parameter counts and cooperative marks), in the room where the devices
+//     meet package cuda.
+//   - cuda/kernels_gen.go: a typed launch method on cuda's *queue per kernel,
+//     which picks the entry point by the backend's dtype and packs the arguments
+//     (device.Ptr, int, float64 for T and double, float32). Each carries its
+//     kernel's comment.
 //   - cuda/sim_kernels_gen.h: the simulator's registry, KERNEL(name, arity,
 //     syncs, cooperative) per entry point, included by cuda/sim.cc; the simulator refuses a launch
 //     whose argument count is not the arity, and a static_assert there holds each
@@ -109,10 +111,15 @@ func generate(kernelsDir, cudaDir string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	ids, err := emitKernelIDs(u)
+	if err != nil {
+		return nil, err
+	}
 	return map[string][]byte{
-		filepath.Join(kernelsDir, wrappers):         emitWrappers(u),
-		filepath.Join(cudaDir, "kernels_gen.go"):    goSrc,
-		filepath.Join(cudaDir, "sim_kernels_gen.h"): emitRegistry(u),
+		filepath.Join(kernelsDir, wrappers):                            emitWrappers(u),
+		filepath.Join(cudaDir, "kernels_gen.go"):                       goSrc,
+		filepath.Join(cudaDir, "internal", "device", "kernels_gen.go"): ids,
+		filepath.Join(cudaDir, "sim_kernels_gen.h"):                    emitRegistry(u),
 	}, nil
 }
 

@@ -20,7 +20,7 @@ const cooperativeWord = "cooperative"
 type paramKind int
 
 const (
-	kindPtr  paramKind = iota // any pointer: a device address (ptr)
+	kindPtr  paramKind = iota // any pointer: a device address (device.Ptr)
 	kindInt                   // int: a Go int, passed as int32
 	kindElem                  // T: a float64, passed as the backend's element type
 	kindF64                   // double

@@ -1,36 +1,36 @@
-package cuda
+package device
 
 import (
 	"fmt"
 	"sync"
 )
 
-// allocTracker is the bookkeeping both devices keep of their live allocations:
+// AllocTracker is the bookkeeping both devices keep of their live allocations:
 // each address with its size in bytes. It is safe for concurrent use. A device
-// embeds it, which gives the device its live and frees methods, and calls add after each
-// driver allocation, remove before each driver free and takeAll when it closes.
-type allocTracker struct {
+// embeds it, which gives the device its Live and Frees methods, and calls Add after each
+// driver allocation, Remove before each driver free and TakeAll when it closes.
+type AllocTracker struct {
 	mu    sync.Mutex
-	sizes map[ptr]int
+	sizes map[Ptr]int
 	bytes int    // the sum of sizes
 	freed uint64 // the number of removes
 }
 
-// add records the allocation of bytes at p.
-func (t *allocTracker) add(p ptr, bytes int) {
+// Add records the allocation of bytes at p.
+func (t *AllocTracker) Add(p Ptr, bytes int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.sizes == nil {
-		t.sizes = map[ptr]int{}
+		t.sizes = map[Ptr]int{}
 	}
 	t.sizes[p] = bytes
 	t.bytes += bytes
 }
 
-// remove forgets the allocation at p before the driver frees it. An address that
+// Remove forgets the allocation at p before the driver frees it. An address that
 // was never allocated, or was freed already, gives an *Error naming call (the
 // driver's free, as the device reports it) and the address.
-func (t *allocTracker) remove(p ptr, call string) error {
+func (t *AllocTracker) Remove(p Ptr, call string) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n, ok := t.sizes[p]
@@ -43,33 +43,33 @@ func (t *allocTracker) remove(p ptr, call string) error {
 	return nil
 }
 
-// frees counts the allocations removed so far.
-func (t *allocTracker) frees() uint64 {
+// Frees counts the allocations removed so far.
+func (t *AllocTracker) Frees() uint64 {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.freed
 }
 
-// used reports the bytes allocated and not yet freed.
-func (t *allocTracker) used() int {
+// Used reports the bytes allocated and not yet freed.
+func (t *AllocTracker) Used() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return t.bytes
 }
 
-// live reports the number of allocations not yet freed.
-func (t *allocTracker) live() int {
+// Live reports the number of allocations not yet freed.
+func (t *AllocTracker) Live() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	return len(t.sizes)
 }
 
-// takeAll forgets every allocation and returns their addresses, for a device that
+// TakeAll forgets every allocation and returns their addresses, for a device that
 // closes to free.
-func (t *allocTracker) takeAll() []ptr {
+func (t *AllocTracker) TakeAll() []Ptr {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	ps := make([]ptr, 0, len(t.sizes))
+	ps := make([]Ptr, 0, len(t.sizes))
 	for p := range t.sizes {
 		ps = append(ps, p)
 	}
