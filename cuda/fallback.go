@@ -18,7 +18,7 @@ import (
 //     hardware fault) and every later call fails too; the *Error matches
 //     gru.ErrDeviceLost, and nothing falls back;
 //   - capture unsupported (status 900): the *Error matches
-//     gru.ErrRecordingUnsupported;
+//     record.ErrUnsupported;
 //   - anything else the driver or cuBLAS refuses (not supported, a launch too
 //     large, an invalid value) left the context usable: a speed path falls back.
 

@@ -44,8 +44,3 @@ var ErrClosed = errors.New("gru: use of a closed backend or stack")
 // illegal address or a failed launch. Everything on the device is gone; what was
 // written to files before it (a checkpoint) is intact.
 var ErrDeviceLost = errors.New("gru: the device is lost")
-
-// ErrRecordingUnsupported is matched (errors.Is) by a backend error that says the
-// device cannot record this work at all (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED):
-// run it eagerly and stop recording.
-var ErrRecordingUnsupported = errors.New("gru: the backend cannot record this work")

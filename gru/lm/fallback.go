@@ -53,7 +53,7 @@ func (t *Trainer) recordFailed(key stepKey, carry bool, err error, body func() e
 		return eagerErr
 	}
 	then := "this shape's steps run eagerly from now on"
-	if errors.Is(err, gru.ErrRecordingUnsupported) {
+	if errors.Is(err, record.ErrUnsupported) {
 		t.unrecordable = true
 		then = "every step runs eagerly from now on: the device cannot record them"
 	}

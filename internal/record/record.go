@@ -46,6 +46,11 @@ type Recording interface {
 // data now: record the step again.
 var ErrStale = errors.New("gru: the recording is stale: backend memory was freed since it was made; record again")
 
+// ErrUnsupported is matched (errors.Is) by a backend error that says the device
+// cannot record this work at all (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED): run it
+// eagerly and stop recording.
+var ErrUnsupported = errors.New("gru: the backend cannot record this work")
+
 var (
 	mu      sync.Mutex
 	finders []func(be any) (Recorder, bool)

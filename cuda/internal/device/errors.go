@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gogru/gogru/gru"
+	"github.com/gogru/gogru/internal/record"
 	"github.com/gogru/gogru/internal/sysmem"
 )
 
@@ -72,13 +73,13 @@ func (e *Error) sticky() bool {
 }
 
 // Is makes errors.Is(err, gru.ErrDeviceLost) true for a sticky driver error, and
-// errors.Is(err, gru.ErrRecordingUnsupported) true for a refusal of stream
+// errors.Is(err, record.ErrUnsupported) true for a refusal of stream
 // capture (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED).
 func (e *Error) Is(target error) bool {
 	switch target {
 	case gru.ErrDeviceLost:
 		return e.sticky()
-	case gru.ErrRecordingUnsupported:
+	case record.ErrUnsupported:
 		return !isBlasCall(e.Call) && e.Status == StatusCaptureUnsupported
 	}
 	return false
