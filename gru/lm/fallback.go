@@ -48,7 +48,7 @@ func (t *Trainer) recordFailed(key stepKey, carry bool, err error, body func() e
 	if errors.Is(err, gru.ErrDeviceLost) {
 		return err
 	}
-	t.m.carry = carry
+	t.m.setCarry(carry)
 	if eagerErr := body(); eagerErr != nil {
 		return eagerErr
 	}
@@ -73,7 +73,7 @@ func (t *Trainer) replayFailed(key stepKey, r record.Recording, carry bool, err 
 	delete(t.recs, key)
 	t.norecord[key] = true
 	closeErr := r.Close()
-	t.m.carry = carry
+	t.m.setCarry(carry)
 	if eagerErr := body(); eagerErr != nil {
 		return errors.Join(eagerErr, closeErr)
 	}

@@ -56,7 +56,7 @@ type Model struct {
 	loss gru.Tensor // [1]: the mean cross-entropy of the last Step or Loss
 
 	steps, batch int        // the shape the buffers below are sized for
-	sizings      int        // counts the sizings of the buffers below (see Trainer)
+	generation   int        // counts the sizings of the buffers below (stepState)
 	in, targets  gru.IDs    // [T·B] input and target ids in [0, Vocab)
 	x, y, dy     gru.Tensor // [T,B,in], [T,B,dirs·H], [T,B,dirs·H]
 	dx           gru.Tensor // [T,B,Embed] when Embed > 0
@@ -221,13 +221,25 @@ func (m *Model) ZeroGrads() error {
 // ResetState makes the next batch start from a zero state.
 func (m *Model) ResetState() { m.carry = false }
 
+// stepState is what a Trainer's recording of the next step depends on besides
+// the contents of backend memory: the generation of the model's buffers (counted
+// up each time they are sized anew, which frees the old ones, whose addresses a
+// recording holds) and whether the step starts from the carried state.
+func (m *Model) stepState() (generation int, carry bool) { return m.generation, m.carry }
+
+// setCarry says whether the next step starts from the carried state, for a
+// Trainer whose replayed step carried it on the device alone (forward's host
+// half did not run), or which runs a step again after a failure, from the state
+// it started with.
+func (m *Model) setCarry(carry bool) { m.carry = carry }
+
 // shape sizes the activation buffers for T steps of B sequences.
 func (m *Model) shape(steps, batch int) error {
 	if steps == m.steps && batch == m.batch {
 		return nil
 	}
 	m.freeBuffers()
-	m.sizings++
+	m.generation++
 	mc := m.cfg
 	out, in := mc.GRU.OutputSize(), mc.InputWidth()
 	errs := []error{

@@ -57,10 +57,10 @@ type Trainer struct {
 	norm  gru.Tensor    // [1]: the gradient norm of the last step, before clipping
 	drop  *dropout      // the training steps' dropout (SetDropout); nil: none
 
-	recs    map[stepKey]record.Recording
-	ran     map[stepKey]bool // the keys run eagerly since the recordings were dropped
-	sizings int              // the model's sizings when they were dropped
-	hyper   []float64        // the optimiser's hyperparameters and Clip they hold
+	recs       map[stepKey]record.Recording
+	ran        map[stepKey]bool // the keys run eagerly since the recordings were dropped
+	generation int              // the model's buffers' generation when they were dropped
+	hyper      []float64        // the optimiser's hyperparameters and Clip they hold
 
 	norecord     map[stepKey]bool // keys whose recording or replay failed: eager from now on
 	unrecordable bool             // the backend cannot record at all: every step is eager
@@ -110,7 +110,8 @@ func (t *Trainer) step(inputs, targets []int32, steps, batch int) (float64, erro
 			return 0, err
 		}
 	}
-	key := stepKey{steps: steps, batch: batch, carry: m.carry, train: true}
+	_, carry := m.stepState()
+	key := stepKey{steps: steps, batch: batch, carry: carry, train: true}
 	if err := t.runTrain(key); err != nil {
 		return 0, err
 	}
@@ -191,7 +192,8 @@ func (t *Trainer) loss(inputs, targets []int32, steps, batch int) (float64, erro
 	if err := m.load(inputs, targets, steps, batch); err != nil {
 		return 0, err
 	}
-	key := stepKey{steps: steps, batch: batch, carry: m.carry}
+	_, carry := m.stepState()
+	key := stepKey{steps: steps, batch: batch, carry: carry}
 	err := t.run(key, func() error {
 		if err := m.forward(nil); err != nil {
 			return err
@@ -222,17 +224,17 @@ func (t *Trainer) run(key stepKey, body func() error) error {
 		hyper = t.split.Hyperparameters()
 	}
 	hyper = append(hyper, t.Clip)
-	if t.m.sizings != t.sizings || !slices.Equal(hyper, t.hyper) {
+	generation, carry := t.m.stepState()
+	if generation != t.generation || !slices.Equal(hyper, t.hyper) {
 		if err := t.Reset(); err != nil {
 			return err
 		}
-		t.sizings, t.hyper = t.m.sizings, hyper
+		t.generation, t.hyper = generation, hyper
 	}
-	carry := t.m.carry
 	if r := t.recs[key]; r != nil {
 		err := r.Replay()
 		if err == nil {
-			t.m.carry = true // what the recorded forward did on the host
+			t.m.setCarry(true) // what the recorded forward did on the host
 			return nil
 		}
 		if !errors.Is(err, record.ErrStale) {

@@ -5,11 +5,10 @@
 // backend's Ops (gru.Ops.SGDMomentum, gru.Ops.AdamW), so no parameter or gradient
 // leaves the device.
 //
-// Each Step has a host half, which counts the step and writes what the update
-// reads to the backend (the scheduled learning rate, Adam's step number), and a
-// backend half, which reads nothing from the host: gru/lm's Trainer records the
-// backend half once on the CUDA backend and replays it, and the schedule goes on
-// moving.
+// Each Step counts the step, writes what changes from step to step (the
+// scheduled learning rate, Adam's step number) to one-element tensors on the
+// backend, and runs the update there, which reads no host value: a step that
+// gru/lm's Trainer replays on the GPU still follows the schedule.
 package optim
 
 import (
