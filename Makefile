@@ -132,7 +132,7 @@ bench:
 
 ## generate: rewrite what kernelgen derives from the kernel signatures in kernels/*.cu:
 ## kernels/kernels_gen.cuh, cuda/kernels_gen.go, cuda/internal/device/kernels_gen.go,
-## cuda/sim_kernels_gen.h (see internal/cmd/kernelgen). Run it after changing a
+## cuda/internal/sim/kernels_gen.h (see internal/cmd/kernelgen). Run it after changing a
 ## kernel's signature or a GOGRU_ constant.
 generate:
 	$(GO) generate ./kernels

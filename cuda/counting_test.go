@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gogru/gogru/cuda/internal/device"
+	"github.com/gogru/gogru/cuda/internal/sim"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -23,6 +24,17 @@ type countingDevice struct {
 // newCounting wraps dev.
 func newCounting(dev device.Device) *countingDevice {
 	return &countingDevice{Device: dev, calls: map[string]int{}}
+}
+
+// newSimDevice returns a simulator with strict float32 GEMMs and the host's memory.
+func newSimDevice() *sim.Device { return sim.New(device.MathFP32) }
+
+// newSimDeviceLimit returns a simulator with limit bytes of memory (see
+// sim.Device.SetMemory).
+func newSimDeviceLimit(limit int) *sim.Device {
+	d := newSimDevice()
+	d.SetMemory(limit)
+	return d
 }
 
 // newTestBackend returns a backend of dtype on dev, which the test closes (and

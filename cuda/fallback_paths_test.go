@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/gogru/gogru/cuda/internal/device"
+	"github.com/gogru/gogru/cuda/internal/sim"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grutest"
 )
@@ -67,8 +68,7 @@ func checkReplayPaths(t *testing.T, newDev func(t *testing.T, m device.GEMMMath)
 
 func TestSimulatedReplayPaths(t *testing.T) {
 	checkReplayPaths(t, func(_ *testing.T, m device.GEMMMath) device.Device {
-		d := newSimDevice()
-		d.math = m
+		d := sim.New(m)
 		return d
 	})
 }

@@ -298,20 +298,6 @@ func TestSimulatorRejectsBadLaunches(t *testing.T) {
 	}
 }
 
-// The simulator's registry and kernelSigs come from one run of kernelgen: the
-// same kernels, in the same order, with the same arities.
-func TestSimulatorRegistryMatchesKernelSigs(t *testing.T) {
-	reg := simRegistry()
-	if len(reg) != int(device.NumKernels) {
-		t.Fatalf("the simulator registers %d kernels, kernelSigs has %d: run make generate", len(reg), device.NumKernels)
-	}
-	for k, sig := range device.KernelSigs {
-		if reg[k] != sig {
-			t.Errorf("kernel %d: simulator %+v, kernelSigs %+v", k, reg[k], sig)
-		}
-	}
-}
-
 // A queue keeps its first error and skips the work after it, as bufio.Writer does.
 func TestQueueStickyError(t *testing.T) {
 	r := newRig(t)

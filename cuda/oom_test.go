@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gogru/gogru/cuda/internal/sim"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grutest"
 )
@@ -15,7 +16,7 @@ import (
 const oomLimit = 16 << 20
 
 // newLimitedBackend returns a float32 backend on a simulator with limit bytes.
-func newLimitedBackend(t *testing.T, limit int) (*Backend, *simDevice) {
+func newLimitedBackend(t *testing.T, limit int) (*Backend, *sim.Device) {
 	t.Helper()
 	dev := newSimDeviceLimit(limit)
 	return newTestBackend(t, dev, gru.Float32), dev
@@ -80,12 +81,12 @@ func TestNewBackendOutOfMemory(t *testing.T) {
 	dev := newSimDeviceLimit(8*8 + 100) // scratch fits, partial does not
 	_, err := newBackend(dev, gru.Float32)
 	checkOOM(t, err, fmt.Sprintf("partial [%d] float64", partialCap))
-	if n := dev.Live(); n != 0 || !dev.closed {
-		t.Errorf("after the failure: %d live allocations, device closed %v", n, dev.closed)
+	if n := dev.Live(); n != 0 || !dev.Closed() {
+		t.Errorf("after the failure: %d live allocations, device closed %v", n, dev.Closed())
 	}
 	dev = newSimDevice()
-	if _, err := newBackend(dev, gru.DType(7)); err == nil || !dev.closed {
-		t.Errorf("unsupported dtype: error %v, device closed %v", err, dev.closed)
+	if _, err := newBackend(dev, gru.DType(7)); err == nil || !dev.Closed() {
+		t.Errorf("unsupported dtype: error %v, device closed %v", err, dev.Closed())
 	}
 }
 
@@ -244,7 +245,7 @@ func TestGrowOutOfMemory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dev.limit = dev.Used() + 8*rows - 1 // no room for rowLoss
+	dev.SetMemory(dev.Used() + 8*rows - 1) // no room for rowLoss
 	before := dev.Live()
 	err = be.SoftmaxCrossEntropy(logits, ids, nil, loss)
 	checkOOM(t, err, fmt.Sprintf("rowLoss [%d] float64", rows))

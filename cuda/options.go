@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/gogru/gogru/cuda/internal/device"
+	"github.com/gogru/gogru/cuda/internal/sim"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -97,9 +98,7 @@ func New(opts ...Option) (*Backend, error) {
 	m := device.GEMMMath(o.precision)
 	var dev device.Device
 	if o.simulated {
-		d := newSimDevice()
-		d.math = m
-		dev = d
+		dev = sim.New(m)
 	} else {
 		var err error
 		if dev, err = openGPU(o.index, m); err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/gogru/gogru/cuda/internal/device"
+	"github.com/gogru/gogru/cuda/internal/sim"
 	"github.com/gogru/gogru/gru"
 	"github.com/gogru/gogru/gru/grutest"
 )
@@ -29,9 +30,9 @@ func TestPlanPersistent(t *testing.T) {
 		// 16 units: W_h's slice alone is 2048·48·4 bytes = 384 KiB.
 		{"H100 2048 f32 does not fit", 2048, 32, 4, h100, persistPlan{}, false},
 		// The simulator: 7 units in 4 blocks of 2, the last with 1.
-		{"sim 7x4 f64", 7, 4, 8, simCoopLimits, persistPlan{blocks: 4, threads: 32, units: 2, tileRows: 4,
+		{"sim 7x4 f64", 7, 4, 8, sim.CoopLimits, persistPlan{blocks: 4, threads: 32, units: 2, tileRows: 4,
 			fwdShared: 8 * (7*6 + 4*33 + 4*6), bwdShared: 8 * (3*7*2 + 4*33 + 4*2)}, true},
-		{"one unit", 1, 1, 4, simCoopLimits, persistPlan{blocks: 1, threads: 32, units: 1, tileRows: 1,
+		{"one unit", 1, 1, 4, sim.CoopLimits, persistPlan{blocks: 1, threads: 32, units: 1, tileRows: 1,
 			fwdShared: 4 * (3 + 33 + 3), bwdShared: 4 * (3 + 33 + 1)}, true},
 		// Too few threads for the 3U columns of a block.
 		{"columns past the threads", 40, 2, 4, device.CoopLimits{Multiprocessors: 2, SharedPerBlock: 1 << 20, ThreadsPerBlock: 32, Warp: 32}, persistPlan{}, false},
@@ -57,7 +58,7 @@ func TestPlanPersistent(t *testing.T) {
 func newPersistentSim(t *testing.T, dtype gru.DType, lim device.CoopLimits) *Backend {
 	t.Helper()
 	d := newSimDevice()
-	d.coop = lim
+	d.SetCoopLimits(lim)
 	be, err := newBackend(d, dtype)
 	if err != nil {
 		t.Fatal(err)
@@ -84,12 +85,12 @@ func TestPersistentMatchesGEMMPath(t *testing.T) {
 			T, B, D, H int
 			lim        device.CoopLimits
 		}{
-			{"sim", 5, 3, 6, 25, simCoopLimits},
-			{"sim", 4, 5, 3, 37, simCoopLimits},
+			{"sim", 5, 3, 6, 25, sim.CoopLimits},
+			{"sim", 4, 5, 3, 37, sim.CoopLimits},
 			{"tight", 6, 5, 4, 38, tight},
 		} {
 			t.Run(fmt.Sprintf("%v/%s/H=%d", dtype, sz.name, sz.H), func(t *testing.T) {
-				p, ok := planPersistent(sz.H, sz.B, map[gru.DType]int{gru.Float32: 4, gru.Float64: 8}[dtype], simStaticShared, sz.lim)
+				p, ok := planPersistent(sz.H, sz.B, map[gru.DType]int{gru.Float32: 4, gru.Float64: 8}[dtype], sim.StaticShared, sz.lim)
 				if !ok || p.blocks < 3 || sz.H%p.units == 0 {
 					t.Fatalf("plan %+v, %v: want a fit of at least 3 blocks, the last one short", p, ok)
 				}
@@ -149,10 +150,10 @@ func checkAgainstGEMM(t *testing.T, name string, cfg gru.Config, got, want *grut
 // to the GEMM path, silently, and RecurrentRuns says so.
 func TestPersistentFallsBackWhenTooLarge(t *testing.T) {
 	const H = 200 // 4 blocks of 50 units: W_h's slice is 200·150·8 bytes, past 48 KiB
-	if _, ok := planPersistent(H, 2, 8, simStaticShared, simCoopLimits); ok {
+	if _, ok := planPersistent(H, 2, 8, sim.StaticShared, sim.CoopLimits); ok {
 		t.Fatalf("H=%d fits the simulator's limits; the test needs one that does not", H)
 	}
-	be := newPersistentSim(t, gru.Float64, simCoopLimits)
+	be := newPersistentSim(t, gru.Float64, sim.CoopLimits)
 	cfg := gru.Config{InputSize: 3, HiddenSize: H, Layers: 1, Variant: gru.ResetAfter}
 	prob := grutest.NewProblem(gru.NewRand(5), cfg, 2, 2, true, true, true)
 	got, err := grutest.Solve(be, prob)
@@ -228,7 +229,7 @@ func TestPlanCountsStaticShared(t *testing.T) {
 	for _, c := range []struct {
 		dynamic int
 		ok      bool
-	}{{simCoopLimits.SharedPerBlock - simStaticShared, true}, {simCoopLimits.SharedPerBlock - simStaticShared + 4, false}} {
+	}{{sim.CoopLimits.SharedPerBlock - sim.StaticShared, true}, {sim.CoopLimits.SharedPerBlock - sim.StaticShared + 4, false}} {
 		err := d.AllowShared(device.KernelGruPersistFwdAfterF32, c.dynamic)
 		n, _ := d.ResidentBlocks(device.KernelGruPersistFwdAfterF32, 32, c.dynamic)
 		if (err == nil) != c.ok || (n > 0) != c.ok {
@@ -272,7 +273,7 @@ func TestPersistentWithTensorCoresRunsGEMM(t *testing.T) {
 // The kernel may change between passes of one stack: after persistent passes, a
 // stack asked for KernelGEMM runs the GEMM path, though its workspace keeps a plan.
 func TestRecurrentKernelChangesOnAStack(t *testing.T) {
-	be := newPersistentSim(t, gru.Float32, simCoopLimits)
+	be := newPersistentSim(t, gru.Float32, sim.CoopLimits)
 	_, tr := newGraphTrainer(t, be, graphCase{variant: gru.ResetAfter, embed: 3}, false, 1)
 	rng := gru.NewRand(4)
 	step := func() {

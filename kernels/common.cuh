@@ -10,7 +10,8 @@
 // with the kernel's formula in the comment above that line. go generate ./kernels
 // (make generate; see internal/cmd/kernelgen) writes from them the template
 // kernels' entry points (kernels_gen.cuh, included last by all.cu), the Go launch
-// methods and the simulator's registry in ../cuda.
+// methods in ../cuda and the simulator's registry in ../cuda/internal/sim, whose
+// include path finds sim.h below.
 #pragma once
 
 #ifdef GOGRU_SIM

@@ -3,14 +3,15 @@
 // (make kernels), embedded so that `go build -tags cuda` needs no nvcc. It is for
 // package cuda and for those who change a kernel; users never import it.
 //
-// The same sources compile as host C++ for the simulator in ../cuda (see
-// ../cuda/sim.h).
+// The same sources compile as host C++ for the simulator in
+// ../cuda/internal/sim (see its sim.h).
 //
 // Each kernel's signature is written once, in its .cu file, under a
 // //gogru:kernel line; go generate (make generate) runs kernelgen, which writes
 // from them the template kernels' entry points (kernels_gen.cuh), the typed Go
-// launch methods, launch constants and the simulator's registry in ../cuda (see
-// internal/cmd/kernelgen).
+// launch methods and launch constants in ../cuda, the kernels' ids in
+// ../cuda/internal/device and the simulator's registry in ../cuda/internal/sim
+// (see internal/cmd/kernelgen).
 package kernels
 
 //go:generate go run ../internal/cmd/kernelgen -kernels . -cuda ../cuda

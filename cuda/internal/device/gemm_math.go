@@ -3,7 +3,7 @@ package device
 // GEMMMath is the arithmetic of a float32 backend's GEMMs; float64 GEMMs are always
 // strict. Tensors stay float32 under every value: only the GEMMs' operands are
 // rounded, as in PyTorch's allow_tf32 and torch.autocast(dtype=torch.bfloat16).
-// The values are also the simulator's (sim.cc's gemm_math), so they must not move.
+// The values are also the simulator's (cuda/internal/sim/sim.cc's gemm_math), so they must not move.
 type GEMMMath int
 
 const (

@@ -163,7 +163,8 @@ func emitWrappers(u *unit) []byte {
 	return b.Bytes()
 }
 
-// emitRegistry writes cuda/sim_kernels_gen.h, the simulator's table of kernels.
+// emitRegistry writes cuda/internal/sim/kernels_gen.h, the simulator's table of
+// kernels.
 func emitRegistry(u *unit) []byte {
 	var b bytes.Buffer
 	b.WriteString(header + `

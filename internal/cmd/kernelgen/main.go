@@ -56,10 +56,10 @@
 //     which picks the entry point by the backend's dtype and packs the arguments
 //     (device.Ptr, int, float64 for T and double, float32). Each carries its
 //     kernel's comment.
-//   - cuda/sim_kernels_gen.h: the simulator's registry, KERNEL(name, arity,
-//     syncs, cooperative) per entry point, included by cuda/sim.cc; the simulator refuses a launch
-//     whose argument count is not the arity, and a static_assert there holds each
-//     arity to the compiler's.
+//   - cuda/internal/sim/kernels_gen.h: the simulator's registry, KERNEL(name,
+//     arity, syncs, cooperative) per entry point, included by its sim.cc; the
+//     simulator refuses a launch whose argument count is not the arity, and a
+//     static_assert there holds each arity to the compiler's.
 //   - the launch constants: every `#define GOGRU_NAME <integer>` of the sources
 //     (kernels/common.cuh) becomes a Go constant, GOGRU_SUM_ROWS_COLS becoming
 //     sumRowsCols, in cuda/kernels_gen.go, so the header is their one source.
@@ -119,7 +119,7 @@ func generate(kernelsDir, cudaDir string) (map[string][]byte, error) {
 		filepath.Join(kernelsDir, wrappers):                            emitWrappers(u),
 		filepath.Join(cudaDir, "kernels_gen.go"):                       goSrc,
 		filepath.Join(cudaDir, "internal", "device", "kernels_gen.go"): ids,
-		filepath.Join(cudaDir, "sim_kernels_gen.h"):                    emitRegistry(u),
+		filepath.Join(cudaDir, "internal", "sim", "kernels_gen.h"):     emitRegistry(u),
 	}, nil
 }
 

@@ -1,6 +1,6 @@
 // sim.h lets the kernels compile as host C++ for gogru's CUDA simulator
 // (sim.cc). The simulator runs one launch at a time on one host thread
-// (package cuda serialises them), so threadIdx, blockIdx and the rest are plain
+// (sim.go serialises them), so threadIdx, blockIdx and the rest are plain
 // globals it sets before running each simulated thread. The threads of a kernel
 // that synchronises are fibers (each with its own stack) that switch at
 // __syncthreads, at __nanosleep and on exit; __shared__ storage is a static per

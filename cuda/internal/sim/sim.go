@@ -1,4 +1,4 @@
-package cuda
+package sim
 
 /*
 #cgo CXXFLAGS: -std=c++17 -O2 -Wall -Werror -I${SRCDIR}
@@ -25,66 +25,80 @@ import (
 	"sync"
 	"unsafe"
 
-	// The simulator #includes the kernel sources, which the go tool does not track;
-	// package kernels embeds them, so this import rebuilds the simulator when they change.
 	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/internal/sysmem"
+
+	// The simulator #includes the kernel sources, which the go tool does not track;
+	// package kernels embeds them, so this import rebuilds the simulator when they change.
 	_ "github.com/gogru/gogru/kernels"
 )
+
+// Device implements the interface package cuda orchestrates.
+var _ device.Device = (*Device)(nil)
 
 // simMu serialises simulated launches: __shared__ storage is static per kernel,
 // and the simulated thread's geometry is global state of the simulator.
 var simMu sync.Mutex
 
-// simDevice runs the kernels as host C++ in host memory (see sim.h).
-type simDevice struct {
+// Device runs the kernels as host C++ in host memory (see sim.h).
+type Device struct {
 	device.AllocTracker
-	simRecorder
+	recorder
 	limit  int               // most bytes live at once, as a GPU's memory; 0 means no limit
 	math   device.GEMMMath   // how float32 GEMMs round their operands, as TF32 and BF16 do on a GPU
 	coop   device.CoopLimits // what cooperative launches may use
 	closed bool
 }
 
-// simCoopLimits are the simulator's limits for cooperative launches: a small GPU
+// CoopLimits are the simulator's limits for cooperative launches: a small GPU
 // of four multiprocessors with 48 KiB of shared memory a block (the most a GPU
 // gives without opt-in), so that the persistent kernels take several blocks at
 // the conformance suite's sizes, and fall back where H is large.
-var simCoopLimits = device.CoopLimits{Multiprocessors: 4, SharedPerBlock: 48 << 10, ThreadsPerBlock: 256, Warp: 32}
+var CoopLimits = device.CoopLimits{Multiprocessors: 4, SharedPerBlock: 48 << 10, ThreadsPerBlock: 256, Warp: 32}
 
-func newSimDevice() *simDevice { return &simDevice{coop: simCoopLimits} }
+// New returns a simulator whose float32 GEMMs round their operands as math
+// says, with the host's memory and the cooperative limits of CoopLimits.
+func New(math device.GEMMMath) *Device { return &Device{math: math, coop: CoopLimits} }
 
-// newSimDeviceLimit returns a simulator with limit bytes of memory: an allocation
-// that would take the live bytes past it fails as cuMemAlloc does when a GPU is
-// full. It exists for the out-of-memory tests.
-func newSimDeviceLimit(limit int) *simDevice {
-	d := newSimDevice()
-	d.limit = limit
-	return d
-}
+// SetMemory gives the simulator limit bytes of memory, as a GPU has: an
+// allocation that would take the live bytes past it fails as cuMemAlloc does
+// when a GPU is full. 0, the default, means the host's memory. It exists for the
+// out-of-memory tests.
+func (d *Device) SetMemory(limit int) { d.limit = limit }
 
-func (d *simDevice) Name() string { return "simulated GPU (host C++)" + d.math.Label() }
+// SetCoopLimits makes cooperative launches see the limits of another device: the
+// tests of the persistent kernels' plans use it. Its zero value says that
+// cooperative launches are not supported.
+func (d *Device) SetCoopLimits(lim device.CoopLimits) { d.coop = lim }
 
-func (d *simDevice) Alloc(bytes int) (device.Ptr, error) {
+// Closed reports whether Close has run.
+func (d *Device) Closed() bool { return d.closed }
+
+// Name says that the device is the simulator, and its GEMMs' math.
+func (d *Device) Name() string { return "simulated GPU (host C++)" + d.math.Label() }
+
+// Alloc allocates host memory standing in for device memory, within the limit SetMemory set.
+func (d *Device) Alloc(bytes int) (device.Ptr, error) {
 	if err := d.Refuse(device.CallAlloc, device.WhatAlloc); err != nil {
 		return 0, err
 	}
 	if bytes < 0 {
-		return 0, &Error{Call: "simAlloc", Status: 1, Detail: fmt.Sprintf("negative size %d", bytes)}
+		return 0, &device.Error{Call: "simAlloc", Status: 1, Detail: fmt.Sprintf("negative size %d", bytes)}
 	}
 	if d.limit > 0 && bytes > d.limit-d.Used() {
 		// CUDA_ERROR_OUT_OF_MEMORY
-		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of memory"}
+		return 0, &device.Error{Call: "simAlloc", Status: 2, Detail: "out of memory"}
 	}
 	p := device.Ptr(C.gogru_sim_alloc(C.size_t(bytes)))
 	if p == 0 {
-		return 0, &Error{Call: "simAlloc", Status: 2, Detail: "out of host memory"}
+		return 0, &device.Error{Call: "simAlloc", Status: 2, Detail: "out of host memory"}
 	}
 	d.Add(p, bytes)
 	return p, nil
 }
 
-func (d *simDevice) Free(p device.Ptr) error {
+// Free releases an allocation.
+func (d *Device) Free(p device.Ptr) error {
 	if err := d.Refuse(device.CallFree, device.WhatFree); err != nil {
 		return err
 	}
@@ -95,7 +109,8 @@ func (d *simDevice) Free(p device.Ptr) error {
 	return nil
 }
 
-func (d *simDevice) HtoD(dst device.Ptr, src []byte) error {
+// HtoD copies host bytes to dst.
+func (d *Device) HtoD(dst device.Ptr, src []byte) error {
 	if err := d.Refuse(device.CallHtoD, device.WhatHtoD); err != nil {
 		return err
 	}
@@ -105,7 +120,8 @@ func (d *simDevice) HtoD(dst device.Ptr, src []byte) error {
 	return nil
 }
 
-func (d *simDevice) DtoH(dst []byte, src device.Ptr) error {
+// DtoH copies device bytes from src to the host.
+func (d *Device) DtoH(dst []byte, src device.Ptr) error {
 	if err := d.Refuse(device.CallDtoH, device.WhatDtoH); err != nil {
 		return err
 	}
@@ -115,7 +131,8 @@ func (d *simDevice) DtoH(dst []byte, src device.Ptr) error {
 	return nil
 }
 
-func (d *simDevice) DtoD(dst, src device.Ptr, bytes int) error {
+// DtoD copies bytes from src to dst, or records the copy in a capture.
+func (d *Device) DtoD(dst, src device.Ptr, bytes int) error {
 	if d.Capturing() {
 		return d.record(func() error { return d.DtoD(dst, src, bytes) })
 	}
@@ -123,7 +140,8 @@ func (d *simDevice) DtoD(dst, src device.Ptr, bytes int) error {
 	return nil
 }
 
-func (d *simDevice) MemsetZero(dst device.Ptr, bytes int) error {
+// MemsetZero zeroes bytes at dst, or records it in a capture.
+func (d *Device) MemsetZero(dst device.Ptr, bytes int) error {
 	if d.Capturing() {
 		return d.record(func() error { return d.MemsetZero(dst, bytes) })
 	}
@@ -131,7 +149,9 @@ func (d *simDevice) MemsetZero(dst device.Ptr, bytes int) error {
 	return nil
 }
 
-func (d *simDevice) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
+// Launch runs kernel k over lg with CUDA's grid semantics, or records the launch
+// in a capture, after the checks the driver makes.
+func (d *Device) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
 	if err := d.checkCooperative(k, lg); err != nil {
 		return err
 	}
@@ -151,23 +171,23 @@ func (d *simDevice) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64)
 	case 0:
 		return nil
 	case -1:
-		return &Error{Call: "launch " + k.String(), Status: 1, Detail: fmt.Sprintf("invalid configuration grid %v block %v", grid, block)}
+		return &device.Error{Call: "launch " + k.String(), Status: 1, Detail: fmt.Sprintf("invalid configuration grid %v block %v", grid, block)}
 	case -4:
-		return &Error{Call: "launch " + k.String(), Status: 2, Detail: "the host refused a simulated thread's context"}
+		return &device.Error{Call: "launch " + k.String(), Status: 2, Detail: "the host refused a simulated thread's context"}
 	case -5:
 		// CUDA_ERROR_LAUNCH_TIMEOUT: on a GPU the kernel would hang until the watchdog.
-		return &Error{Call: "launch " + k.String(), Status: 702, Detail: "its threads wait for each other for ever: a barrier some of them never reach"}
+		return &device.Error{Call: "launch " + k.String(), Status: 702, Detail: "its threads wait for each other for ever: a barrier some of them never reach"}
 	}
 	// The simulator refused the kernel or its argument count; say which.
 	if err := device.LaunchError(k, len(args)); err != nil {
 		return err
 	}
-	return &Error{Call: "launch " + k.String(), Status: 1, Detail: fmt.Sprintf("the simulator refused it (%d) where kernelSigs allows it: regenerate (make generate)", int(st))}
+	return &device.Error{Call: "launch " + k.String(), Status: 1, Detail: fmt.Sprintf("the simulator refused it (%d) where kernelSigs allows it: regenerate (make generate)", int(st))}
 }
 
 // checkCooperative refuses, as the driver does, dynamic shared memory past the
 // limit and a cooperative launch of more blocks than the device holds at once.
-func (d *simDevice) checkCooperative(k device.Kernel, lg device.LaunchGeom) error {
+func (d *Device) checkCooperative(k device.Kernel, lg device.LaunchGeom) error {
 	if k < 0 || k >= device.NumKernels {
 		return nil // launchError names it
 	}
@@ -185,45 +205,47 @@ func (d *simDevice) checkCooperative(k device.Kernel, lg device.LaunchGeom) erro
 	}
 	if blocks := lg.Grid.X * lg.Grid.Y * lg.Grid.Z; blocks > resident {
 		// CUDA_ERROR_COOPERATIVE_LAUNCH_TOO_LARGE
-		return &Error{Call: call, Status: 720, Detail: fmt.Sprintf("a cooperative launch of %d blocks where %d fit at once", blocks, resident)}
+		return &device.Error{Call: call, Status: 720, Detail: fmt.Sprintf("a cooperative launch of %d blocks where %d fit at once", blocks, resident)}
 	}
 	return nil
 }
 
-func (d *simDevice) CoopLimits() (device.CoopLimits, error) { return d.coop, nil }
+// CoopLimits reports the limits cooperative launches see (CoopLimits unless
+// SetCoopLimits changed them).
+func (d *Device) CoopLimits() (device.CoopLimits, error) { return d.coop, nil }
 
 // residentBlocks is one block on each simulated multiprocessor, for any block
 // within the limits.
-func (d *simDevice) ResidentBlocks(k device.Kernel, threads, shared int) (int, error) {
-	if threads < 1 || threads > 1024 || shared+simStaticShared > d.coop.SharedPerBlock {
+func (d *Device) ResidentBlocks(k device.Kernel, threads, shared int) (int, error) {
+	if threads < 1 || threads > 1024 || shared+StaticShared > d.coop.SharedPerBlock {
 		return 0, nil
 	}
 	return d.coop.Multiprocessors, nil
 }
 
-// staticShared is the simulator's figure for every kernel (simStaticShared).
-func (d *simDevice) StaticShared(device.Kernel) (int, error) { return simStaticShared, nil }
+// staticShared is the simulator's figure for every kernel (StaticShared).
+func (d *Device) StaticShared(device.Kernel) (int, error) { return StaticShared, nil }
 
 // allowShared refuses, as cuFuncSetAttribute does, dynamic shared memory that
 // with the static does not fit a block; the simulator needs no opt-in.
-func (d *simDevice) AllowShared(k device.Kernel, shared int) error {
+func (d *Device) AllowShared(k device.Kernel, shared int) error {
 	return d.sharedError("cuFuncSetAttribute "+k.String(), shared)
 }
 
 // sharedError is the *Error of call when a block's shared bytes of dynamic
 // shared memory and the static do not fit the limit, or nil.
-func (d *simDevice) sharedError(call string, shared int) error {
-	if shared < 0 || shared+simStaticShared > d.coop.SharedPerBlock {
+func (d *Device) sharedError(call string, shared int) error {
+	if shared < 0 || shared+StaticShared > d.coop.SharedPerBlock {
 		// CUDA_ERROR_INVALID_VALUE
-		return &Error{Call: call, Status: 1, Detail: fmt.Sprintf("%d bytes of dynamic shared memory and %d static, past the %d a block may have",
-			shared, simStaticShared, d.coop.SharedPerBlock)}
+		return &device.Error{Call: call, Status: 1, Detail: fmt.Sprintf("%d bytes of dynamic shared memory and %d static, past the %d a block may have",
+			shared, StaticShared, d.coop.SharedPerBlock)}
 	}
 	return nil
 }
 
-// simRegistry returns the name, arity and cooperative flag of each kernel the
+// registry returns the name, arity and cooperative flag of each kernel the
 // simulator registers, in its order.
-func simRegistry() []device.KernelSig {
+func registry() []device.KernelSig {
 	sigs := make([]device.KernelSig, int(C.gogru_sim_kernels()))
 	for i := range sigs {
 		var arity, coop C.int
@@ -233,7 +255,9 @@ func simRegistry() []device.KernelSig {
 	return sigs
 }
 
-func (d *simDevice) GEMM(f64, transA, transB bool, m, n, k int, alpha float64, a device.Ptr, lda int, b device.Ptr, ldb int, beta float64, c device.Ptr, ldc int) error {
+// GEMM is cuBLAS's column-major gemm on the host, rounding float32 operands as
+// the device's math says, or records it in a capture.
+func (d *Device) GEMM(f64, transA, transB bool, m, n, k int, alpha float64, a device.Ptr, lda int, b device.Ptr, ldb int, beta float64, c device.Ptr, ldc int) error {
 	if d.Capturing() {
 		return d.record(func() error { return d.GEMM(f64, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) })
 	}
@@ -244,19 +268,19 @@ func (d *simDevice) GEMM(f64, transA, transB bool, m, n, k int, alpha float64, a
 		if f64 {
 			call = "cublasDgemm"
 		}
-		return &Error{Call: call, Status: int(st), Detail: fmt.Sprintf("invalid value (m=%d n=%d k=%d lda=%d ldb=%d ldc=%d)", m, n, k, lda, ldb, ldc)}
+		return &device.Error{Call: call, Status: int(st), Detail: fmt.Sprintf("invalid value (m=%d n=%d k=%d lda=%d ldb=%d ldc=%d)", m, n, k, lda, ldb, ldc)}
 	}
 	return nil
 }
 
-// simStaticShared is the simulator's static shared memory of every kernel: 1 KiB,
+// StaticShared is the simulator's static shared memory of every kernel: 1 KiB,
 // what cuobjdump -res-usage shows for each sm_90 kernel of the committed fatbin,
 // so that plans on the simulator leave the room a GPU needs.
-const simStaticShared = 1 << 10
+const StaticShared = 1 << 10
 
 // availableMemory is the simulator's limit less the live bytes, or, without a
 // limit, the host's available memory.
-func (d *simDevice) AvailableMemory() (int64, error) {
+func (d *Device) AvailableMemory() (int64, error) {
 	if d.limit > 0 {
 		return int64(d.limit - d.Used()), nil
 	}
@@ -270,18 +294,20 @@ func cbool(v bool) C.int {
 	return 0
 }
 
-func (d *simDevice) Sync() error { return d.Refuse(device.CallSync, device.WhatSync) }
+// Sync has nothing to wait for: work runs when it is queued. A capture refuses it.
+func (d *Device) Sync() error { return d.Refuse(device.CallSync, device.WhatSync) }
 
 // fork, setStream and join do nothing on the simulator: its work runs in the order
 // it is queued, stream 1's after stream 0's, which is one order the GPU's two streams
 // may take. A capture records nothing for them.
-func (d *simDevice) Fork() error { return nil }
+func (d *Device) Fork() error { return nil }
 
-func (d *simDevice) SetStream(int) {}
+func (d *Device) SetStream(int) {}
 
-func (d *simDevice) Join() error { return nil }
+func (d *Device) Join() error { return nil }
 
-func (d *simDevice) Close() error {
+// Close frees what is left.
+func (d *Device) Close() error {
 	for _, p := range d.TakeAll() {
 		C.gogru_sim_free(C.uintptr_t(p))
 	}

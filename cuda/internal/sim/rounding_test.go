@@ -1,4 +1,4 @@
-package cuda
+package sim
 
 import (
 	"encoding/binary"
@@ -59,8 +59,7 @@ func TestSimGEMMRoundsOperands(t *testing.T) {
 // math m, after poisoning the output with a value no case returns.
 func simRoundTrip(t *testing.T, m device.GEMMMath, x float32) float32 {
 	t.Helper()
-	d := newSimDevice()
-	d.math = m
+	d := New(m)
 	defer d.Close()
 	var in [12]byte
 	binary.LittleEndian.PutUint32(in[0:], math.Float32bits(x))

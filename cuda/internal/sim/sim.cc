@@ -13,9 +13,9 @@
 #include <utility>
 #include <vector>
 
-#include "../kernels/all.cu"
+#include "../../../kernels/all.cu"
 
-// One launch runs at a time (package cuda holds a lock around each), on one host
+// One launch runs at a time (sim.go holds a lock around each), on one host
 // thread, so the geometry of the running thread is plain global state.
 dim3 threadIdx, blockIdx, blockDim, gridDim;
 
@@ -57,9 +57,9 @@ constexpr int arity_of(void (*)(A...)) {
    arity, syncs, cooperative}
 
 // registry lists the kernels in the order of the kernel constants in
-// kernels_gen.go, which index it.
+// ../device/kernels_gen.go, which index it.
 static const entry registry[] = {
-#include "sim_kernels_gen.h"
+#include "kernels_gen.h"
 };
 
 static const int nkernels = sizeof registry / sizeof registry[0];

@@ -1,4 +1,4 @@
-package cuda
+package sim
 
 import (
 	"slices"
@@ -6,22 +6,22 @@ import (
 	"github.com/gogru/gogru/cuda/internal/device"
 )
 
-// simRecorder is the simulator's side of a capture: the guard of the calls it
+// recorder is the simulator's side of a capture: the guard of the calls it
 // refuses, and the calls it records instead of running.
-type simRecorder struct {
+type recorder struct {
 	device.RecordGuard
 	pending []func() error
 }
 
-// simRecording is the simulator's graph: the calls recorded during a capture, each with
+// recording is the simulator's graph: the calls recorded during a capture, each with
 // its arguments copied, run again in order by launch.
-type simRecording struct {
-	d     *simDevice
+type recording struct {
+	d     *Device
 	calls []func() error
 }
 
 // beginRecord starts recording calls instead of running them.
-func (d *simDevice) BeginRecord() error {
+func (d *Device) BeginRecord() error {
 	if err := d.Start("cuStreamBeginCapture"); err != nil {
 		return err
 	}
@@ -31,17 +31,17 @@ func (d *simDevice) BeginRecord() error {
 
 // endRecord returns the calls recorded since beginRecord, or the *Error of the
 // first call the capture refused.
-func (d *simDevice) EndRecord() (device.Recorded, error) {
+func (d *Device) EndRecord() (device.Recorded, error) {
 	calls := d.pending
 	d.pending = nil
 	if err := d.Finish("cuStreamEndCapture"); err != nil {
 		return nil, err
 	}
-	return &simRecording{d: d, calls: calls}, nil
+	return &recording{d: d, calls: calls}, nil
 }
 
 // record appends call to the capture in progress.
-func (d *simDevice) record(call func() error) error {
+func (d *Device) record(call func() error) error {
 	d.pending = append(d.pending, call)
 	return nil
 }
@@ -49,7 +49,7 @@ func (d *simDevice) record(call func() error) error {
 // recordLaunch records a launch with a copy of its argument slots, after the
 // checks cuLaunchKernel makes when it is captured: a known kernel, one argument
 // per parameter.
-func (d *simDevice) recordLaunch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
+func (d *Device) recordLaunch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
 	if err := device.LaunchError(k, len(args)); err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (d *simDevice) recordLaunch(k device.Kernel, lg device.LaunchGeom, args []u
 }
 
 // launch runs the recorded calls in order and stops at the first error.
-func (g *simRecording) Launch() error {
+func (g *recording) Launch() error {
 	if err := g.d.Refuse(device.CallGraphLaunch, device.WhatGraphLaunch); err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (g *simRecording) Launch() error {
 }
 
 // destroy drops the recorded calls.
-func (g *simRecording) Destroy() error {
+func (g *recording) Destroy() error {
 	g.calls = nil
 	return nil
 }
