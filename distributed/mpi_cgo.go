@@ -116,6 +116,9 @@ func load() error {
 	loadOnce.Do(func() {
 		// Open MPI's signal handlers (for its backtraces) lack SA_ONSTACK, which Go's
 		// runtime needs of every handler; leave the signals to Go unless told otherwise.
+		// Open MPI takes its MCA parameters from the environment at MPI_Init, with no
+		// API to set one before, so this is the one way; it runs only here, when the
+		// application asks for MPI (Init), never on import.
 		if _, ok := os.LookupEnv("OMPI_MCA_opal_signal"); !ok {
 			os.Setenv("OMPI_MCA_opal_signal", "")
 		}

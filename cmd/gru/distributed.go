@@ -60,12 +60,12 @@ func (j *job) alike(err error) error {
 // startJob joins the MPI job that launched this process, if a launcher did
 // (distributed.Launched); without one it returns nil, and MPI is never loaded.
 func startJob(fs *flag.FlagSet) (*job, error) {
-	if !distributed.Launched() {
+	if !distributed.Launched(os.LookupEnv) {
 		return nil, nil
 	}
 	c, err := distributed.Init()
 	if err != nil {
-		return nil, fmt.Errorf("started by an MPI launcher (%d ranks), but %w", distributed.WorldSizeHint(), err)
+		return nil, fmt.Errorf("started by an MPI launcher (%d ranks), but %w", distributed.WorldSizeHint(os.LookupEnv), err)
 	}
 	j := &job{comm: c}
 	fs.VisitAll(func(f *flag.Flag) { j.flags = append(j.flags, [2]string{f.Name, f.Value.String()}) })
