@@ -226,7 +226,7 @@ func (t *Trainer) run(key stepKey, body func() error) error {
 	hyper = append(hyper, t.Clip)
 	generation, carry := t.m.stepState()
 	if generation != t.generation || !slices.Equal(hyper, t.hyper) {
-		if err := t.Reset(); err != nil {
+		if err := t.reset(); err != nil {
 			return err
 		}
 		t.generation, t.hyper = generation, hyper
@@ -240,7 +240,7 @@ func (t *Trainer) run(key stepKey, body func() error) error {
 		if !errors.Is(err, record.ErrStale) {
 			return t.replayFailed(key, r, carry, err, body)
 		}
-		if err := t.Reset(); err != nil { // memory was freed beneath it: start over
+		if err := t.reset(); err != nil { // memory was freed beneath it: start over
 			return err
 		}
 	}
@@ -260,9 +260,9 @@ func (t *Trainer) run(key stepKey, body func() error) error {
 	return nil
 }
 
-// Reset drops the recordings, so that the next step of each shape runs eagerly
+// reset drops the recordings, so that the next step of each shape runs eagerly
 // and the one after records again.
-func (t *Trainer) Reset() error {
+func (t *Trainer) reset() error {
 	var first error
 	for k, r := range t.recs {
 		if err := r.Close(); err != nil && first == nil {
@@ -277,7 +277,7 @@ func (t *Trainer) Reset() error {
 // Close releases the recordings and the Trainer's tensor and ids; the model and
 // the optimiser stay open.
 func (t *Trainer) Close() error {
-	err := t.Reset()
+	err := t.reset()
 	if t.norm != nil {
 		err = errors.Join(err, t.m.be.Free(t.norm))
 		t.norm = nil
@@ -308,7 +308,7 @@ func (t *Trainer) SetDropout(layers, input float64, seed uint64) error {
 			return fmt.Errorf("gru: trainer: %s must be in [0, 1), got %v", p.name, p.v)
 		}
 	}
-	if err := t.Reset(); err != nil { // the recordings hold the old probabilities
+	if err := t.reset(); err != nil { // the recordings hold the old probabilities
 		return err
 	}
 	if layers == 0 && input == 0 {
