@@ -2,6 +2,7 @@ package backendkit
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -24,5 +25,23 @@ func TestCheckShapeAndLengths(t *testing.T) {
 	}
 	if err := CheckLengths([]int{3, 0}, 3, 2); err == nil || !strings.Contains(err.Error(), "lengths[1] = 0") {
 		t.Fatalf("CheckLengths: %v", err)
+	}
+}
+
+// TestAdamStep checks how AdamW's step number comes out of its step tensor's
+// value: its whole part, capped at 2³¹−1 as the kernels cap it, and refused below 1.
+func TestAdamStep(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want int
+	}{{1, 1}, {2.5, 2}, {1 << 24, 1 << 24}, {1<<31 - 1, 1<<31 - 1}, {1 << 31, 1<<31 - 1}, {3e12, 1<<31 - 1}} {
+		if got, err := AdamStep(c.v); err != nil || got != c.want {
+			t.Errorf("AdamStep(%v) = %d, %v; want %d", c.v, got, err, c.want)
+		}
+	}
+	for _, v := range []float64{0, 0.5, -1, math.NaN()} {
+		if _, err := AdamStep(v); err == nil || !strings.Contains(err.Error(), "at least 1") {
+			t.Errorf("AdamStep(%v): %v, want an error saying at least 1", v, err)
+		}
 	}
 }

@@ -21,11 +21,12 @@ import (
 // sized for the first time) fails, naming the call, and so does Record. Run the
 // body once without recording first, so that every lazily sized buffer exists.
 //
-// A Recording holds the device addresses and the host arguments (shapes, learning
-// rates, lengths) of the operations as body made them; host state that body changed
-// (a stack's saved pass, say) is left as body left it. Replay runs the recorded
+// A Recording holds the device addresses and the host arguments (shapes, betas,
+// lengths) of the operations as body made them; host state that body changed (a
+// stack's saved pass, say) is left as body left it. Replay runs the recorded
 // operations again on the current contents of the backend's memory: new ids
-// written by WriteIDs, new parameters, the step count in an IDs.
+// written by WriteIDs, new parameters, the learning rate and step numbers written
+// since.
 type Recorder interface {
 	Record(body func() error) (Recording, error)
 }
