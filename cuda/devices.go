@@ -1,10 +1,8 @@
 package cuda
 
-// Device describes a GPU as the driver reports it.
-type Device struct {
-	Index        int
-	Name         string
-	Major, Minor int   // compute capability
-	MemoryBytes  int64 // total global memory
-	Driver       int   // driver API version, e.g. 12040
-}
+import "github.com/gogru/gogru/cuda/internal/device"
+
+// Device describes a GPU as the driver reports it: Index (as WithDevice numbers
+// it), Name, the compute capability Major and Minor, MemoryBytes (total global
+// memory) and Driver (the driver API version, e.g. 12040).
+type Device = device.Info

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 
 	"github.com/gogru/gogru/gru"
 )
@@ -31,19 +30,6 @@ import (
 func (be *Backend) recoverable(err error) bool {
 	var e *Error
 	return !be.recording && errors.As(err, &e) && !errors.Is(err, gru.ErrDeviceLost)
-}
-
-// cuStatus returns the CUresult inside an error of gorgonia.org/cu (an integer
-// type), or -1 when err holds none.
-func cuStatus(err error) int {
-	v := reflect.ValueOf(err)
-	switch v.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		return int(v.Int())
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return int(v.Uint())
-	}
-	return -1
 }
 
 // SetLogger sets where the backend reports, once each, the speed paths it leaves

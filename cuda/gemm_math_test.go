@@ -1,6 +1,7 @@
 package cuda_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/gogru/gogru/cpu"
@@ -27,6 +28,11 @@ func TestSimulatedBF16ErrorBound(t *testing.T) {
 
 // simulated adapts a simulator constructor to an opener of gru.Backend.
 func opener(opts ...cuda.Option) func() (gru.Backend, error) {
+	// The GPU's tests load the fatbin GOGRU_FATBIN names, as the gru command does,
+	// so that make gpu-check runs them on kernels built by the GPU host's nvcc.
+	if path := os.Getenv("GOGRU_FATBIN"); path != "" {
+		opts = append(opts, cuda.WithFatbin(path))
+	}
 	return func() (gru.Backend, error) {
 		be, err := cuda.New(opts...)
 		if err != nil {

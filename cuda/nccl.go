@@ -106,8 +106,8 @@ func ncclError(call string, r C.int) error {
 // current on the calling thread. The real device has them; the simulator has no
 // NCCL, and its data-parallel jobs stage through the host.
 type ncclDevice interface {
-	streamHandle() uintptr
-	do(f func() error) error
+	StreamHandle() uintptr
+	Do(f func() error) error
 }
 
 // NCCL averages gradients across the GPUs of a data-parallel job with NCCL's
@@ -145,7 +145,7 @@ func NewNCCL(be *Backend, rank, ranks int, broadcast func(id []byte) error) (*NC
 		return nil, err
 	}
 	n := &NCCL{be: be, dev: dev, ranks: ranks}
-	err := dev.do(func() error {
+	err := dev.Do(func() error {
 		if r := C.gogru_nccl_init_rank(&n.comm, C.int(ranks), unsafe.Pointer(&id[0]), C.int(rank)); r != 0 {
 			return ncclError("ncclCommInitRank", r)
 		}
@@ -194,8 +194,8 @@ func (n *NCCL) Average(be gru.Backend, ts []gru.Tensor) error {
 		}
 		off += ct.n
 	}
-	err := n.dev.do(func() error {
-		r := C.gogru_nccl_average(C.uintptr_t(n.flat), C.size_t(total), boolInt(es == 8), n.comm, C.uintptr_t(n.dev.streamHandle()))
+	err := n.dev.Do(func() error {
+		r := C.gogru_nccl_average(C.uintptr_t(n.flat), C.size_t(total), boolInt(es == 8), n.comm, C.uintptr_t(n.dev.StreamHandle()))
 		if r != 0 {
 			return ncclError("ncclAllReduce", r)
 		}
@@ -234,7 +234,7 @@ func (n *NCCL) Close() error {
 		n.flat, n.flatN = 0, 0
 	}
 	if n.comm != 0 {
-		cerr := n.dev.do(func() error {
+		cerr := n.dev.Do(func() error {
 			if r := C.gogru_nccl_destroy(n.comm); r != 0 {
 				return ncclError("ncclCommDestroy", r)
 			}

@@ -13,7 +13,7 @@ var ErrNotBuilt = errors.New("cuda: this binary was built without GPU support; r
 
 // openGPU returns ErrNotBuilt: this build has no GPU path. New(Simulated())
 // works in every build.
-func openGPU(int, device.GEMMMath) (device.Device, error) { return nil, ErrNotBuilt }
+func openGPU(int, device.GEMMMath, string) (device.Device, error) { return nil, ErrNotBuilt }
 
 // Devices returns ErrNotBuilt: this build has no GPU path.
 func Devices() ([]Device, error) { return nil, ErrNotBuilt }

@@ -52,6 +52,7 @@ type options struct {
 	precision Precision
 	simulated bool
 	kernel    RecurrentKernel
+	fatbin    string
 }
 
 // WithDevice opens GPU index (as Devices numbers them) instead of GPU 0: each rank
@@ -74,6 +75,12 @@ func Simulated() Option { return func(o *options) { o.simulated = true } }
 // WithRecurrentKernel chooses how the recurrence runs (see RecurrentKernel and
 // Backend.SetRecurrentKernel); the default is KernelGEMM.
 func WithRecurrentKernel(k RecurrentKernel) Option { return func(o *options) { o.kernel = k } }
+
+// WithFatbin loads the GPU's kernels from the fatbin at path instead of the
+// embedded kernels/gogru.fatbin: one built by make kernels FATBIN=path with
+// another nvcc, say. Its kernels must have the embedded ones' signatures. The
+// simulator ignores it. (The gru command passes it when GOGRU_FATBIN is set.)
+func WithFatbin(path string) Option { return func(o *options) { o.fatbin = path } }
 
 // New opens a backend: on GPU 0 with float32 tensors and strict GEMMs unless the
 // options say otherwise. In a build without the cuda tag only Simulated opens; a
@@ -101,7 +108,7 @@ func New(opts ...Option) (*Backend, error) {
 		dev = sim.New(m)
 	} else {
 		var err error
-		if dev, err = openGPU(o.index, m); err != nil {
+		if dev, err = openGPU(o.index, m, o.fatbin); err != nil {
 			return nil, err
 		}
 	}

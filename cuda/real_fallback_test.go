@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gogru/gogru/cuda/internal/device"
+	"github.com/gogru/gogru/cuda/internal/driver"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -13,8 +14,8 @@ import (
 // Each skips, saying so, where no GPU is present; make gpu-check runs them.
 
 // openGPUDevice opens GPU 0 with GEMM math m, closed when the test ends, or skips.
-func openGPUDevice(t *testing.T, m device.GEMMMath) *realDevice {
-	d, err := openDevice(0, m)
+func openGPUDevice(t *testing.T, m device.GEMMMath) *driver.Device {
+	d, err := driver.Open(0, m, "")
 	if err != nil {
 		t.Skipf("no GPU (%v): run on a GPU host, e.g. make gpu-check", err)
 	}
@@ -45,8 +46,7 @@ func TestGPUPersistentAgainstGEMM(t *testing.T) {
 // recording.
 func TestGPUCaptureRefusal(t *testing.T) {
 	checkCaptureRefusal(t, func(t *testing.T) device.Device { return openGPUDevice(t, device.MathFP32) }, func(d device.Device) error {
-		rd := d.(*realDevice)
-		return rd.do(rd.syncLocked)
+		return d.(*driver.Device).SyncUnguarded()
 	})
 }
 

@@ -6,12 +6,13 @@ import (
 	"testing"
 
 	"github.com/gogru/gogru/cuda/internal/device"
+	"github.com/gogru/gogru/cuda/internal/driver"
 	"github.com/gogru/gogru/gru"
 )
 
 // openCountingGPU opens GPU 0 behind a call counter, or skips the test.
 func openCountingGPU(t *testing.T, dtype gru.DType) (*Backend, *countingDevice) {
-	d, err := openDevice(0, device.MathFP32)
+	d, err := driver.Open(0, device.MathFP32, "")
 	if err != nil {
 		t.Skipf("no GPU: %v; runs where an NVIDIA GPU and its driver are, with go test -tags cuda (make gpu-check)", err)
 	}

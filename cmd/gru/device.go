@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/gogru/gogru/cpu"
 	"github.com/gogru/gogru/cuda"
@@ -59,12 +60,21 @@ func parseKernel(s string) (cuda.RecurrentKernel, error) {
 	return k, nil
 }
 
+// fatbinEnv names the environment variable that, when set, points at a fatbin for
+// the GPU to load instead of the embedded kernels/gogru.fatbin: one built by make
+// kernels FATBIN=path with another nvcc, say (cuda.WithFatbin). Its kernels must
+// have the same signatures.
+const fatbinEnv = "GOGRU_FATBIN"
+
 // openGPU opens GPU index, or the CUDA simulator when sim is set, at precision p,
-// running the recurrence with kernel k.
+// running the recurrence with kernel k, with the kernels fatbinEnv names if set.
 func openGPU(p precision, sim bool, index int, k cuda.RecurrentKernel) (*cuda.Backend, error) {
 	opts := []cuda.Option{cuda.WithDType(p.dtype), cuda.WithPrecision(p.gemm), cuda.WithDevice(index), cuda.WithRecurrentKernel(k)}
 	if sim {
 		opts = append(opts, cuda.Simulated())
+	}
+	if path := os.Getenv(fatbinEnv); path != "" {
+		opts = append(opts, cuda.WithFatbin(path))
 	}
 	return cuda.New(opts...)
 }

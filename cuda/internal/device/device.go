@@ -1,5 +1,14 @@
 package device
 
+// Info describes a GPU as the driver reports it (package cuda's Device).
+type Info struct {
+	Index        int
+	Name         string
+	Major, Minor int   // compute capability
+	MemoryBytes  int64 // total global memory
+	Driver       int   // driver API version, e.g. 12040
+}
+
 // Ptr is a device address.
 type Ptr uintptr
 

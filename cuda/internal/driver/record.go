@@ -1,6 +1,6 @@
 //go:build cuda
 
-package cuda
+package driver
 
 /*
 #cgo LDFLAGS: -lcuda
@@ -14,7 +14,7 @@ package cuda
 // Relaxed mode: the calls of a capture come from whichever OS thread the calling
 // goroutine is locked to for the call, and relaxed mode is the one that does not
 // tie a capture to a thread or forbid unrelated calls elsewhere in the process.
-// Our own guard (record.go) refuses the calls a step may not contain before they
+// Our own guard (device.RecordGuard) refuses the calls a step may not contain before they
 // reach the driver.
 static CUresult gogru_begin_capture(uintptr_t s) {
 	return cuStreamBeginCapture((CUstream)s, CU_STREAM_CAPTURE_MODE_RELAXED);
@@ -52,7 +52,7 @@ func cuCheck(call string, r C.CUresult) error {
 	if r == C.CUDA_SUCCESS {
 		return nil
 	}
-	e := &Error{Call: call, Status: int(r)}
+	e := &device.Error{Call: call, Status: int(r)}
 	if name := C.gogru_error_name(r); name != nil {
 		e.Detail = C.GoString(name)
 	}
@@ -60,12 +60,12 @@ func cuCheck(call string, r C.CUresult) error {
 }
 
 // beginRecord starts capturing the stream's work into a CUDA graph.
-func (d *realDevice) BeginRecord() error {
+func (d *Device) BeginRecord() error {
 	if err := d.Start("cuStreamBeginCapture"); err != nil {
 		return err
 	}
-	err := d.do(func() error {
-		return cuCheck("cuStreamBeginCapture", C.gogru_begin_capture(C.uintptr_t(d.streamHandle())))
+	err := d.Do(func() error {
+		return cuCheck("cuStreamBeginCapture", C.gogru_begin_capture(C.uintptr_t(d.StreamHandle())))
 	})
 	if err != nil {
 		d.Abandon()
@@ -76,53 +76,53 @@ func (d *realDevice) BeginRecord() error {
 // endRecord ends the capture and instantiates the graph; the graph itself is
 // destroyed at once, since its executable form does not need it. A call the guard
 // refused during the capture makes it fail, naming that call.
-func (d *realDevice) EndRecord() (device.Recorded, error) {
+func (d *Device) EndRecord() (device.Recorded, error) {
 	var g, exec C.uintptr_t
-	err := d.do(func() error {
-		return cuCheck("cuStreamEndCapture", C.gogru_end_capture(C.uintptr_t(d.streamHandle()), &g))
+	err := d.Do(func() error {
+		return cuCheck("cuStreamEndCapture", C.gogru_end_capture(C.uintptr_t(d.StreamHandle()), &g))
 	})
 	if refused := d.Finish("cuStreamEndCapture"); refused != nil {
 		err = refused // it names the call that spoiled the capture; the driver's error cannot
 	}
 	if err == nil {
-		err = d.do(func() error { return cuCheck("cuGraphInstantiateWithFlags", C.gogru_graph_instantiate(&exec, g)) })
+		err = d.Do(func() error { return cuCheck("cuGraphInstantiateWithFlags", C.gogru_graph_instantiate(&exec, g)) })
 	}
 	if g != 0 {
-		err = errors.Join(err, d.do(func() error { return cuCheck("cuGraphDestroy", C.gogru_graph_destroy(g)) }))
+		err = errors.Join(err, d.Do(func() error { return cuCheck("cuGraphDestroy", C.gogru_graph_destroy(g)) }))
 	}
 	if err != nil {
 		if exec != 0 {
-			d.do(func() error { return cuCheck("cuGraphExecDestroy", C.gogru_graph_exec_destroy(exec)) })
+			d.Do(func() error { return cuCheck("cuGraphExecDestroy", C.gogru_graph_exec_destroy(exec)) })
 		}
 		return nil, err
 	}
-	return &realRecording{d: d, exec: exec}, nil
+	return &recording{d: d, exec: exec}, nil
 }
 
-// realRecording is an instantiated CUDA graph (a CUgraphExec).
-type realRecording struct {
-	d    *realDevice
+// recording is an instantiated CUDA graph (a CUgraphExec).
+type recording struct {
+	d    *Device
 	exec C.uintptr_t
 }
 
 // launch queues the graph on the device's stream: one driver call for the step.
-func (g *realRecording) Launch() error {
+func (g *recording) Launch() error {
 	if err := g.d.Refuse(device.CallGraphLaunch, device.WhatGraphLaunch); err != nil {
 		return err
 	}
-	return g.d.do(func() error {
-		return cuCheck("cuGraphLaunch", C.gogru_graph_launch(g.exec, C.uintptr_t(g.d.streamHandle())))
+	return g.d.Do(func() error {
+		return cuCheck("cuGraphLaunch", C.gogru_graph_launch(g.exec, C.uintptr_t(g.d.StreamHandle())))
 	})
 }
 
 // destroy releases the executable graph. Calling it twice is safe.
-func (g *realRecording) Destroy() error {
+func (g *recording) Destroy() error {
 	if g.exec == 0 {
 		return nil
 	}
 	exec := g.exec
 	g.exec = 0
-	return g.d.do(func() error { return cuCheck("cuGraphExecDestroy", C.gogru_graph_exec_destroy(exec)) })
+	return g.d.Do(func() error { return cuCheck("cuGraphExecDestroy", C.gogru_graph_exec_destroy(exec)) })
 }
 
 // blasWorkspaceBytes is the workspace cuBLAS is given on a device of compute
@@ -136,8 +136,8 @@ func blasWorkspaceBytes(major int) int {
 }
 
 // setBlasWorkspace allocates stream 0's cuBLAS workspace and gives it to its
-// handle. It runs inside openDevice's do.
-func (d *realDevice) setBlasWorkspace(dev cu.Device) error {
+// handle. It runs inside Open's Do.
+func (d *Device) setBlasWorkspace(dev cu.Device) error {
 	var err error
 	d.blasWork, err = giveBlasWorkspace(dev, d.blas, "cuBLAS workspace")
 	return err
@@ -156,7 +156,7 @@ func giveBlasWorkspace(dev cu.Device, h *cublasHandle, what string) (cu.DevicePt
 	n := blasWorkspaceBytes(major)
 	p, err := cu.MemAlloc(int64(n))
 	if err != nil {
-		return 0, &AllocError{What: what, Bytes: n, Err: driverError("cuMemAlloc", err)}
+		return 0, &device.AllocError{What: what, Bytes: n, Err: driverError("cuMemAlloc", err)}
 	}
 	return p, h.setWorkspace(uintptr(p), n)
 }

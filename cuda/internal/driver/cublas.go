@@ -1,6 +1,6 @@
 //go:build cuda
 
-package cuda
+package driver
 
 /*
 #cgo LDFLAGS: -lcublas
@@ -59,7 +59,7 @@ import (
 
 // cublasHandle is a cuBLAS handle bound to one stream, with the math of its float32
 // GEMMs. Every call is column-major; callers holding row-major data swap operands
-// (see Backend.rowGemm).
+// (see package cuda's Backend.rowGemm).
 type cublasHandle struct {
 	h    C.uintptr_t
 	math device.GEMMMath
@@ -69,7 +69,7 @@ func cublasCheck(call string, st C.cublasStatus_t) error {
 	if st == C.CUBLAS_STATUS_SUCCESS {
 		return nil
 	}
-	return &Error{Call: call, Status: int(st), Detail: cublasStatusName(int(st))}
+	return &device.Error{Call: call, Status: int(st), Detail: cublasStatusName(int(st))}
 }
 
 func cublasStatusName(st int) string {

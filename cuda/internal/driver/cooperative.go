@@ -1,6 +1,6 @@
 //go:build cuda
 
-package cuda
+package driver
 
 /*
 #cgo LDFLAGS: -lcuda
@@ -53,15 +53,16 @@ var (
 	_ [unsafe.Sizeof(uintptr(0)) - unsafe.Sizeof(cu.Function{})]byte
 )
 
-// persistMaxThreads caps the threads of a persistent kernel's block (see
-// planPersistent): more threads than this add row groups a block rarely has rows for.
+// persistMaxThreads caps the threads of a persistent kernel's block (see package
+// cuda's planPersistent): more threads than this add row groups a block rarely
+// has rows for.
 const persistMaxThreads = 256
 
 func rawFunction(fn cu.Function) C.uintptr_t { return C.uintptr_t(*(*uintptr)(unsafe.Pointer(&fn))) }
 
 // function returns kernel k's function, loading it on first use. The caller
-// holds the context (d.do).
-func (d *realDevice) function(k device.Kernel) (cu.Function, error) {
+// holds the context (d.Do).
+func (d *Device) function(k device.Kernel) (cu.Function, error) {
 	if fn, ok := d.funcs[k]; ok {
 		return fn, nil
 	}
@@ -74,9 +75,9 @@ func (d *realDevice) function(k device.Kernel) (cu.Function, error) {
 }
 
 // staticShared reads kernel k's static shared memory once and keeps it.
-func (d *realDevice) StaticShared(k device.Kernel) (int, error) {
+func (d *Device) StaticShared(k device.Kernel) (int, error) {
 	var n int
-	err := d.do(func() error {
+	err := d.Do(func() error {
 		var err error
 		n, err = d.staticSharedLocked(k)
 		return err
@@ -85,7 +86,7 @@ func (d *realDevice) StaticShared(k device.Kernel) (int, error) {
 }
 
 // staticSharedLocked is staticShared for a caller that holds the context.
-func (d *realDevice) staticSharedLocked(k device.Kernel) (int, error) {
+func (d *Device) staticSharedLocked(k device.Kernel) (int, error) {
 	if n, ok := d.static[k]; ok {
 		return n, nil
 	}
@@ -102,8 +103,8 @@ func (d *realDevice) staticSharedLocked(k device.Kernel) (int, error) {
 }
 
 // allowShared lets kernel k's blocks have shared bytes of dynamic shared memory.
-func (d *realDevice) AllowShared(k device.Kernel, shared int) error {
-	return d.do(func() error {
+func (d *Device) AllowShared(k device.Kernel, shared int) error {
+	return d.Do(func() error {
 		fn, err := d.function(k)
 		if err != nil {
 			return err
@@ -115,7 +116,7 @@ func (d *realDevice) AllowShared(k device.Kernel, shared int) error {
 // allowSharedLocked lets kernel k's blocks have shared bytes of dynamic shared
 // memory: where that and the kernel's static shared memory pass 48 KiB, the
 // function must opt in. The caller holds the context.
-func (d *realDevice) allowSharedLocked(k device.Kernel, fn cu.Function, shared int) error {
+func (d *Device) allowSharedLocked(k device.Kernel, fn cu.Function, shared int) error {
 	if shared <= d.sharedAllowed[k] {
 		return nil
 	}
@@ -136,7 +137,7 @@ func (d *realDevice) allowSharedLocked(k device.Kernel, fn cu.Function, shared i
 // launchCooperative launches fn with cuLaunchCooperativeKernel, which gorgonia.org/cu
 // lacks. The parameter array is C memory: cgo forbids passing Go memory that
 // holds Go pointers. The caller holds the context.
-func (d *realDevice) launchCooperative(k device.Kernel, fn cu.Function, lg device.LaunchGeom, args []uint64) error {
+func (d *Device) launchCooperative(k device.Kernel, fn cu.Function, lg device.LaunchGeom, args []uint64) error {
 	n := max(len(args), 1)
 	vals := unsafe.Slice((*uint64)(C.malloc(C.size_t(8*n))), n)
 	ptrs := unsafe.Slice((*unsafe.Pointer)(C.malloc(C.size_t(8*n))), n)
@@ -152,9 +153,10 @@ func (d *realDevice) launchCooperative(k device.Kernel, fn cu.Function, lg devic
 		C.uintptr_t(rawStream(d.currentStream())), (*unsafe.Pointer)(unsafe.Pointer(&ptrs[0]))))
 }
 
-func (d *realDevice) CoopLimits() (device.CoopLimits, error) {
+// CoopLimits reads what cooperative launches may use (once) from the device.
+func (d *Device) CoopLimits() (device.CoopLimits, error) {
 	var lim device.CoopLimits
-	err := d.do(func() error {
+	err := d.Do(func() error {
 		var err error
 		lim, err = d.coopLimitsLocked()
 		return err
@@ -164,7 +166,7 @@ func (d *realDevice) CoopLimits() (device.CoopLimits, error) {
 
 // coopLimitsLocked reads the device's limits once and keeps them. The caller
 // holds the context.
-func (d *realDevice) coopLimitsLocked() (device.CoopLimits, error) {
+func (d *Device) coopLimitsLocked() (device.CoopLimits, error) {
 	if d.limits != nil {
 		return *d.limits, nil
 	}
@@ -182,9 +184,9 @@ func (d *realDevice) coopLimitsLocked() (device.CoopLimits, error) {
 
 // residentBlocks is the occupancy calculator's blocks per multiprocessor times
 // the multiprocessors.
-func (d *realDevice) ResidentBlocks(k device.Kernel, threads, shared int) (int, error) {
+func (d *Device) ResidentBlocks(k device.Kernel, threads, shared int) (int, error) {
 	var total int
-	err := d.do(func() error {
+	err := d.Do(func() error {
 		lim, err := d.coopLimitsLocked()
 		if err != nil {
 			return err

@@ -1,13 +1,13 @@
 //go:build cuda
 
-package cuda
+package driver
 
 import "gorgonia.org/cu"
 
 // availableMemory is the driver's free device memory (cuMemGetInfo).
-func (d *realDevice) AvailableMemory() (int64, error) {
+func (d *Device) AvailableMemory() (int64, error) {
 	var free int64
-	err := d.do(func() error {
+	err := d.Do(func() error {
 		f, _, err := cu.MemInfo()
 		if err != nil {
 			return driverError("cuMemGetInfo", err)

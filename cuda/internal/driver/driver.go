@@ -1,10 +1,11 @@
 //go:build cuda
 
-package cuda
+package driver
 
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"runtime"
 	"unsafe"
 
@@ -15,13 +16,13 @@ import (
 	"github.com/gogru/gogru/kernels"
 )
 
-// realDevice is an NVIDIA GPU through gorgonia.org/cu (context, memory, module,
+// Device is an NVIDIA GPU through gorgonia.org/cu (context, memory, module,
 // stream, launches) and our cuBLAS wrapper. Each driver call runs on the calling
 // goroutine, locked to its OS thread for the call, with the context made current
 // there first. (An earlier design sent every call to one locked device goroutine
 // over a channel; on an H200 that hop cost tens of microseconds a call, more than
 // the launch itself, and the GPU sat idle two thirds of a small training step.)
-type realDevice struct {
+type Device struct {
 	index  int
 	label  string
 	ctx    cu.CUContext
@@ -39,28 +40,22 @@ type realDevice struct {
 	closed bool
 }
 
-// openGPU opens GPU index for New, its float32 GEMMs computing with math m.
-func openGPU(index int, m device.GEMMMath) (device.Device, error) {
-	d, err := openDevice(index, m)
-	if err != nil {
-		return nil, err
-	}
-	return d, nil
-}
+// Device implements the interface package cuda orchestrates.
+var _ device.Device = (*Device)(nil)
 
 // Devices lists the GPUs the driver reports.
-func Devices() ([]Device, error) {
+func Devices() ([]device.Info, error) {
 	n, err := cu.NumDevices()
 	if err != nil {
 		return nil, driverError("cuDeviceGetCount", err)
 	}
-	out := make([]Device, 0, n)
+	out := make([]device.Info, 0, n)
 	for i := range n {
 		d, err := cu.GetDevice(i)
 		if err != nil {
 			return nil, driverError("cuDeviceGet", err)
 		}
-		info := Device{Index: i, Driver: cu.Version()}
+		info := device.Info{Index: i, Driver: cu.Version()}
 		if info.Name, err = d.Name(); err != nil {
 			return nil, driverError("cuDeviceGetName", err)
 		}
@@ -80,21 +75,36 @@ func Devices() ([]Device, error) {
 
 // driverError is the *Error of a failed gorgonia.org/cu call, with the driver's
 // status where the error holds one (see cuStatus), so that a sticky status reads
-// as one (fallback.go).
+// as one (device.Error.Is).
 func driverError(call string, err error) error {
-	return &Error{Call: call, Status: cuStatus(err), Detail: err.Error()}
+	return &device.Error{Call: call, Status: cuStatus(err), Detail: err.Error()}
 }
 
-// openDevice creates the context, stream, module and cuBLAS handle.
-func openDevice(index int, math device.GEMMMath) (*realDevice, error) {
-	d := &realDevice{index: index, funcs: map[device.Kernel]cu.Function{}, sharedAllowed: map[device.Kernel]int{}, static: map[device.Kernel]int{}}
-	err := d.do(func() error {
+// cuStatus returns the CUresult inside an error of gorgonia.org/cu (an integer
+// type), or -1 when err holds none.
+func cuStatus(err error) int {
+	v := reflect.ValueOf(err)
+	switch v.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return int(v.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return int(v.Uint())
+	}
+	return -1
+}
+
+// Open opens GPU index: its context, streams, the kernels' module and the cuBLAS
+// handles, the float32 GEMMs computing with math. fatbin is the path of the
+// kernels to load, "" for the embedded kernels/gogru.fatbin.
+func Open(index int, math device.GEMMMath, fatbin string) (*Device, error) {
+	d := &Device{index: index, funcs: map[device.Kernel]cu.Function{}, sharedAllowed: map[device.Kernel]int{}, static: map[device.Kernel]int{}}
+	err := d.Do(func() error {
 		n, err := cu.NumDevices()
 		if err != nil {
 			return driverError("cuDeviceGetCount", err)
 		}
 		if n <= index {
-			return &Error{Call: "cuDeviceGet", Status: 100, Detail: fmt.Sprintf("no GPU %d (the driver reports %d)", index, n)}
+			return &device.Error{Call: "cuDeviceGet", Status: 100, Detail: fmt.Sprintf("no GPU %d (the driver reports %d)", index, n)}
 		}
 		dev, err := cu.GetDevice(index)
 		if err != nil {
@@ -108,14 +118,14 @@ func openDevice(index int, math device.GEMMMath) (*realDevice, error) {
 		if d.stream, err = cu.MakeStream(cu.NonBlocking); err != nil {
 			return driverError("cuStreamCreate", err)
 		}
-		image, source, err := kernelImage()
+		image, source, err := kernelImage(fatbin)
 		if err != nil {
 			return err
 		}
 		if d.module, err = cu.LoadFatBinary(string(image)); err != nil {
 			return driverError("cuModuleLoadFatBinary ("+source+")", err)
 		}
-		if d.blas, err = newCublas(d.streamHandle(), math); err != nil {
+		if d.blas, err = newCublas(d.StreamHandle(), math); err != nil {
 			return err
 		}
 		if err := d.setBlasWorkspace(dev); err != nil {
@@ -130,29 +140,26 @@ func openDevice(index int, math device.GEMMMath) (*realDevice, error) {
 	return d, nil
 }
 
-// FatbinEnv names the environment variable that, when set, points at a fatbin to
-// load instead of the embedded kernels/gogru.fatbin: one built by `make kernels
-// FATBIN=path` with another nvcc, say. Its kernels must have the same signatures.
-const FatbinEnv = "GOGRU_FATBIN"
-
-// kernelImage returns the fatbin to load and where it came from.
-func kernelImage() ([]byte, string, error) {
-	path := os.Getenv(FatbinEnv)
+// kernelImage returns the fatbin to load, the file at path or, for "", the
+// embedded one, and where it came from. The file's kernels must have the
+// embedded ones' signatures: it is one built by make kernels FATBIN=path with
+// another nvcc, say.
+func kernelImage(path string) ([]byte, string, error) {
 	if path == "" {
 		return kernels.Fatbin, "embedded kernels/gogru.fatbin", nil
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("cuda: %s=%s: %w", FatbinEnv, path, err)
+		return nil, "", fmt.Errorf("cuda: fatbin %s: %w", path, err)
 	}
 	return b, path, nil
 }
 
-// do runs f with the calling goroutine locked to its OS thread and the device's
+// Do runs f with the calling goroutine locked to its OS thread and the device's
 // context current on that thread (once the context exists), and returns f's error;
 // after close it returns gru.ErrClosed. The Backend is not safe for concurrent
 // use, so calls never interleave.
-func (d *realDevice) do(f func() error) error {
+func (d *Device) Do(f func() error) error {
 	if d.closed {
 		return gru.ErrClosed
 	}
@@ -166,14 +173,16 @@ func (d *realDevice) do(f func() error) error {
 	return f()
 }
 
-func (d *realDevice) Name() string { return d.label }
+// Name is "GPU i: name" and the GEMMs' math.
+func (d *Device) Name() string { return d.label }
 
-func (d *realDevice) Alloc(bytes int) (device.Ptr, error) {
+// Alloc allocates device memory (cuMemAlloc); a capture refuses it.
+func (d *Device) Alloc(bytes int) (device.Ptr, error) {
 	if err := d.Refuse(device.CallAlloc, device.WhatAlloc); err != nil {
 		return 0, err
 	}
 	var p device.Ptr
-	err := d.do(func() error {
+	err := d.Do(func() error {
 		dp, err := cu.MemAlloc(int64(max(bytes, 1)))
 		if err != nil {
 			return driverError("cuMemAlloc", err)
@@ -187,14 +196,15 @@ func (d *realDevice) Alloc(bytes int) (device.Ptr, error) {
 	return p, err
 }
 
-func (d *realDevice) Free(p device.Ptr) error {
+// Free releases an allocation (cuMemFree); a capture refuses it.
+func (d *Device) Free(p device.Ptr) error {
 	if err := d.Refuse(device.CallFree, device.WhatFree); err != nil {
 		return err
 	}
 	if err := d.Remove(p, "cuMemFree"); err != nil {
 		return err
 	}
-	return d.do(func() error {
+	return d.Do(func() error {
 		if err := cu.MemFree(cu.DevicePtr(p)); err != nil {
 			return driverError("cuMemFree", err)
 		}
@@ -202,14 +212,16 @@ func (d *realDevice) Free(p device.Ptr) error {
 	})
 }
 
-func (d *realDevice) HtoD(dst device.Ptr, src []byte) error {
+// HtoD copies host bytes to dst and waits for the copy, since src is Go memory;
+// a capture refuses it.
+func (d *Device) HtoD(dst device.Ptr, src []byte) error {
 	if err := d.Refuse(device.CallHtoD, device.WhatHtoD); err != nil {
 		return err
 	}
 	if len(src) == 0 {
 		return nil
 	}
-	return d.do(func() error {
+	return d.Do(func() error {
 		if err := cu.MemcpyHtoDAsync(cu.DevicePtr(dst), unsafe.Pointer(&src[0]), int64(len(src)), d.stream); err != nil {
 			return driverError("cuMemcpyHtoDAsync", err)
 		}
@@ -217,14 +229,16 @@ func (d *realDevice) HtoD(dst device.Ptr, src []byte) error {
 	})
 }
 
-func (d *realDevice) DtoH(dst []byte, src device.Ptr) error {
+// DtoH copies device bytes from src to the host and waits for the copy; a
+// capture refuses it.
+func (d *Device) DtoH(dst []byte, src device.Ptr) error {
 	if err := d.Refuse(device.CallDtoH, device.WhatDtoH); err != nil {
 		return err
 	}
 	if len(dst) == 0 {
 		return nil
 	}
-	return d.do(func() error {
+	return d.Do(func() error {
 		if err := cu.MemcpyDtoHAsync(unsafe.Pointer(&dst[0]), cu.DevicePtr(src), int64(len(dst)), d.stream); err != nil {
 			return driverError("cuMemcpyDtoHAsync", err)
 		}
@@ -232,8 +246,9 @@ func (d *realDevice) DtoH(dst []byte, src device.Ptr) error {
 	})
 }
 
-func (d *realDevice) DtoD(dst, src device.Ptr, bytes int) error {
-	return d.do(func() error {
+// DtoD queues a device-to-device copy on the current stream.
+func (d *Device) DtoD(dst, src device.Ptr, bytes int) error {
+	return d.Do(func() error {
 		if err := cu.MemcpyDtoDAsync(cu.DevicePtr(dst), cu.DevicePtr(src), int64(bytes), d.currentStream()); err != nil {
 			return driverError("cuMemcpyDtoDAsync", err)
 		}
@@ -241,8 +256,9 @@ func (d *realDevice) DtoD(dst, src device.Ptr, bytes int) error {
 	})
 }
 
-func (d *realDevice) MemsetZero(dst device.Ptr, bytes int) error {
-	return d.do(func() error {
+// MemsetZero queues the zeroing of bytes at dst on the current stream.
+func (d *Device) MemsetZero(dst device.Ptr, bytes int) error {
+	return d.Do(func() error {
 		if err := cu.MemsetD8Async(cu.DevicePtr(dst), 0, int64(bytes), d.currentStream()); err != nil {
 			return driverError("cuMemsetD8Async", err)
 		}
@@ -250,9 +266,9 @@ func (d *realDevice) MemsetZero(dst device.Ptr, bytes int) error {
 	})
 }
 
-// streamHandle is the raw CUstream of the device's main stream (stream 0), the one
+// StreamHandle is the raw CUstream of the device's main stream (stream 0), the one
 // captures begin and end on and graphs launch on.
-func (d *realDevice) streamHandle() uintptr { return rawStream(d.stream) }
+func (d *Device) StreamHandle() uintptr { return rawStream(d.stream) }
 
 // rawStream is the raw CUstream of s.
 func rawStream(s cu.Stream) uintptr {
@@ -260,11 +276,13 @@ func rawStream(s cu.Stream) uintptr {
 	return uintptr(*(*unsafe.Pointer)(unsafe.Pointer(&raw)))
 }
 
-func (d *realDevice) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
+// Launch queues kernel k over lg on the current stream, cooperatively for a
+// cooperative kernel, after opting in to its dynamic shared memory.
+func (d *Device) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64) error {
 	if err := device.LaunchError(k, len(args)); err != nil {
 		return err // cuLaunchKernel would read as many slots as the kernel has parameters
 	}
-	return d.do(func() error {
+	return d.Do(func() error {
 		fn, err := d.function(k)
 		if err != nil {
 			return err
@@ -287,13 +305,19 @@ func (d *realDevice) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64
 	})
 }
 
-func (d *realDevice) GEMM(f64, transA, transB bool, m, n, k int, alpha float64, a device.Ptr, lda int, b device.Ptr, ldb int, beta float64, c device.Ptr, ldc int) error {
-	return d.do(func() error {
+// GEMM queues a column-major GEMM on the current stream's cuBLAS handle.
+func (d *Device) GEMM(f64, transA, transB bool, m, n, k int, alpha float64, a device.Ptr, lda int, b device.Ptr, ldb int, beta float64, c device.Ptr, ldc int) error {
+	return d.Do(func() error {
 		return d.currentBlas().gemm(f64, transA, transB, m, n, k, alpha, uintptr(a), lda, uintptr(b), ldb, beta, uintptr(c), ldc)
 	})
 }
 
-func (d *realDevice) syncLocked() error {
+// SyncUnguarded waits for the main stream past the capture guard, so that inside
+// a capture the driver itself refuses it: the test of that refusal in package
+// cuda needs a call the guard does not stop.
+func (d *Device) SyncUnguarded() error { return d.Do(d.syncLocked) }
+
+func (d *Device) syncLocked() error {
 	if err := d.stream.Synchronize(); err != nil {
 		return driverError("cuStreamSynchronize", err)
 	}
@@ -302,11 +326,11 @@ func (d *realDevice) syncLocked() error {
 
 // sync waits for both streams' streams: stream 1's work is always joined into the main
 // stream, but a join that failed would leave it behind.
-func (d *realDevice) Sync() error {
+func (d *Device) Sync() error {
 	if err := d.Refuse(device.CallSync, device.WhatSync); err != nil {
 		return err
 	}
-	return d.do(func() error {
+	return d.Do(func() error {
 		if err := d.syncLocked(); err != nil {
 			return err
 		}
@@ -323,7 +347,7 @@ func (d *realDevice) Sync() error {
 // close frees what is left and destroys the handles, module, streams, events and
 // context.
 // It is safe to call twice.
-func (d *realDevice) Close() error {
+func (d *Device) Close() error {
 	if d.closed {
 		return nil
 	}
@@ -333,7 +357,7 @@ func (d *realDevice) Close() error {
 			first = err
 		}
 	}
-	keep(d.do(func() error {
+	keep(d.Do(func() error {
 		for _, p := range d.TakeAll() {
 			keep(cu.MemFree(cu.DevicePtr(p)))
 		}

@@ -1,6 +1,6 @@
 //go:build cuda
 
-package cuda
+package driver
 
 import (
 	"errors"
@@ -23,9 +23,9 @@ type secondStream struct {
 }
 
 // openSecondStream creates stream 1, its cuBLAS handle (with math, like stream 0's)
-// and workspace, and the events. It runs inside openDevice's do; what it created
+// and workspace, and the events. It runs inside Open's Do; what it created
 // before a failure is left for closeSecondStream.
-func (d *realDevice) openSecondStream(dev cu.Device, math device.GEMMMath) error {
+func (d *Device) openSecondStream(dev cu.Device, math device.GEMMMath) error {
 	var err error
 	if d.sideStream, err = cu.MakeStream(cu.NonBlocking); err != nil {
 		return driverError("cuStreamCreate (stream 1)", err)
@@ -44,8 +44,8 @@ func (d *realDevice) openSecondStream(dev cu.Device, math device.GEMMMath) error
 }
 
 // closeSecondStream destroys what openSecondStream created, after the caller freed
-// nothing stream 1 may still use. It runs inside close's do.
-func (d *realDevice) closeSecondStream() error {
+// nothing stream 1 may still use. It runs inside Close's Do.
+func (d *Device) closeSecondStream() error {
 	var errs []error
 	keep := func(call string, err error) {
 		if err != nil {
@@ -71,13 +71,14 @@ func (d *realDevice) closeSecondStream() error {
 
 // fork records an event on the main stream and makes stream 1 wait for it.
 // In a capture the wait brings stream 1 into the capture.
-func (d *realDevice) Fork() error { return d.order(d.stream, d.sideStream, d.forked, "fork") }
+func (d *Device) Fork() error { return d.order(d.stream, d.sideStream, d.forked, "fork") }
 
-func (d *realDevice) SetStream(s int) { d.current = s }
+// SetStream makes stream s (0 or 1) current for the work that follows.
+func (d *Device) SetStream(s int) { d.current = s }
 
 // join records an event on stream 1 and makes the main stream wait for it;
 // stream 0 is current afterwards.
-func (d *realDevice) Join() error {
+func (d *Device) Join() error {
 	d.current = 0
 	return d.order(d.sideStream, d.stream, d.joined, "join")
 }
@@ -85,8 +86,8 @@ func (d *realDevice) Join() error {
 // order makes the work queued on stream after wait for the work queued so far on
 // stream before, through ev: cuEventRecord on before, cuStreamWaitEvent on after.
 // what names the step in an *Error.
-func (d *realDevice) order(before, after cu.Stream, ev cu.Event, what string) error {
-	return d.do(func() error {
+func (d *Device) order(before, after cu.Stream, ev cu.Event, what string) error {
+	return d.Do(func() error {
 		if err := ev.Record(before); err != nil {
 			return driverError("cuEventRecord ("+what+")", err)
 		}
@@ -98,7 +99,7 @@ func (d *realDevice) order(before, after cu.Stream, ev cu.Event, what string) er
 }
 
 // currentStream is the stream that the following work is queued on.
-func (d *realDevice) currentStream() cu.Stream {
+func (d *Device) currentStream() cu.Stream {
 	if d.current == 1 {
 		return d.sideStream
 	}
@@ -106,7 +107,7 @@ func (d *realDevice) currentStream() cu.Stream {
 }
 
 // currentBlas is the cuBLAS handle of the current stream.
-func (d *realDevice) currentBlas() *cublasHandle {
+func (d *Device) currentBlas() *cublasHandle {
 	if d.current == 1 {
 		return d.sideBlas
 	}
