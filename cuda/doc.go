@@ -14,24 +14,39 @@
 // master weights anyway. grutest.TF32Tolerances and grutest.BF16Tolerances state
 // their error bounds.
 //
-// The backend orchestrates GEMMs and kernel launches over a small device interface
-// with two implementations:
+// # Three rooms
 //
-//   - the real device (build tag cuda): gorgonia.org/cu for the context, memory,
-//     module and launches, each call made on the calling goroutine locked to its
-//     OS thread with the context current there, and this package's own cgo for
-//     cuBLAS (a handle bound to our stream, cublasSgemm, cublasDgemm, cublasGemmEx
-//     for BF16, and strided batches);
-//   - the simulated device (every build; cgo and g++): the same .cu sources compiled
-//     as host C++ (sim.h), run with CUDA's grid semantics, and a GEMM with
-//     cuBLAS's column-major semantics. New(Simulated()) exposes it as a debugging aid, in
-//     the way Numba offers a CUDA simulator.
+// The package is the orchestration: the GEMM order, grid sizes, workspaces,
+// stream use, recording and fallbacks, written once for both devices. It runs
+// them over a small device interface, and each device lives in a room of its own
+// under internal/, as database/sql's drivers implement database/sql/driver and
+// gonum's blas/gonum and blas/cgo implement blas:
 //
-// Only the few calls that touch the driver differ between the two: the GEMM order,
-// grid sizes, workspaces and stream use are the same code, so CI exercises them all.
+//   - internal/device: the interface (device.Device: memory, launches, GEMMs,
+//     streams, capture) and the words both sides share: device addresses, launch
+//     geometry, the kernels' ids (generated from their .cu signatures), the
+//     errors (Error and AllocError here are its types), and the bookkeeping of
+//     allocations and captures each device keeps.
+//   - internal/driver (build tag cuda): the real GPU, through gorgonia.org/cu for
+//     the context, memory, module and launches, each call made on the calling
+//     goroutine locked to its OS thread with the context current there, and its
+//     own cgo for cuBLAS (a handle bound to our stream, cublasSgemm, cublasDgemm,
+//     cublasGemmEx for BF16, strided batches), stream capture and graphs,
+//     cooperative launches and the second stream. It is the only package that
+//     imports gorgonia.org/cu; this package's gpu.go opens it in a cuda build and
+//     nocuda.go says ErrNotBuilt in any other.
+//   - internal/sim (every build; cgo and g++): the simulator, the same .cu
+//     sources compiled as host C++ (its sim.h), run with CUDA's grid semantics,
+//     and a GEMM with cuBLAS's column-major semantics. New(Simulated()) exposes it
+//     as a debugging aid, in the way Numba offers a CUDA simulator.
+//
+// Only the few calls that touch the driver differ between the two devices, so CI
+// exercises every orchestration path on the simulator. The package's tests wrap
+// a device to count its calls or to inject the driver's failures (fault
+// injection), on the simulator everywhere and on a GPU under -tags cuda.
 //
 // The backend can record (record.go; gru/lm's Trainer finds it through the
-// module's internal/record): a recording captures a step's device work (on a GPU
+// module's internal/record, and no exported name of this package is about it): a recording captures a step's device work (on a GPU
 // as a CUDA graph, by stream capture; on the simulator as the list of calls) and
 // its replay runs it again with one launch. Inside a capture both devices refuse host
 // copies, waits, allocations and frees with an *Error that names the call, so a
@@ -101,13 +116,13 @@
 // # The simulator
 //
 // The simulator #includes the kernel sources, which the go tool does not track;
-// package kernels embeds them and this package imports it, so editing a kernel
+// package kernels embeds them and internal/sim imports it, so editing a kernel
 // rebuilds the simulator. Kernels that do not synchronise run their threads one
 // after another. Those that do (__syncthreads or __shared__, found by kernelgen
 // through the functions a kernel calls) run their threads as fibers, a block at a
 // time; a cooperative kernel runs every thread of every block at once, each as far
 // as it goes before the next, so a missing grid barrier shows and a deadlock is
-// reported instead of hanging (sim.cc).
+// reported instead of hanging (internal/sim/sim.cc).
 //
 // A build without the cuda tag never imports gorgonia.org/cu (whose init exits the
 // process when no GPU is present); there New returns ErrNotBuilt unless Simulated.

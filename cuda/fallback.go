@@ -10,8 +10,9 @@ import (
 
 // A speed path that fails on a device costs speed, never the run. This file says
 // which driver failures a speed path (the persistent kernel, the second stream)
-// may fall back from, and reports each fallback once. Recorded steps fall back
-// in gru/lm's Trainer, which reads the same classification through errors.Is:
+// may fall back from, and reports each fallback once. The classification is the
+// *Error's own (device.Error.Is, beside the type in internal/device); recorded
+// steps fall back in gru/lm's Trainer, which reads it through errors.Is too:
 //
 //   - sticky: the context is lost (an illegal address, a failed launch, a
 //     hardware fault) and every later call fails too; the *Error matches
