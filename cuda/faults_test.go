@@ -41,7 +41,7 @@ const (
 
 // faultyDevice fails every call of one kind with status, as the driver would,
 // naming the call as the driver does; the other calls go through. A fault inside
-// a capture spoils it, as the driver's invalidation does: endRecord then fails.
+// a capture spoils it, as the driver's invalidation does: EndRecord then fails.
 //
 // refuse, when set, makes the failure instead: a call the device itself refuses
 // inside a capture (see checkCaptureRefusal). With inCapture, only calls inside a

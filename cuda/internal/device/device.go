@@ -22,10 +22,10 @@ type Dim3 struct{ X, Y, Z int }
 // column-major GEMM, synchronisation, and the recording of work as a graph. The
 // real device and the simulator implement it; nothing else differs between them.
 //
-// Between BeginRecord and EndRecord the device work (launch, gemm, dtod,
-// memsetZero) is recorded into a graph instead of run, as CUDA's stream capture
-// does; host traffic and anything that waits for or changes memory (htod, dtoh,
-// sync, alloc, free, a graph's launch) fails with an *Error of status 900
+// Between BeginRecord and EndRecord the device work (Launch, GEMM, DtoD,
+// MemsetZero) is recorded into a graph instead of run, as CUDA's stream capture
+// does; host traffic and anything that waits for or changes memory (HtoD, DtoH,
+// Sync, Alloc, Free, a Recorded's Launch) fails with an *Error of status 900
 // (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED) that names the call, and the capture is
 // invalidated: EndRecord then fails too. A recorded step therefore reads no host
 // memory, and a test on the simulator catches any step that would.
@@ -65,7 +65,7 @@ type Device interface {
 	// two streams' work may run at once. Inside a capture it makes a fork in the
 	// graph. Every fork is joined before the next fork, a Sync, or the capture's end.
 	Fork() error
-	// SetStream chooses the stream that the following dtod, memsetZero, launch and gemm
+	// SetStream chooses the stream that the following DtoD, MemsetZero, Launch and GEMM
 	// are queued on: 0 the main one, 1 the one fork opened. It is no driver call.
 	SetStream(stream int)
 	// Join ends a fork: stream 0 waits for the work queued on stream 1 (in a capture,

@@ -74,7 +74,7 @@ func (d *Device) function(k device.Kernel) (cu.Function, error) {
 	return fn, nil
 }
 
-// staticShared reads kernel k's static shared memory once and keeps it.
+// StaticShared reads kernel k's static shared memory once and keeps it.
 func (d *Device) StaticShared(k device.Kernel) (int, error) {
 	var n int
 	err := d.Do(func() error {
@@ -85,7 +85,7 @@ func (d *Device) StaticShared(k device.Kernel) (int, error) {
 	return n, err
 }
 
-// staticSharedLocked is staticShared for a caller that holds the context.
+// staticSharedLocked is StaticShared for a caller that holds the context.
 func (d *Device) staticSharedLocked(k device.Kernel) (int, error) {
 	if n, ok := d.static[k]; ok {
 		return n, nil
@@ -102,7 +102,7 @@ func (d *Device) staticSharedLocked(k device.Kernel) (int, error) {
 	return int(n), nil
 }
 
-// allowShared lets kernel k's blocks have shared bytes of dynamic shared memory.
+// AllowShared lets kernel k's blocks have shared bytes of dynamic shared memory.
 func (d *Device) AllowShared(k device.Kernel, shared int) error {
 	return d.Do(func() error {
 		fn, err := d.function(k)
@@ -182,7 +182,7 @@ func (d *Device) coopLimitsLocked() (device.CoopLimits, error) {
 	return lim, nil
 }
 
-// residentBlocks is the occupancy calculator's blocks per multiprocessor times
+// ResidentBlocks is the occupancy calculator's blocks per multiprocessor times
 // the multiprocessors.
 func (d *Device) ResidentBlocks(k device.Kernel, threads, shared int) (int, error) {
 	var total int

@@ -83,7 +83,7 @@ func cublasStatusName(st int) string {
 }
 
 // newCublas creates a handle, binds it to stream (a CUstream as uintptr) and sets
-// its math mode: TF32 tensor-op math for mathTF32, the default otherwise (mathBF16
+// its math mode: TF32 tensor-op math for device.MathTF32, the default otherwise (device.MathBF16
 // has no math mode; it chooses its compute type in each cublasGemmEx).
 func newCublas(stream uintptr, math device.GEMMMath) (*cublasHandle, error) {
 	var h C.uintptr_t
@@ -129,7 +129,7 @@ func cint(v bool) C.int {
 }
 
 // gemm runs a column-major GEMM: cublasDgemm for float64; for float32, cublasGemmEx
-// with bfloat16 compute under mathBF16, else cublasSgemm (TF32 tensor cores when the
+// with bfloat16 compute under device.MathBF16, else cublasSgemm (TF32 tensor cores when the
 // handle's math mode says so).
 func (c *cublasHandle) gemm(f64 bool, ta, tb bool, m, n, k int, alpha float64, a uintptr, lda int, b uintptr, ldb int, beta float64, cp uintptr, ldc int) error {
 	switch {

@@ -4,7 +4,7 @@ package driver
 
 import "gorgonia.org/cu"
 
-// availableMemory is the driver's free device memory (cuMemGetInfo).
+// AvailableMemory is the driver's free device memory (cuMemGetInfo).
 func (d *Device) AvailableMemory() (int64, error) {
 	var free int64
 	err := d.Do(func() error {

@@ -59,7 +59,7 @@ func cuCheck(call string, r C.CUresult) error {
 	return e
 }
 
-// beginRecord starts capturing the stream's work into a CUDA graph.
+// BeginRecord starts capturing the stream's work into a CUDA graph.
 func (d *Device) BeginRecord() error {
 	if err := d.Start("cuStreamBeginCapture"); err != nil {
 		return err
@@ -73,7 +73,7 @@ func (d *Device) BeginRecord() error {
 	return err
 }
 
-// endRecord ends the capture and instantiates the graph; the graph itself is
+// EndRecord ends the capture and instantiates the graph; the graph itself is
 // destroyed at once, since its executable form does not need it. A call the guard
 // refused during the capture makes it fail, naming that call.
 func (d *Device) EndRecord() (device.Recorded, error) {

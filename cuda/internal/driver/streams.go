@@ -13,7 +13,7 @@ import (
 // stream with its own cuBLAS handle (a handle is bound to one stream, and two
 // GEMMs at once must not share a workspace) and that handle's workspace, and the
 // two events of a fork and a join, created without timing. stream is the stream
-// current for dtod, memsetZero, launch and gemm.
+// current for DtoD, MemsetZero, Launch and GEMM.
 type secondStream struct {
 	sideStream     cu.Stream
 	sideBlas       *cublasHandle

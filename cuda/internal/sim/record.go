@@ -20,7 +20,7 @@ type recording struct {
 	calls []func() error
 }
 
-// beginRecord starts recording calls instead of running them.
+// BeginRecord starts recording calls instead of running them.
 func (d *Device) BeginRecord() error {
 	if err := d.Start("cuStreamBeginCapture"); err != nil {
 		return err
@@ -29,7 +29,7 @@ func (d *Device) BeginRecord() error {
 	return nil
 }
 
-// endRecord returns the calls recorded since beginRecord, or the *Error of the
+// EndRecord returns the calls recorded since BeginRecord, or the *Error of the
 // first call the capture refused.
 func (d *Device) EndRecord() (device.Recorded, error) {
 	calls := d.pending

@@ -189,7 +189,7 @@ func (d *Device) Launch(k device.Kernel, lg device.LaunchGeom, args []uint64) er
 // limit and a cooperative launch of more blocks than the device holds at once.
 func (d *Device) checkCooperative(k device.Kernel, lg device.LaunchGeom) error {
 	if k < 0 || k >= device.NumKernels {
-		return nil // launchError names it
+		return nil // device.LaunchError names it
 	}
 	call := "launch " + k.String()
 	if err := d.sharedError(call, lg.Shared); err != nil {
@@ -214,7 +214,7 @@ func (d *Device) checkCooperative(k device.Kernel, lg device.LaunchGeom) error {
 // SetCoopLimits changed them).
 func (d *Device) CoopLimits() (device.CoopLimits, error) { return d.coop, nil }
 
-// residentBlocks is one block on each simulated multiprocessor, for any block
+// ResidentBlocks is one block on each simulated multiprocessor, for any block
 // within the limits.
 func (d *Device) ResidentBlocks(k device.Kernel, threads, shared int) (int, error) {
 	if threads < 1 || threads > 1024 || shared+StaticShared > d.coop.SharedPerBlock {
@@ -223,10 +223,10 @@ func (d *Device) ResidentBlocks(k device.Kernel, threads, shared int) (int, erro
 	return d.coop.Multiprocessors, nil
 }
 
-// staticShared is the simulator's figure for every kernel (StaticShared).
+// StaticShared is the simulator's figure for every kernel (StaticShared).
 func (d *Device) StaticShared(device.Kernel) (int, error) { return StaticShared, nil }
 
-// allowShared refuses, as cuFuncSetAttribute does, dynamic shared memory that
+// AllowShared refuses, as cuFuncSetAttribute does, dynamic shared memory that
 // with the static does not fit a block; the simulator needs no opt-in.
 func (d *Device) AllowShared(k device.Kernel, shared int) error {
 	return d.sharedError("cuFuncSetAttribute "+k.String(), shared)
@@ -278,7 +278,7 @@ func (d *Device) GEMM(f64, transA, transB bool, m, n, k int, alpha float64, a de
 // so that plans on the simulator leave the room a GPU needs.
 const StaticShared = 1 << 10
 
-// availableMemory is the simulator's limit less the live bytes, or, without a
+// AvailableMemory is the simulator's limit less the live bytes, or, without a
 // limit, the host's available memory.
 func (d *Device) AvailableMemory() (int64, error) {
 	if d.limit > 0 {
