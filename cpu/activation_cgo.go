@@ -5,16 +5,18 @@ package cpu
 /*
 #cgo CFLAGS: -O3
 #include <stdint.h>
+#include "clones.h"
 
 #pragma GCC optimize("no-trapping-math")
 
 // The float32 activations of activation.go in C, so that gcc vectorises them: the
 // same exp (range reduction to |f| ≤ ln2/2, degree-7 Taylor polynomial, 2^n in the
 // exponent bits) and the same clamps. no-trapping-math lets gcc turn the clamps'
-// branches into selects; gogru never reads floating-point exception flags. On
-// x86-64, target_clones compiles each function twice, for x86-64-v3 (AVX2 and FMA:
-// eight lanes) and for the baseline (SSE2: four), and the loader picks the one the
-// CPU runs (an ifunc): dispatch on CPU features at run time, no flag needed.
+// branches into selects; gogru never reads floating-point exception flags. Each
+// function is compiled for x86-64-v3 and for the baseline (GOGRU_CLONES, clones.h).
+// gcc may contract a product and a sum into an FMA in the x86-64-v3 clone
+// (-ffp-contract=fast, GNU C's default), so its results may differ from the Go
+// loops' by a rounding.
 
 static inline float gogru_exp32(float x) {
   const float log2e = 1.44269504088896341f, ln2hi = 0.693359375f, ln2lo = -2.12194440e-4f;
@@ -29,12 +31,6 @@ static inline float gogru_exp32(float x) {
 
 // gogru_clamp_exp keeps gogru_exp32's argument where the result is finite and normal.
 static inline float gogru_clamp_exp(float x) { return x > 88.3f ? 88.3f : (x < -87.3f ? -87.3f : x); }
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define GOGRU_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
-#else
-#define GOGRU_CLONES
-#endif
 
 // gogru_sigmoid_f32 sets v[i] = 1/(1+e^−v[i]).
 GOGRU_CLONES static void gogru_sigmoid_f32(float* v, long n) {

@@ -8,9 +8,13 @@ package cpu
 //	dGx, dGh [B,3H]  gradients w.r.t. the input and recurrent pre-activations
 //	dh       [B,H]   running gradient w.r.t. the state
 //	drh      [B,H]   gradient w.r.t. R⊙H (ResetBefore)
+//
+// With shared set, dGh is dGx (ResetBefore's forward direction, see dGhIsDGx) and
+// the passes write it once.
 type backwardStep[T Float] struct {
 	stepRows[T]
 	dy, dGx, dGh, dh, drh []T
+	shared                bool
 }
 
 // zeroGrads zeroes a padded step's pre-activation gradients; the state gradient
@@ -18,14 +22,18 @@ type backwardStep[T Float] struct {
 func (k *backwardStep[T]) zeroGrads(b int) {
 	H := k.H
 	clear(k.dGx[b*3*H : (b+1)*3*H])
-	clear(k.dGh[b*3*H : (b+1)*3*H])
+	if !k.shared {
+		clear(k.dGh[b*3*H : (b+1)*3*H])
+	}
 }
 
-// updateCandidateGrads returns, for one unit with d = dH' + dy, the gradients of
-// the update and candidate pre-activations that both variants share:
-// da_z = d(H − n)z(1−z) and da_n = d(1−z)(1−n²).
-func updateCandidateGrads[T Float](d, h, z, n T) (daz, dan T) {
-	return d * (h - n) * z * (1 - z), d * (1 - z) * (1 - n*n)
+// copyGrads copies columns [lo, hi) of row b's dGx to its dGh, unless they are one
+// buffer: ResetBefore's two gradients are equal.
+func (k *backwardStep[T]) copyGrads(b, lo, hi int) {
+	if !k.shared {
+		row := b * 3 * k.H
+		copy(k.dGh[row+lo:row+hi], k.dGx[row+lo:row+hi])
+	}
 }
 
 // gruBwdAfter is gru_bwd_after, the ResetAfter step, with d = dH' + dy:
@@ -41,18 +49,8 @@ func (k gruBwdAfter[T]) runRange(lo, hi int) {
 			k.zeroGrads(b)
 			continue
 		}
-		g := k.gates[b*4*H : (b+1)*4*H]
-		dgx, dgh := k.dGx[b*3*H:(b+1)*3*H], k.dGh[b*3*H:(b+1)*3*H]
-		hp, dh, dy := k.hPrev[b*H:(b+1)*H], k.dh[b*H:(b+1)*H], k.dy[b*k.yStride:b*k.yStride+H]
-		for j := range H {
-			r, z, n, hn := g[j], g[H+j], g[2*H+j], g[3*H+j]
-			d := dh[j] + dy[j]
-			daz, dan := updateCandidateGrads(d, hp[j], z, n)
-			dar := dan * hn * r * (1 - r)
-			dgx[j], dgx[H+j], dgx[2*H+j] = dar, daz, dan
-			dgh[j], dgh[H+j], dgh[2*H+j] = dar, daz, dan*r
-			dh[j] = d * z
-		}
+		bwdAfterRow(k.dGx[b*3*H:(b+1)*3*H], k.dGh[b*3*H:(b+1)*3*H], k.dh[b*H:(b+1)*H],
+			k.gates[b*4*H:(b+1)*4*H], k.hPrev[b*H:(b+1)*H], k.dy[b*k.yStride:b*k.yStride+H])
 	}
 }
 
@@ -68,21 +66,14 @@ func (k gruBwdBefore1[T]) runRange(lo, hi int) {
 			k.zeroGrads(b)
 			continue
 		}
-		g := k.gates[b*4*H : (b+1)*4*H]
-		dgx, dgh := k.dGx[b*3*H:(b+1)*3*H], k.dGh[b*3*H:(b+1)*3*H]
-		hp, dh, dy := k.hPrev[b*H:(b+1)*H], k.dh[b*H:(b+1)*H], k.dy[b*k.yStride:b*k.yStride+H]
-		for j := range H {
-			d := dh[j] + dy[j]
-			daz, dan := updateCandidateGrads(d, hp[j], g[H+j], g[2*H+j])
-			dgx[H+j], dgx[2*H+j] = daz, dan
-			dgh[H+j], dgh[2*H+j] = daz, dan
-			dh[j] = d
-		}
+		bwdBefore1Row(k.dGx[b*3*H:(b+1)*3*H], k.dh[b*H:(b+1)*H],
+			k.gates[b*4*H:(b+1)*4*H], k.hPrev[b*H:(b+1)*H], k.dy[b*k.yStride:b*k.yStride+H])
+		k.copyGrads(b, H, 3*H)
 	}
 }
 
 // gruBwdBefore2 is gru_bwd_before2, the ResetBefore step's second pass, with
-// drh = da_n·W_hnᵀ: da_r = drh⊙H⊙r(1−r), dH = d⊙z + drh⊙r
+// drh = da_n·W_hnᵀ: da_r = drh⊙H⊙r(1−r) to dGx and dGh, dH = d⊙z + drh⊙r
 // (+ [da_r, da_z]·[W_hr, W_hz]ᵀ by GEMM). A padded step changes nothing.
 type gruBwdBefore2[T Float] struct{ *backwardStep[T] }
 
@@ -92,14 +83,8 @@ func (k gruBwdBefore2[T]) runRange(lo, hi int) {
 		if k.padded(b) {
 			continue
 		}
-		g := k.gates[b*4*H : (b+1)*4*H]
-		dgx, dgh := k.dGx[b*3*H:(b+1)*3*H], k.dGh[b*3*H:(b+1)*3*H]
-		hp, dh, drh := k.hPrev[b*H:(b+1)*H], k.dh[b*H:(b+1)*H], k.drh[b*H:(b+1)*H]
-		for j := range H {
-			r, z := g[j], g[H+j]
-			dar := drh[j] * hp[j] * r * (1 - r)
-			dgx[j], dgh[j] = dar, dar
-			dh[j] = dh[j]*z + drh[j]*r
-		}
+		bwdBefore2Row(k.dGx[b*3*H:(b+1)*3*H], k.dh[b*H:(b+1)*H],
+			k.gates[b*4*H:(b+1)*4*H], k.hPrev[b*H:(b+1)*H], k.drh[b*H:(b+1)*H])
+		k.copyGrads(b, 0, H)
 	}
 }
