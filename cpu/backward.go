@@ -78,6 +78,7 @@ func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 
 	k := &w.bwd
 	k.H, k.lens, k.dh, k.drh, k.yStride = H, ws.lens, w.dh, w.drh, cfg.OutputSize()
+	k.shared = dGhIsDGx(cfg.Variant, d)
 	for step := steps - 1; step >= 0; step-- {
 		t := step
 		if d == 1 {
@@ -104,6 +105,10 @@ func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 		s.planGemm(&w.g, g, &bufs)
 	}
 	TB := steps * B
+	if k.shared {
+		sumRows2(c.dbx, c.dbh, w.dGx, TB, 3*H)
+		return
+	}
 	sumRows(c.dbx, w.dGx, TB, 3*H)
 	sumRows(c.dbh, w.dGh, TB, 3*H)
 }
@@ -129,6 +134,19 @@ func sumRows[T Float](dst, src []T, rows, cols int) {
 		row := src[r*cols : (r+1)*cols]
 		for j, v := range row {
 			dst[j] += v
+		}
+	}
+}
+
+// sumRows2 adds the column sums of src to dst and to dst2 as sumRows does to each,
+// the same additions in the same order, reading src once.
+func sumRows2[T Float](dst, dst2, src []T, rows, cols int) {
+	dst, dst2 = dst[:cols], dst2[:cols]
+	for r := range rows {
+		row := src[r*cols : (r+1)*cols]
+		for j, v := range row {
+			dst[j] += v
+			dst2[j] += v
 		}
 	}
 }

@@ -27,7 +27,7 @@ type workspace[T Float] struct {
 type dirWork[T Float] struct {
 	xproj    []T // [T·B, 3H] X·W_x + b_x, by time
 	hh       []T // [B, 3H] recurrent GEMM output
-	dGx, dGh []T // [T·B, 3H] pre-activation gradients; dGx by time, dGh by processing step
+	dGx, dGh []T // [T·B, 3H] pre-activation gradients; dGx by time, dGh by processing step (one buffer where dGhIsDGx)
 	dh, drh  []T // [B, H]
 	scratch  []T // [B, 3H] activations of the fused forward pass
 	g        gemmTask[T]
@@ -70,10 +70,13 @@ func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {
 			xproj:   make([]T, TB*3*H),
 			hh:      make([]T, batch*3*H),
 			dGx:     make([]T, TB*3*H),
-			dGh:     make([]T, TB*3*H),
 			dh:      make([]T, batch*H),
 			drh:     make([]T, batch*H),
 			scratch: make([]T, batch*3*H),
+		}
+		ws.dirs[d].dGh = ws.dirs[d].dGx
+		if !dGhIsDGx(cfg.Variant, d) {
+			ws.dirs[d].dGh = make([]T, TB*3*H)
 		}
 		switch {
 		case !usePacked[T](batch):
@@ -93,6 +96,13 @@ func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {
 	}
 	return ws
 }
+
+// dGhIsDGx reports whether direction d's dGh is its dGx, one buffer: ResetBefore's
+// recurrent pre-activation gradients equal its input ones element for element, and
+// in the forward direction (d = 0) processing order is time order, so every GEMM
+// that reads one can read the other. ResetAfter's differ (dGh's n part is da_n⊙r),
+// and the reverse direction's dGh runs in the opposite order to dGx.
+func dGhIsDGx(v gru.Variant, d int) bool { return v != gru.ResetAfter && d == 0 }
 
 // transposeTB swaps the first two axes of src [a, b, w] into dst [b, a, w].
 func transposeTB[T Float](dst, src []T, a, b, w int) {

@@ -35,9 +35,12 @@ type MemoryEstimate struct {
 // batches of steps × batch tokens: its parameters and gradients, optimizerSlots
 // more copies of the parameters, and per token the input, its gradient, the
 // output, its gradient and, per cell, the saved gates (4H), states (H), input
-// projections and their gradients (3 × 3H), all in elements of elemBytes; plus
-// the float64 copy of the parameters the host holds while they are initialised.
-// It is the check gru bench makes before allocating a case.
+// projections and the input and recurrent gradients of the pre-activations
+// (3 × 3H), all in elements of elemBytes; plus the float64 copy of the parameters
+// the host holds while they are initialised. The CPU backend keeps ResetBefore's
+// two gradients in one buffer in the forward direction, so for those cells the
+// estimate is 3H a token above what it allocates. It is the check gru bench makes
+// before allocating a case.
 func EstimateStack(g gru.Config, elemBytes, optimizerSlots, steps, batch int) MemoryEstimate {
 	params := g.ParamCount()
 	elems := params * float64(2+optimizerSlots)
@@ -64,7 +67,8 @@ func (mc Config) EstimateMemory(elemBytes, optimizerSlots, steps, batch int) Mem
 	if steps > 0 && batch > 0 {
 		// Per token: the input, y, dy and the stack's output and its gradients, the
 		// logits and their gradient, and per cell the saved gates (4H), states (H),
-		// input projections and their gradients (3 × 3H).
+		// input projections and the pre-activations' input and recurrent gradients
+		// (3 × 3H; 2 × 3H for the CPU's ResetBefore cells of the forward direction).
 		cells := float64(g.Layers) * float64(g.Directions())
 		perToken := float64(mc.InputWidth()) + 5*out + 2*vocab + cells*14*float64(g.HiddenSize)
 		elems += float64(steps) * float64(batch) * perToken
