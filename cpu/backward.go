@@ -126,27 +126,3 @@ func (s *stack[T]) planGemm(task *gemmTask[T], g backendkit.GEMM, bufs *operands
 	s.parGemm(task, g.TransA, g.TransB, g.M, g.N, g.K, 1, bufs[g.A.Of][g.A.Off:], g.A.LD,
 		bufs[g.B.Of][g.B.Off:], g.B.LD, T(g.Beta), bufs[g.C.Of][g.C.Off:], g.C.LD)
 }
-
-// sumRows adds the column sums of src [rows, cols] to dst [cols], row by row in
-// order, so the result is reproducible.
-func sumRows[T Float](dst, src []T, rows, cols int) {
-	for r := range rows {
-		row := src[r*cols : (r+1)*cols]
-		for j, v := range row {
-			dst[j] += v
-		}
-	}
-}
-
-// sumRows2 adds the column sums of src to dst and to dst2 as sumRows does to each,
-// the same additions in the same order, reading src once.
-func sumRows2[T Float](dst, dst2, src []T, rows, cols int) {
-	dst, dst2 = dst[:cols], dst2[:cols]
-	for r := range rows {
-		row := src[r*cols : (r+1)*cols]
-		for j, v := range row {
-			dst[j] += v
-			dst2[j] += v
-		}
-	}
-}

@@ -2,7 +2,8 @@ package cpu
 
 import "unsafe"
 
-// The fused backward passes' row operations, one batch row of H units each. In
+// The fused backward passes' row operations, one batch row of H units each, and
+// the column sums that give the bias gradients. In
 // float32 they run as C that gcc vectorises (rows_backward_cgo.go), or as the Go
 // loops below in a build without cgo; float64 always runs the Go loops. g is the
 // row's saved gates r | z | n | hn (ResetAfter) or r | z | n | R⊙H (ResetBefore),
@@ -37,6 +38,26 @@ func bwdBefore2Row[T Float](dgx, dh, g, hp, drh []T) {
 		return
 	}
 	bwdBefore2(dgx, dh, g, hp, drh)
+}
+
+// sumRows adds the column sums of src [rows, cols] to dst [cols], row by row in
+// order, so the result is reproducible.
+func sumRows[T Float](dst, src []T, rows, cols int) {
+	if unsafe.Sizeof(dst[0]) == 4 {
+		sumRows32(f32(dst), nil, f32(src), rows, cols)
+		return
+	}
+	sumRowsGo(dst, nil, src, rows, cols)
+}
+
+// sumRows2 adds the column sums of src to dst and to dst2 as sumRows does to each,
+// the same additions in the same order, reading src once.
+func sumRows2[T Float](dst, dst2, src []T, rows, cols int) {
+	if unsafe.Sizeof(dst[0]) == 4 {
+		sumRows32(f32(dst), f32(dst2), f32(src), rows, cols)
+		return
+	}
+	sumRowsGo(dst, dst2, src, rows, cols)
 }
 
 // updateCandidateGrads returns, for one unit with d = dH' + dy, the gradients of
@@ -80,9 +101,28 @@ func bwdBefore2[T Float](dgx, dh, g, hp, drh []T) {
 	}
 }
 
+// sumRowsGo is sumRows, and sumRows2 where dst2 is not nil.
+func sumRowsGo[T Float](dst, dst2, src []T, rows, cols int) {
+	dst = dst[:cols]
+	for r := range rows {
+		row := src[r*cols : (r+1)*cols]
+		if dst2 == nil {
+			for j, v := range row {
+				dst[j] += v
+			}
+			continue
+		}
+		for j, v := range row {
+			dst[j] += v
+			dst2[j] += v
+		}
+	}
+}
+
 // The float32 row operations in Go: the build without cgo runs them, and the
 // tests hold the C versions to them.
 
-func bwdAfterRow32Go(dgx, dgh, dh, g, hp, dy []float32) { bwdAfter(dgx, dgh, dh, g, hp, dy) }
-func bwdBefore1Row32Go(dgx, dh, g, hp, dy []float32)    { bwdBefore1(dgx, dh, g, hp, dy) }
-func bwdBefore2Row32Go(dgx, dh, g, hp, drh []float32)   { bwdBefore2(dgx, dh, g, hp, drh) }
+func bwdAfterRow32Go(dgx, dgh, dh, g, hp, dy []float32)    { bwdAfter(dgx, dgh, dh, g, hp, dy) }
+func bwdBefore1Row32Go(dgx, dh, g, hp, dy []float32)       { bwdBefore1(dgx, dh, g, hp, dy) }
+func bwdBefore2Row32Go(dgx, dh, g, hp, drh []float32)      { bwdBefore2(dgx, dh, g, hp, drh) }
+func sumRows32Go(dst, dst2, src []float32, rows, cols int) { sumRowsGo(dst, dst2, src, rows, cols) }

@@ -7,7 +7,7 @@ package cpu
 #include "clones.h"
 
 // The float32 backward row operations of rows_backward.go in C, so that gcc
-// vectorises them: one batch row of H units, g the row's saved gates r | z | n | hn
+// vectorises them (and the column sums of the bias gradients, at the end): one batch row of H units, g the row's saved gates r | z | n | hn
 // (ResetAfter) or r | z | n | R⊙H (ResetBefore), hp the state before the step. Each
 // element's arithmetic is the Go loop's, operation for operation and in the same
 // order, except that in the x86-64-v3 clone (GOGRU_CLONES) gcc may contract a
@@ -61,6 +61,24 @@ GOGRU_CLONES static void gogru_bwd_before2(float* restrict dgx, float* restrict 
     dh[j] = dh[j] * z + drh[j] * r;
   }
 }
+
+// gogru_sum_rows adds the column sums of src [rows, cols] to dst [cols], and to dst2
+// when it is not null, row by row in order: each sum gets the Go loop's additions in
+// the Go loop's order, so the results are bit for bit the same.
+GOGRU_CLONES static void gogru_sum_rows(float* restrict dst, float* restrict dst2, const float* restrict src,
+                                        long rows, long cols) {
+  for (long r = 0; r < rows; r++) {
+    const float* row = src + r * cols;
+    if (!dst2) {
+      for (long j = 0; j < cols; j++) dst[j] += row[j];
+      continue;
+    }
+    for (long j = 0; j < cols; j++) {
+      dst[j] += row[j];
+      dst2[j] += row[j];
+    }
+  }
+}
 */
 import "C"
 
@@ -80,4 +98,17 @@ func bwdBefore1Row32(dgx, dh, g, hp, dy []float32) {
 func bwdBefore2Row32(dgx, dh, g, hp, drh []float32) {
 	H := len(dh)
 	C.gogru_bwd_before2(f32p(dgx[:3*H]), f32p(dh), f32p(g[:4*H]), f32p(hp[:H]), f32p(drh[:H]), C.long(H))
+}
+
+// sumRows32 is sumRows32Go, vectorised in C.
+func sumRows32(dst, dst2, src []float32, rows, cols int) {
+	if rows == 0 || cols == 0 {
+		return
+	}
+	_ = src[rows*cols-1]
+	var p2 *C.float
+	if dst2 != nil {
+		p2 = f32p(dst2[:cols])
+	}
+	C.gogru_sum_rows(f32p(dst[:cols]), p2, f32p(src), C.long(rows), C.long(cols))
 }

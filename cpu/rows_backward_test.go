@@ -126,3 +126,39 @@ func checkBackwardRow(t *testing.T, b int, padded, after bool, k *backwardStep[f
 	at("dGh", k.dGh[b*3*H:(b+1)*3*H], dgh, sh)
 	at("dh", k.dh[b*H:(b+1)*H], dh, sd)
 }
+
+// The float32 column sums in use (C with cgo) are bit for bit the Go loop's, into
+// one destination or two, on seeded random rows whose width covers the vector
+// loops' bodies and tails; each destination starts from its own values, as a
+// gradient that accumulates does.
+func TestSumRowsMatchGo(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 8))
+	const rows, cols = 9, 37
+	normal := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
+	}
+	src, a, b := normal(rows*cols), normal(cols), normal(cols)
+	clone := func(v []float32) []float32 { return append([]float32(nil), v...) }
+	same := func(name string, got, want []float32) {
+		t.Helper()
+		for j := range want {
+			if math.Float32bits(got[j]) != math.Float32bits(want[j]) {
+				t.Errorf("%s[%d] = %g, Go gives %g", name, j, got[j], want[j])
+				return
+			}
+		}
+	}
+	got, want := clone(a), clone(a)
+	sumRows32(got, nil, src, rows, cols)
+	sumRows32Go(want, nil, src, rows, cols)
+	same("sumRows", got, want)
+	got, got2, want2 := clone(a), clone(b), clone(b)
+	sumRows32(got, got2, src, rows, cols)
+	sumRows32Go(want2, nil, src, rows, cols)
+	same("sumRows2 dst", got, want)
+	same("sumRows2 dst2", got2, want2)
+}
