@@ -196,7 +196,7 @@ func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 // initStep sets the operands of cell's fused forward passes that hold for every step.
 func (s *stack[T]) initStep(k *forwardStep[T], cell, d int) {
 	w := &s.ws.dirs[d]
-	k.H, k.lens, k.bh, k.hh, k.yStride, k.scratch = s.cfg.HiddenSize, s.ws.lens, s.cell(cell).bh, w.hh, s.cfg.OutputSize(), w.scratch
+	k.H, k.lens, k.bh, k.hh, k.yStride = s.cfg.HiddenSize, s.ws.lens, s.cell(cell).bh, w.hh, s.cfg.OutputSize()
 }
 
 // setStep points k at processing step step of cell (direction d), whose output

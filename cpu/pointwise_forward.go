@@ -6,12 +6,11 @@ package cpu
 //	xp      [B,3H]  X·W_x + b_x for this time step
 //	hh      [B,3H]  recurrent GEMM output
 //	bh      [3H]    recurrent bias
-//	scratch [B,3H]  pre-activations, then r | z | n, a row per batch entry
 //	hNext   [B,H]   state after the step
 //	y       [B,·]   output rows at this direction's column offset, stride yStride
 type forwardStep[T Float] struct {
 	stepRows[T]
-	bh, xp, hh, scratch, hNext, y []T
+	bh, xp, hh, hNext, y []T
 }
 
 // carry handles a step past a sequence's length: the state passes through unchanged
@@ -23,21 +22,22 @@ func (k *forwardStep[T]) carry(b int) {
 }
 
 // resetUpdate computes row b's r = σ(xp_r + hh_r + bh_r) and z = σ(xp_z + hh_z + bh_z)
-// into the first 2H entries of its scratch row, which it returns.
-func (k *forwardStep[T]) resetUpdate(b int) (s []T) {
+// into the first 2H entries of its gates row, which it returns: the passes compute
+// each gate where it is saved.
+func (k *forwardStep[T]) resetUpdate(b int) (g []T) {
 	H := k.H
-	xp, hh, s := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H], k.scratch[b*3*H:(b+1)*3*H]
-	sum3SigmoidRow(s[:2*H], xp, hh, k.bh)
-	return s
+	xp, hh, g := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H], k.gates[b*4*H:(b+1)*4*H]
+	sum3SigmoidRow(g[:2*H], xp, hh, k.bh)
+	return g
 }
 
-// nextState writes row b's H' = z⊙H + (1−z)⊙n, with n the last H entries of its
-// scratch row, to the next state and the output.
-func (k *forwardStep[T]) nextState(b int, z []T) {
+// nextState writes row b's H' = z⊙H + (1−z)⊙n, with z and n from its gates row, to
+// the next state and the output.
+func (k *forwardStep[T]) nextState(b int) {
 	H := k.H
-	n := k.scratch[b*3*H+2*H : (b+1)*3*H]
+	g := k.gates[b*4*H : (b+1)*4*H]
 	hp, hn, y := k.hPrev[b*H:(b+1)*H], k.hNext[b*H:(b+1)*H], k.y[b*k.yStride:b*k.yStride+H]
-	blendRow(hn, y, z, hp, n)
+	blendRow(hn, y, g[H:2*H], hp, g[2*H:3*H])
 }
 
 // gruFwdAfter is gru_fwd_after, the ResetAfter step:
@@ -52,11 +52,10 @@ func (k gruFwdAfter[T]) runRange(lo, hi int) {
 			k.carry(b)
 			continue
 		}
-		s := k.resetUpdate(b)
-		xp, hh, g := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H], k.gates[b*4*H:(b+1)*4*H]
-		afterCandidateRow(s[2*H:], g[3*H:], xp[2*H:], s[:H], hh[2*H:], k.bh[2*H:]) // hn, n
-		copy(g[:3*H], s)                                                           // r | z | n
-		k.nextState(b, s[H:2*H])
+		g := k.resetUpdate(b)
+		xp, hh := k.xp[b*3*H:(b+1)*3*H], k.hh[b*3*H:(b+1)*3*H]
+		afterCandidateRow(g[2*H:3*H], g[3*H:], xp[2*H:], g[:H], hh[2*H:], k.bh[2*H:]) // n, hn
+		k.nextState(b)
 	}
 }
 
@@ -73,11 +72,10 @@ func (k gruFwdBefore1[T]) runRange(lo, hi int) {
 			clear(g)
 			continue
 		}
-		s := k.resetUpdate(b)
-		copy(g[:2*H], s[:2*H]) // r | z
+		k.resetUpdate(b) // r | z
 		hp := k.hPrev[b*H : (b+1)*H]
 		for j := range H {
-			g[3*H+j] = s[j] * hp[j]
+			g[3*H+j] = g[j] * hp[j]
 		}
 	}
 }
@@ -94,9 +92,7 @@ func (k gruFwdBefore2[T]) runRange(lo, hi int) {
 			continue
 		}
 		xp, hh, g := k.xp[b*3*H+2*H:(b+1)*3*H], k.hh[b*3*H+2*H:(b+1)*3*H], k.gates[b*4*H:(b+1)*4*H]
-		n := k.scratch[b*3*H+2*H : (b+1)*3*H]
-		sum3TanhRow(n, xp, hh, k.bh[2*H:])
-		copy(g[2*H:3*H], n)
-		k.nextState(b, g[H:2*H])
+		sum3TanhRow(g[2*H:3*H], xp, hh, k.bh[2*H:])
+		k.nextState(b)
 	}
 }

@@ -29,7 +29,6 @@ type dirWork[T Float] struct {
 	hh       []T // [B, 3H] recurrent GEMM output
 	dGx, dGh []T // [T·B, 3H] pre-activation gradients; dGx by time, dGh by processing step (one buffer where dGhIsDGx)
 	dh, drh  []T // [B, H]
-	scratch  []T // [B, 3H] activations of the fused forward pass
 	g        gemmTask[T]
 
 	// whp holds W_h packed for the small-batch recurrent product (smallgemm.go):
@@ -67,12 +66,11 @@ func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {
 	}
 	for d := range dirs {
 		ws.dirs[d] = dirWork[T]{
-			xproj:   make([]T, TB*3*H),
-			hh:      make([]T, batch*3*H),
-			dGx:     make([]T, TB*3*H),
-			dh:      make([]T, batch*H),
-			drh:     make([]T, batch*H),
-			scratch: make([]T, batch*3*H),
+			xproj: make([]T, TB*3*H),
+			hh:    make([]T, batch*3*H),
+			dGx:   make([]T, TB*3*H),
+			dh:    make([]T, batch*H),
+			drh:   make([]T, batch*H),
 		}
 		ws.dirs[d].dGh = ws.dirs[d].dGx
 		if !dGhIsDGx(cfg.Variant, d) {
