@@ -84,6 +84,11 @@ GOGRU_CLONES static void gogru_blend(float* h, float* y, const float* z, const f
     y[i] = v;
   }
 }
+
+// gogru_mul sets d[i] = a[i]·b[i]: ResetBefore's R⊙H.
+GOGRU_CLONES static void gogru_mul(float* d, const float* a, const float* b, long n) {
+  for (long i = 0; i < n; i++) d[i] = a[i] * b[i];
+}
 */
 import "C"
 
@@ -125,4 +130,10 @@ func afterCandidateRow32(d, hn, xp, r, hh, bh []float32) {
 func blendRow32(h, y, z, hp, c []float32) {
 	n := len(h)
 	C.gogru_blend(f32p(h), f32p(y[:n]), f32p(z[:n]), f32p(hp[:n]), f32p(c[:n]), C.long(n))
+}
+
+// mulRow32 is mulRow32Go, vectorised in C.
+func mulRow32(d, a, b []float32) {
+	n := len(d)
+	C.gogru_mul(f32p(d), f32p(a[:n]), f32p(b[:n]), C.long(n))
 }

@@ -9,3 +9,4 @@ func sum3SigmoidRow32(d, a, b, c []float32)              { sum3SigmoidRow32Go(d,
 func sum3TanhRow32(d, a, b, c []float32)                 { sum3TanhRow32Go(d, a, b, c) }
 func afterCandidateRow32(d, hn, xp, r, hh, bh []float32) { afterCandidateRow32Go(d, hn, xp, r, hh, bh) }
 func blendRow32(h, y, z, hp, c []float32)                { blendRow32Go(h, y, z, hp, c) }
+func mulRow32(d, a, b []float32)                         { mulRow32Go(d, a, b) }

@@ -72,11 +72,8 @@ func (k gruFwdBefore1[T]) runRange(lo, hi int) {
 			clear(g)
 			continue
 		}
-		k.resetUpdate(b) // r | z
-		hp := k.hPrev[b*H : (b+1)*H]
-		for j := range H {
-			g[3*H+j] = g[j] * hp[j]
-		}
+		k.resetUpdate(b)                             // r | z
+		mulRow(g[3*H:], g[:H], k.hPrev[b*H:(b+1)*H]) // R⊙H
 	}
 }
 

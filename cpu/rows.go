@@ -49,10 +49,26 @@ func blendRow[T Float](h, y, z, hp, c []T) {
 	blend(h, y, z, hp, c)
 }
 
+// mulRow sets d[j] = a[j]·b[j] (ResetBefore's R⊙H).
+func mulRow[T Float](d, a, b []T) {
+	if unsafe.Sizeof(d[0]) == 4 {
+		mulRow32(f32(d), f32(a), f32(b))
+		return
+	}
+	mul(d, a, b)
+}
+
 func sum3[T Float](d, a, b, c []T) {
 	a, b, c = a[:len(d)], b[:len(d)], c[:len(d)]
 	for j := range d {
 		d[j] = a[j] + b[j] + c[j]
+	}
+}
+
+func mul[T Float](d, a, b []T) {
+	a, b = a[:len(d)], b[:len(d)]
+	for j := range d {
+		d[j] = a[j] * b[j]
 	}
 }
 
@@ -82,3 +98,4 @@ func afterCandidateRow32Go(d, hn, xp, r, hh, bh []float32) {
 	tanhRow32Go(d)
 }
 func blendRow32Go(h, y, z, hp, c []float32) { blend(h, y, z, hp, c) }
+func mulRow32Go(d, a, b []float32)          { mul(d, a, b) }

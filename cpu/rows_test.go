@@ -61,4 +61,12 @@ func TestRowOpsMatchGo(t *testing.T) {
 	blendRow32Go(h2, y2, z, a, b)
 	check("blendRow32 h", h1, h2)
 	check("blendRow32 y", y1, y2)
+	d1, d2 = poison(), poison()
+	mulRow32(d1, a, b)
+	mulRow32Go(d2, a, b)
+	for i := range d2 {
+		if math.Float32bits(d1[i]) != math.Float32bits(d2[i]) { // one rounded product: exact
+			t.Errorf("mulRow32[%d] = %g, Go gives %g", i, d1[i], d2[i])
+		}
+	}
 }
