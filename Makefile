@@ -81,9 +81,11 @@ test-mpi:
 bench-mpi:
 	bash scripts/bench_mpi.sh
 
-## vet: go vet over every package.
+## vet: go vet over every package, and a build without cgo (the simulator, NCCL,
+## MPI and the C kernels then return errors that say how to get them).
 vet:
 	$(GO) vet -tags "$(TAGS)" $(PKGS)
+	CGO_ENABLED=0 $(GO) build -tags "$(TAGS)" $(PKGS)
 
 ## ci-cuda: vet and compile (not run) everything with -tags cuda. The test binaries
 ## cannot run without a GPU: gorgonia.org/cu's init exits the process there.

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package cuda
 
 /*
@@ -57,9 +59,6 @@ import (
 	"github.com/gogru/gogru/cuda/internal/device"
 	"github.com/gogru/gogru/gru"
 )
-
-// NCCLLibrary is the shared object NCCL is loaded from, at run time.
-const NCCLLibrary = "libnccl.so.2"
 
 // ncclIDSize is the size of ncclUniqueId, which rank 0 makes and every rank needs.
 const ncclIDSize = 128

@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/gogru/gogru/cuda/internal/device"
-	"github.com/gogru/gogru/cuda/internal/sim"
 	"github.com/gogru/gogru/gru"
 )
 
@@ -104,13 +103,14 @@ func New(opts ...Option) (*Backend, error) {
 	}
 	m := device.GEMMMath(o.precision)
 	var dev device.Device
+	var err error
 	if o.simulated {
-		dev = sim.New(m)
+		dev, err = openSimulator(m)
 	} else {
-		var err error
-		if dev, err = openGPU(o.index, m, o.fatbin); err != nil {
-			return nil, err
-		}
+		dev, err = openGPU(o.index, m, o.fatbin)
+	}
+	if err != nil {
+		return nil, err
 	}
 	be, err := newBackend(dev, o.dtype)
 	if err != nil {
