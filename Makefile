@@ -91,9 +91,9 @@ vet:
 ## cannot run without a GPU: gorgonia.org/cu's init exits the process there.
 ci-cuda:
 	$(GO) vet -tags cuda $(PKGS)
-	rm -rf /tmp/gogru-cuda-tests && mkdir -p /tmp/gogru-cuda-tests
+	dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
 	for p in $$($(GO) list $(PKGS)); do \
-		$(GO) test -tags cuda -c -o /tmp/gogru-cuda-tests/$$(echo $$p | tr / _).test $$p || exit 1; done
+		$(GO) test -tags cuda -c -o "$$dir/$$(echo $$p | tr / _).test" $$p || exit 1; done
 
 ## fuzz: a short run of the checkpoint loader's fuzz target (FUZZTIME, default
 ## 600000x: that many inputs, about 15 s on 2 cores).

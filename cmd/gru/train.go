@@ -176,7 +176,8 @@ func (o *trainOptions) validate() error {
 	switch {
 	case o.Keep != "last" && o.Keep != "best":
 		return usagef("--keep %q: want last or best", o.Keep)
-	case o.Keep == "best" && (o.ValidFraction == 0 || o.Checkpoint == ""):
+	case o.Keep == "best" && ((o.ValidFraction == 0 && !o.Resume) || o.Checkpoint == ""):
+		// A resume takes the run's --valid-fraction (checked there).
 		return usagef("--keep best needs --valid-fraction f (what best means) and --checkpoint DIR (where to keep it)")
 	}
 	return o.validateOptimizer()
@@ -329,6 +330,9 @@ func train(o *trainOptions, stdout, stderr io.Writer) error {
 			return err
 		}
 		if err := o.resumeDropout(saved, ck.Path); err != nil {
+			return err
+		}
+		if err := o.resumeValidation(saved, ck.Path); err != nil {
 			return err
 		}
 	} else if vocab, err = initVocab(o.InitFrom, text); err != nil {
@@ -613,8 +617,7 @@ func restoreRun(ck *checkpoint.Checkpoint, m *lm.Model, opt optim.Optimizer, src
 		now, then any
 	}{{"--optimizer", o.Optimizer, saved.Optimizer},
 		{"--batch", o.Batch, saved.Batch}, {"--steps", o.Steps, saved.Steps}, {"--sampling", o.Sampling, saved.Sampling},
-		{"--dtype", o.DType, saved.DType}, {"--max-tokens", o.MaxTokens, savedMax}, {"--raw", o.Raw, saved.Raw},
-		{"--valid-fraction", o.ValidFraction, saved.ValidFraction}} {
+		{"--dtype", o.DType, saved.DType}, {"--max-tokens", o.MaxTokens, savedMax}, {"--raw", o.Raw, saved.Raw}} {
 		if c.now != c.then {
 			return 0, nil, fmt.Errorf("%s: the run used %s %v; the flags say %v", ck.Path, c.name, c.then, c.now)
 		}

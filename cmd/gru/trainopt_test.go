@@ -75,7 +75,8 @@ func TestResumeExactWithSchedulesAndValidation(t *testing.T) {
 		{"--optimizer", "adamw", "--lr", "0.01", "--warmup", "100"}, // the resume falls in the warm-up
 	} {
 		t.Run(flags[1], func(t *testing.T) {
-			straight, split, logs := trainStraightAndSplit(t, []string{"--valid-fraction", "0.1", "--keep", "best"}, flags)
+			fresh := append([]string{"--valid-fraction", "0.1"}, flags...) // the resume takes the run's
+			straight, split, logs := trainStraightAndSplit(t, []string{"--keep", "best"}, fresh)
 			for _, l := range logs {
 				if !strings.Contains(l, "valid_perplexity=") || !strings.Contains(l, "validation: perplexity") {
 					t.Errorf("no validation perplexity logged:\n%s", l)
@@ -99,7 +100,8 @@ func TestResumeExactWithSchedulesAndValidation(t *testing.T) {
 					best, bestEpoch = *ha[i].ValidPerplexity, ha[i].Epoch
 				}
 			}
-			if oa.Optimizer != flags[1] || oa.LRSchedule != ob.LRSchedule || oa.Warmup != ob.Warmup || oa.LRTotal != ob.LRTotal {
+			if oa.Optimizer != flags[1] || oa.LRSchedule != ob.LRSchedule || oa.Warmup != ob.Warmup || oa.LRTotal != ob.LRTotal ||
+				oa.ValidFraction != 0.1 || ob.ValidFraction != 0.1 {
 				t.Errorf("stored options differ: %+v and %+v", oa, ob)
 			}
 			for _, dir := range []string{"", "best"} {
@@ -150,6 +152,8 @@ func TestOptimizerFlagErrors(t *testing.T) {
 		{"resume with another schedule", []string{"--resume", "--checkpoint", ck, "--epochs", "2", "--lr-schedule", "constant"}, 1, "--lr-schedule cosine"},
 		{"resume lengthening a cosine", []string{"--resume", "--checkpoint", ck, "--epochs", "2"}, 1, "cosine schedule spans"},
 		{"resume with another optimizer", []string{"--resume", "--checkpoint", ck, "--epochs", "1", "--optimizer", "adamw"}, 1, "--optimizer sgd"},
+		{"resume with another validation split", []string{"--resume", "--checkpoint", ck, "--epochs", "1", "--valid-fraction", "0.1"}, 1, "--valid-fraction 0"},
+		{"resume keeping the best of a run without validation", []string{"--resume", "--checkpoint", ck, "--epochs", "1", "--keep", "best"}, 1, "held out nothing"},
 	} {
 		args := append(append([]string{"train"}, small...), c.args...)
 		_, errOut, code := gruRun(t, args...)

@@ -92,3 +92,16 @@ func reportValid(w io.Writer, o *trainOptions, history []epochRecord) {
 	}
 	fmt.Fprintln(w, line)
 }
+
+// resumeValidation settles --valid-fraction on --resume: left out, it takes the
+// run's; given, it must equal it, since the split decides which tokens the run
+// trains on. --keep best then needs a run that held some out.
+func (o *trainOptions) resumeValidation(saved trainOptions, path string) error {
+	if err := adopt(o, path, "valid-fraction", &o.ValidFraction, saved.ValidFraction); err != nil {
+		return err
+	}
+	if o.Keep == "best" && o.ValidFraction == 0 {
+		return fmt.Errorf("%s: --keep best needs a validation split, and the run held out nothing (--valid-fraction 0)", path)
+	}
+	return nil
+}
