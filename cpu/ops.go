@@ -193,10 +193,11 @@ func (be *Backend[T]) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, wei
 			return err
 		}
 	}
-	rate, err := be.scalarOf("SGDMomentum", lr)
+	lt, err := be.kit.Scalar("SGDMomentum", "lr", lr)
 	if err != nil {
 		return err
 	}
+	rate := lt.data[0]
 	mu, wd := T(momentum), T(weightDecay)
 	for i, d := range gt.data {
 		if weightDecay != 0 {
@@ -237,22 +238,6 @@ func (be *Backend[T]) AdamW(param, grad, m, v, lr, step gru.Tensor, beta1, beta2
 		pt.data[i] = p - T(rate*(float64(mi)/c1)/(math.Sqrt(float64(vi)/c2)+eps))
 	}
 	return nil
-}
-
-// scalarOf reads op's learning rate, a one-element tensor of this backend. The
-// argument's name is built only on failure: a training step allocates nothing.
-func (be *Backend[T]) scalarOf(op string, t gru.Tensor) (T, error) {
-	tt, ok := t.(*Tensor[T])
-	if !ok || tt == nil || tt.data == nil { // not this backend's, freed or empty: say which
-		var err error
-		if tt, err = be.kit.MustTensor(op+": lr", t); err != nil {
-			return 0, err
-		}
-	}
-	if err := backendkit.CheckScalar(op, "lr", tt.shape); err != nil {
-		return 0, err
-	}
-	return tt.data[0], nil
 }
 
 // ClipGradNorm scales the gradients to a global L2 norm of at most maxNorm and

@@ -173,7 +173,7 @@ func (be *Backend) SGDMomentum(param, grad, buf, lr gru.Tensor, momentum, weight
 		}
 		bp = bt.p
 	}
-	lt, err := be.scalar("SGDMomentum", lr)
+	lt, err := be.kit.Scalar("SGDMomentum", "lr", lr)
 	if err != nil {
 		return err
 	}
@@ -193,19 +193,6 @@ func (be *Backend) AdamW(param, grad, m, v, lr, step gru.Tensor, beta1, beta2, e
 	q := be.queue()
 	q.adamw(elems(pt.n), pt.n, beta1, beta2, eps, weightDecay, st.p, lt.p, pt.p, gt.p, mt.p, vt.p)
 	return q.Err()
-}
-
-// scalar checks op's learning rate: a one-element tensor of this backend. The
-// argument's name is built only on failure, so an eager step allocates nothing here.
-func (be *Backend) scalar(op string, t gru.Tensor) (*Tensor, error) {
-	tt, ok := t.(*Tensor)
-	if _, live := be.tensors[tt]; !ok || tt == nil || !live { // say which
-		var err error
-		if tt, err = be.mustTensor(op+": lr", t); err != nil {
-			return nil, err
-		}
-	}
-	return tt, backendkit.CheckScalar(op, "lr", tt.shape)
 }
 
 // ClipGradNorm measures the global L2 norm on the device (deterministic partial

@@ -32,6 +32,19 @@ func (r Resolver[X, I]) MustTensor(arg string, t gru.Tensor) (X, error) {
 	return r.Tensor(arg, t)
 }
 
+// Scalar resolves op's argument arg, a one-element tensor (CheckScalar): a
+// learning rate, a step number. The argument's full name ("op: arg") is built
+// only on failure, so that a training step's calls allocate nothing.
+func (r Resolver[X, I]) Scalar(op, arg string, t gru.Tensor) (X, error) {
+	x, err := r.Tensor(arg, t)
+	if err != nil || t == nil {
+		if x, err = r.MustTensor(op+": "+arg, t); err != nil { // again, to name it
+			return x, err
+		}
+	}
+	return x, CheckScalar(op, arg, x.Shape())
+}
+
 // Pair resolves the two tensors of op, neither of which may be nil; the error
 // says which one failed.
 func (r Resolver[X, I]) Pair(op string, a, b gru.Tensor) (X, X, error) {
@@ -130,15 +143,9 @@ func (r Resolver[X, I]) AdamW(param, grad, m, v, lr, step gru.Tensor) (pt, gt, m
 	if err = CheckSameLen(op, "m", pt.Shape(), mt.Shape()); err != nil {
 		return
 	}
-	if lt, err = r.MustTensor(op+": lr", lr); err != nil {
+	if lt, err = r.Scalar(op, "lr", lr); err != nil {
 		return
 	}
-	if err = CheckScalar(op, "lr", lt.Shape()); err != nil {
-		return
-	}
-	if st, err = r.MustTensor(op+": step", step); err != nil {
-		return
-	}
-	err = CheckScalar(op, "step", st.Shape())
+	st, err = r.Scalar(op, "step", step)
 	return
 }
