@@ -19,15 +19,19 @@ DATA="${DATA:-${TIMEMACHINE:-${XDG_CACHE_HOME:-$HOME/.cache}/gogru/timemachine.t
 OUT="${OUT:-out/bench-peer}"
 PY=/usr/bin/python3
 SHAPES="${SHAPES:-32x35x28x256,64x100x256x256,64x100x512x512,128x50x1024x1024}"
-mkdir -p "$OUT"
+mkdir -p "$OUT" bin
 export GOMAXPROCS="$THREADS" # gogru's Go workers; OpenBLAS itself runs one thread (cpu/blas_runtime.go)
 go build -o bin/gru ./cmd/gru
+# The machine probe runs beside the cells: how steady the clock, the vector units and
+# the caches were in the same minutes (scripts/machine_probe.c).
+PROBE=()
+if gcc -O2 -o bin/machine_probe scripts/machine_probe.c; then PROBE=(--probe bin/machine_probe); fi
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; threads $THREADS; $(date -u)"
 bin/gru info | sed -n '1,3p'
 echo
 echo "## Shapes: $ROUNDS interleaved rounds, each a median of $RUNS runs after $WARMUP warm-ups"
 $PY scripts/bench_interleaved.py --gru bin/gru --threads "$THREADS" --shapes "$SHAPES" \
-  --rounds "$ROUNDS" --runs "$RUNS" --warmup "$WARMUP" --targets forward=1.5,train=2 --json "$OUT/rounds.json" \
+  --rounds "$ROUNDS" --runs "$RUNS" --warmup "$WARMUP" --targets forward=1.5,train=2 --json "$OUT/rounds.json" "${PROBE[@]}" \
   --rows "$OUT/rows.json"
 # The same medians as a chart (docs/plots.md); merge a GPU run with gru plot bench.
 bin/gru plot bench "$OUT/rows.json" -o "$OUT/chart.png" --variant all
