@@ -9,7 +9,7 @@ import (
 // too small for a BLAS to amortise its packing: OpenBLAS packed all of W_h again at
 // every time step (3/4 of D2L's forward time was its GEMMs at a quarter of the
 // core's peak). In float32 on a CPU with AVX2 and FMA, the forward pass packs W_h
-// once per sequence into 16-column panels (packB32) and runs each step's product
+// once per sequence into 24-column panels (packB32) and runs each step's product
 // from them (gemmPacked32, smallgemm_cgo.go), with the columns split across the
 // pool's workers as parGemm splits them.
 
@@ -17,8 +17,8 @@ import (
 // the BLAS, whose packing is then paid for by the rows.
 const packedMaxBatch = 64
 
-// packedLen is the length of k×n packed into 16-column panels.
-func packedLen(k, n int) int { return (n + 15) / 16 * 16 * k }
+// packedLen is the length of k×n packed into 24-column panels.
+func packedLen(k, n int) int { return (n + 23) / 24 * 24 * k }
 
 // usePacked reports whether a stack of element type T and batch b runs its
 // recurrent products from packed W_h.

@@ -7,16 +7,16 @@ package cpu
 #include <stddef.h>
 #include <string.h>
 
-// gogru_pack16 packs columns [0, n) of the k×n row-major matrix b (leading
-// dimension ldb) into panels of 16 columns, p[(q·k + l)·16 + j] = b[l·ldb + 16q + j],
+// gogru_pack24 packs columns [0, n) of the k×n row-major matrix b (leading
+// dimension ldb) into panels of 24 columns, p[(q·k + l)·24 + j] = b[l·ldb + 24q + j],
 // with zeros past column n.
-static void gogru_pack16(const float* b, int ldb, int k, int n, float* p) {
-  int panels = (n + 15) / 16;
+static void gogru_pack24(const float* b, int ldb, int k, int n, float* p) {
+  int panels = (n + 23) / 24;
   for (int q = 0; q < panels; q++)
     for (int l = 0; l < k; l++) {
-      float* dst = p + ((size_t)q * k + l) * 16;
-      for (int j = 0; j < 16; j++) {
-        int c = 16 * q + j;
+      float* dst = p + ((size_t)q * k + l) * 24;
+      for (int j = 0; j < 24; j++) {
+        int c = 24 * q + j;
         dst[j] = c < n ? b[(size_t)l * ldb + c] : 0.0f;
       }
     }
@@ -25,63 +25,80 @@ static void gogru_pack16(const float* b, int ldb, int k, int n, float* p) {
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
-// store16 writes columns [lo, hi) of a 16-wide row held in two vectors.
-__attribute__((target("avx2,fma"))) static inline void store16(float* c, __m256 v0, __m256 v1, int lo, int hi) {
-  if (lo == 0 && hi == 16) {
+// store24 writes columns [lo, hi) of a 24-wide row held in three vectors.
+__attribute__((target("avx2,fma"))) static inline void store24(float* c, __m256 v0, __m256 v1, __m256 v2, int lo,
+                                                               int hi) {
+  if (lo == 0 && hi == 24) {
     _mm256_storeu_ps(c, v0);
     _mm256_storeu_ps(c + 8, v1);
+    _mm256_storeu_ps(c + 16, v2);
     return;
   }
-  float t[16];
+  float t[24];
   _mm256_storeu_ps(t, v0);
   _mm256_storeu_ps(t + 8, v1);
+  _mm256_storeu_ps(t + 16, v2);
   memcpy(c + lo, t + lo, (size_t)(hi - lo) * sizeof(float));
 }
 
 // gogru_gemm_packed computes C[:, n0:n1] = A·B[:, n0:n1] for row-major A (m×k,
-// leading dimension lda) and B packed by gogru_pack16, into row-major C (leading
-// dimension ldc): for each 16-column panel, 4 rows at a time with 8 accumulators
-// (4 rows × 2 vectors) and one broadcast of A per row and step of k. No packing
-// happens here: B was packed once for every time step.
+// leading dimension lda) and B packed by gogru_pack24, into row-major C (leading
+// dimension ldc): for each 24-column panel, 4 rows at a time with 12 accumulators
+// (4 rows × 3 vectors), three loads of B and one broadcast of A per row and step of
+// k. Each element is the chain c = fma(a[i,l], b[l,j], c) over l = 0, 1, …, k−1,
+// whatever the panel width. No packing happens here: B was packed once for every
+// time step.
+//
+// Twelve accumulators cover the FMA latency of two FMA units with room to spare,
+// and 7 loads feed 12 FMAs (the 16-column panels this replaced fed 8 FMAs with 6
+// loads). The 4×24 block needs all 16 vector registers (12 sums, 3 of B, 1 of A).
 __attribute__((target("avx2,fma"))) static void gogru_gemm_packed(int m, int n0, int n1, int k, const float* a,
                                                                     int lda, const float* p, float* c, int ldc) {
-  for (int q = n0 / 16; q < (n1 + 15) / 16; q++) {
-    const float* pq = p + (size_t)q * k * 16;
-    int c0 = 16 * q, lo = n0 > c0 ? n0 - c0 : 0, hi = n1 - c0 < 16 ? n1 - c0 : 16;
+  for (int q = n0 / 24; q < (n1 + 23) / 24; q++) {
+    const float* pq = p + (size_t)q * k * 24;
+    int c0 = 24 * q, lo = n0 > c0 ? n0 - c0 : 0, hi = n1 - c0 < 24 ? n1 - c0 : 24;
     int i = 0;
     for (; i + 4 <= m; i += 4) {
       const float *a0 = a + (size_t)i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
-      __m256 s00 = _mm256_setzero_ps(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00, s31 = s00;
+      __m256 s00 = _mm256_setzero_ps(), s01 = s00, s02 = s00, s10 = s00, s11 = s00, s12 = s00;
+      __m256 s20 = s00, s21 = s00, s22 = s00, s30 = s00, s31 = s00, s32 = s00;
       for (int l = 0; l < k; l++) {
-        __m256 b0 = _mm256_loadu_ps(pq + (size_t)l * 16), b1 = _mm256_loadu_ps(pq + (size_t)l * 16 + 8);
+        const float* pl = pq + (size_t)l * 24;
+        __m256 b0 = _mm256_loadu_ps(pl), b1 = _mm256_loadu_ps(pl + 8), b2 = _mm256_loadu_ps(pl + 16);
         __m256 x = _mm256_broadcast_ss(a0 + l);
         s00 = _mm256_fmadd_ps(x, b0, s00);
         s01 = _mm256_fmadd_ps(x, b1, s01);
+        s02 = _mm256_fmadd_ps(x, b2, s02);
         x = _mm256_broadcast_ss(a1 + l);
         s10 = _mm256_fmadd_ps(x, b0, s10);
         s11 = _mm256_fmadd_ps(x, b1, s11);
+        s12 = _mm256_fmadd_ps(x, b2, s12);
         x = _mm256_broadcast_ss(a2 + l);
         s20 = _mm256_fmadd_ps(x, b0, s20);
         s21 = _mm256_fmadd_ps(x, b1, s21);
+        s22 = _mm256_fmadd_ps(x, b2, s22);
         x = _mm256_broadcast_ss(a3 + l);
         s30 = _mm256_fmadd_ps(x, b0, s30);
         s31 = _mm256_fmadd_ps(x, b1, s31);
+        s32 = _mm256_fmadd_ps(x, b2, s32);
       }
       float* ci = c + (size_t)i * ldc + c0;
-      store16(ci, s00, s01, lo, hi);
-      store16(ci + ldc, s10, s11, lo, hi);
-      store16(ci + 2 * (size_t)ldc, s20, s21, lo, hi);
-      store16(ci + 3 * (size_t)ldc, s30, s31, lo, hi);
+      store24(ci, s00, s01, s02, lo, hi);
+      store24(ci + ldc, s10, s11, s12, lo, hi);
+      store24(ci + 2 * (size_t)ldc, s20, s21, s22, lo, hi);
+      store24(ci + 3 * (size_t)ldc, s30, s31, s32, lo, hi);
     }
     for (; i < m; i++) {
       const float* ai = a + (size_t)i * lda;
-      __m256 s0 = _mm256_setzero_ps(), s1 = s0;
+      __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0;
       for (int l = 0; l < k; l++) {
+        const float* pl = pq + (size_t)l * 24;
         __m256 x = _mm256_broadcast_ss(ai + l);
-        s0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(pq + (size_t)l * 16), s0);
-        s1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(pq + (size_t)l * 16 + 8), s1);
+        s0 = _mm256_fmadd_ps(x, _mm256_loadu_ps(pl), s0);
+        s1 = _mm256_fmadd_ps(x, _mm256_loadu_ps(pl + 8), s1);
+        s2 = _mm256_fmadd_ps(x, _mm256_loadu_ps(pl + 16), s2);
       }
-      store16(c + (size_t)i * ldc + c0, s0, s1, lo, hi);
+      store24(c + (size_t)i * ldc + c0, s0, s1, s2, lo, hi);
     }
   }
 }
@@ -107,7 +124,7 @@ var havePackedGemm = C.gogru_have_packed() != 0
 func packB32(p, b []float32, ldb, k, n int) {
 	_ = p[packedLen(k, n)-1]
 	_ = b[(k-1)*ldb+n-1]
-	C.gogru_pack16(f32p(b), C.int(ldb), C.int(k), C.int(n), f32p(p))
+	C.gogru_pack24(f32p(b), C.int(ldb), C.int(k), C.int(n), f32p(p))
 }
 
 // gemmPacked32 computes C[:, n0:n1] = A·B[:, n0:n1] for A m×k and B packed by packB32.

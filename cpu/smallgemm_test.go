@@ -27,7 +27,7 @@ func TestPackedGemmMatchesGonum(t *testing.T) {
 	}
 	for _, m := range []int{1, 3, 4, 7, 32} {
 		for _, k := range []int{1, 5, 33} {
-			for _, span := range [][2]int{{0, 37}, {5, 21}, {16, 32}, {17, 18}, {0, 16}} {
+			for _, span := range [][2]int{{0, 37}, {5, 21}, {16, 32}, {17, 18}, {0, 16}, {20, 30}, {24, 37}, {0, 24}} {
 				n := 37
 				n0, n1 := span[0], span[1]
 				lda, ldb, ldc := k+2, n+3, n+1
