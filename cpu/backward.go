@@ -60,7 +60,8 @@ func (s *stack[T]) Backward(dy, dhN, dx, dh0 gru.Tensor) error {
 }
 
 // backwardCell sweeps cell (layer l, direction d) in reverse processing order with
-// the fused backward pass and the dH GEMMs, then accumulates dW_x, dW_h, db_x and db_h
+// the fused backward pass and the dH GEMMs (as a row sweep where the forward was
+// one: backwardsweep.go), then accumulates dW_x, dW_h, db_x and db_h
 // with one GEMM or reduction each over all steps, as backendkit.BackwardPlan lays
 // out. dY is [T·B, dirs·H]; in is the cell's input [T·B, din]. On return
 // ws.dirs[d].dh holds dH0.
@@ -76,28 +77,23 @@ func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 	bufs[backendkit.DGx], bufs[backendkit.DGh], bufs[backendkit.DH], bufs[backendkit.DRH] = w.dGx, w.dGh, w.dh, w.drh
 	bufs[backendkit.Wh], bufs[backendkit.DWx], bufs[backendkit.DWh] = c.wh, c.dwx, c.dwh
 
-	k := &w.bwd
-	k.H, k.lens, k.dh, k.drh, k.yStride = H, ws.lens, w.dh, w.drh, cfg.OutputSize()
-	k.shared = dGhIsDGx(cfg.Variant, d)
-	for step := steps - 1; step >= 0; step-- {
-		t := step
-		if d == 1 {
-			t = steps - 1 - step
+	if w.whtp != nil && B >= sweepMinBatch {
+		s.packRecurrentT(w, c.wh)
+		s.backwardSweep(cell, d, dY)
+	} else {
+		k := &w.bwd
+		s.initBackwardStep(k, d)
+		for step := steps - 1; step >= 0; step-- {
+			s.setBackwardStep(k, cell, d, step, dY)
+			if cfg.Variant == gru.ResetAfter {
+				s.be.pool.run(gruBwdAfter[T]{k}, B, 3*H)
+			} else {
+				s.be.pool.run(gruBwdBefore1[T]{k}, B, 2*H)
+				s.planGemm(&w.g, plan.DRHStep(step), &bufs)
+				s.be.pool.run(gruBwdBefore2[T]{k}, B, H)
+			}
+			s.planGemm(&w.g, plan.DHStep(step), &bufs)
 		}
-		k.t = t
-		k.gates = gates[step*B*4*H : (step+1)*B*4*H]
-		k.hPrev = hs[step*B*H : (step+1)*B*H]
-		k.dy = dY[t*B*k.yStride+d*H:]
-		k.dGx = w.dGx[t*B*3*H : (t+1)*B*3*H]
-		k.dGh = w.dGh[step*B*3*H : (step+1)*B*3*H]
-		if cfg.Variant == gru.ResetAfter {
-			s.be.pool.run(gruBwdAfter[T]{k}, B, 3*H)
-		} else {
-			s.be.pool.run(gruBwdBefore1[T]{k}, B, 2*H)
-			s.planGemm(&w.g, plan.DRHStep(step), &bufs)
-			s.be.pool.run(gruBwdBefore2[T]{k}, B, H)
-		}
-		s.planGemm(&w.g, plan.DHStep(step), &bufs)
 	}
 
 	gs, n := plan.WeightGrads()
@@ -105,12 +101,37 @@ func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 		s.planGemm(&w.g, g, &bufs)
 	}
 	TB := steps * B
-	if k.shared {
+	if dGhIsDGx(cfg.Variant, d) {
 		sumRows2(c.dbx, c.dbh, w.dGx, TB, 3*H)
 		return
 	}
 	sumRows(c.dbx, w.dGx, TB, 3*H)
 	sumRows(c.dbh, w.dGh, TB, 3*H)
+}
+
+// initBackwardStep sets the operands of direction d's fused backward passes that
+// hold for every step.
+func (s *stack[T]) initBackwardStep(k *backwardStep[T], d int) {
+	w := &s.ws.dirs[d]
+	k.H, k.lens, k.dh, k.drh, k.yStride = s.cfg.HiddenSize, s.ws.lens, w.dh, w.drh, s.cfg.OutputSize()
+	k.shared = dGhIsDGx(s.cfg.Variant, d)
+}
+
+// setBackwardStep points k at processing step step of cell (direction d), whose
+// output gradient columns in dY are [d·H, (d+1)·H).
+func (s *stack[T]) setBackwardStep(k *backwardStep[T], cell, d, step int, dY []T) {
+	H, B, ws := s.cfg.HiddenSize, s.ws.batch, s.ws
+	w := &ws.dirs[d]
+	t := step
+	if d == 1 {
+		t = ws.steps - 1 - step
+	}
+	k.t = t
+	k.gates = ws.gates[cell][step*B*4*H : (step+1)*B*4*H]
+	k.hPrev = ws.hs[cell][step*B*H : (step+1)*B*H]
+	k.dy = dY[t*B*k.yStride+d*H:]
+	k.dGx = w.dGx[t*B*3*H : (t+1)*B*3*H]
+	k.dGh = w.dGh[step*B*3*H : (step+1)*B*3*H]
 }
 
 // operands are a cell's buffers by backendkit.Operand, for planGemm.

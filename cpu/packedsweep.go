@@ -26,21 +26,40 @@ var sweepMinBatch = 8
 // whole batch's do.
 const sweepRows = 4
 
-// sweepTask is a packed forward sweep of one cell over row blocks [lo, hi).
-type sweepTask[T Float] struct {
+// sweepPart is what the forward and backward sweeps share: the pool's count, the
+// stack, and the cell and direction they run.
+type sweepPart[T Float] struct {
 	wg      sync.WaitGroup
 	s       *stack[T]
 	cell, d int
-	out     []T
 }
 
-func (p *sweepTask[T]) done() *sync.WaitGroup { return &p.wg }
+func (p *sweepPart[T]) done() *sync.WaitGroup { return &p.wg }
+
+// part returns the stack, its hidden size, the direction's scratch and the batch
+// rows [r0, r1) of row blocks [lo, hi).
+func (p *sweepPart[T]) part(lo, hi int) (s *stack[T], H int, w *dirWork[T], r0, r1 int) {
+	s = p.s
+	return s, s.cfg.HiddenSize, &s.ws.dirs[p.d], lo * sweepRows, min(hi*sweepRows, s.ws.batch)
+}
+
+// runSweep runs t, a forward or backward sweep, over the batch's row blocks on
+// the pool.
+func (s *stack[T]) runSweep(t rangeTask) {
+	H := s.cfg.HiddenSize
+	blocks := (s.ws.batch + sweepRows - 1) / sweepRows
+	// A block's work over the sequence, in the units parGemm counts (multiply-adds/16).
+	s.be.pool.run(t, blocks, s.ws.steps*sweepRows*3*H*H/16)
+}
+
+// sweepTask is a packed forward sweep of one cell over row blocks [lo, hi).
+type sweepTask[T Float] struct {
+	sweepPart[T]
+	out []T
+}
 
 func (p *sweepTask[T]) runRange(lo, hi int) {
-	s := p.s
-	H, B := s.cfg.HiddenSize, s.ws.batch
-	w := &s.ws.dirs[p.d]
-	r0, r1 := lo*sweepRows, min(hi*sweepRows, B)
+	s, H, w, r0, r1 := p.part(lo, hi)
 	m := r1 - r0
 	k := &w.sweepSteps[lo] // each part owns the operands at its first block
 	s.initStep(k, p.cell, p.d)
@@ -62,10 +81,7 @@ func (p *sweepTask[T]) runRange(lo, hi int) {
 // packedSweep runs cell (direction d) forward over every step from packed W_h, its
 // batch rows split across the pool for the whole sequence.
 func (s *stack[T]) packedSweep(cell, d int, out []T) {
-	H, B := s.cfg.HiddenSize, s.ws.batch
 	p := &s.ws.dirs[d].sweep
 	p.s, p.cell, p.d, p.out = s, cell, d, out
-	blocks := (B + sweepRows - 1) / sweepRows
-	// A block's work over the sequence, in the units parGemm counts (multiply-adds/16).
-	s.be.pool.run(p, blocks, s.ws.steps*sweepRows*3*H*H/16)
+	s.runSweep(p)
 }

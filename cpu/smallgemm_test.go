@@ -17,14 +17,7 @@ func TestPackedGemmMatchesGonum(t *testing.T) {
 	if !havePackedGemm {
 		t.Skip("the packed small GEMM needs cgo and a CPU with AVX2 and FMA; runs on such a CPU with CGO_ENABLED=1 (the default where gcc is)")
 	}
-	rng := rand.New(rand.NewPCG(3, 8))
-	randf := func(n int) []float32 {
-		v := make([]float32, n)
-		for i := range v {
-			v[i] = float32(rng.NormFloat64())
-		}
-		return v
-	}
+	randf := normals(rand.New(rand.NewPCG(3, 8)))
 	for _, m := range []int{1, 3, 4, 7, 32} {
 		for _, k := range []int{1, 5, 33} {
 			for _, span := range [][2]int{{0, 37}, {5, 21}, {16, 32}, {17, 18}, {0, 16}, {20, 30}, {24, 37}, {0, 24}} {
@@ -59,5 +52,56 @@ func TestPackedGemmMatchesGonum(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// W packed transposed (packBT32) and added into C (gemmPackedAdd32) give C + A·Wᵀ
+// as gonum's Sgemm with beta = 1 does, to float32 rounding, over the same row
+// counts, inner sizes and column ranges; columns outside the range keep their values.
+func TestPackedGemmAddTransposedMatchesGonum(t *testing.T) {
+	if !havePackedGemm {
+		t.Skip("the packed small GEMM needs cgo and a CPU with AVX2 and FMA; runs on such a CPU with CGO_ENABLED=1 (the default where gcc is)")
+	}
+	randf := normals(rand.New(rand.NewPCG(5, 9)))
+	for _, m := range []int{1, 3, 4, 7, 32} {
+		for _, k := range []int{1, 5, 33} {
+			for _, span := range [][2]int{{0, 37}, {5, 21}, {17, 18}, {20, 30}, {24, 37}} {
+				n := 37
+				n0, n1 := span[0], span[1]
+				lda, ldw, ldc := k+2, k+3, n+1
+				a, w, c0 := randf(m*lda), randf(n*ldw), randf(m*ldc) // w is n×k: B = wᵀ
+				want := append([]float32(nil), c0...)
+				gonum.Implementation{}.Sgemm(blas.NoTrans, blas.Trans, m, n, k, 1, a, lda, w, ldw, 1, want, ldc)
+				p := randf(packedLen(k, n))
+				packBT32(p, w, ldw, k, n)
+				got := append([]float32(nil), c0...)
+				gemmPackedAdd32(m, n0, n1, k, a, lda, p, got, ldc)
+				for i := range m {
+					for j := range ldc {
+						g := got[i*ldc+j]
+						if j < n0 || j >= n1 {
+							if g != c0[i*ldc+j] {
+								t.Fatalf("m=%d k=%d cols [%d,%d): changed C[%d,%d]", m, k, n0, n1, i, j)
+							}
+							continue
+						}
+						if d := math.Abs(float64(g - want[i*ldc+j])); d > 1e-5*float64(k+1) {
+							t.Fatalf("m=%d k=%d cols [%d,%d): C[%d,%d] = %g, gonum %g", m, k, n0, n1, i, j, g, want[i*ldc+j])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// normals returns a function that draws n standard normal float32s from rng.
+func normals(rng *rand.Rand) func(n int) []float32 {
+	return func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(rng.NormFloat64())
+		}
+		return v
 	}
 }

@@ -71,11 +71,12 @@ func sweepOutputs(t *testing.T, cfg gru.Config, steps, b int, lengths []int, swe
 	return res
 }
 
-// The packed forward's row sweep gives bit for bit the per-step path's results:
-// outputs, final states, and (through the saved gates) the input and initial-state
-// gradients, for both cells, batches on and off the sweep's 4-row blocks, two
-// layers, both directions and ragged lengths.
-func TestPackedSweepBitIdentical(t *testing.T) {
+// The packed forward's row sweep gives bit for bit the per-step path's outputs and
+// final states; with the backward sweep, the input and initial-state gradients
+// equal the per-step path's to float32 rounding (the products' sums are rounded
+// differently: backwardsweep.go). For both cells, batches on and off the sweep's
+// 4-row blocks, two layers, both directions and ragged lengths.
+func TestPackedSweepMatchesStepPath(t *testing.T) {
 	if !cpu.HavePackedGemm() {
 		t.Skip(sweepSkip)
 	}
@@ -94,8 +95,12 @@ func TestPackedSweepBitIdentical(t *testing.T) {
 					got := sweepOutputs(t, cfg, steps, b, lengths, true)
 					for i, name := range []string{"y", "hN", "dx", "dh0"} {
 						for j := range want[i] {
-							if math.Float64bits(got[i][j]) != math.Float64bits(want[i][j]) {
-								t.Fatalf("%s[%d] = %v with the sweep, %v without", name, j, got[i][j], want[i][j])
+							g, w := got[i][j], want[i][j]
+							if i < 2 && math.Float64bits(g) != math.Float64bits(w) {
+								t.Fatalf("%s[%d] = %v with the sweep, %v without", name, j, g, w)
+							}
+							if !(math.Abs(g-w) <= 1e-5*(1+math.Abs(w))) { // NaN fails too
+								t.Fatalf("%s[%d] = %v with the sweep, %v without", name, j, g, w)
 							}
 						}
 					}

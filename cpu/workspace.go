@@ -41,6 +41,13 @@ type dirWork[T Float] struct {
 	sweep      sweepTask[T]
 	sweepSteps []forwardStep[T]
 
+	// whtp holds W_hᵀ packed for the backward sweep (backwardsweep.go): ResetAfter's
+	// [3H, H] whole, or ResetBefore's [2H, H] (r and z) then its [H, H] (n) in whtp2;
+	// bwdSteps holds one part's step operands per row block.
+	whtp, whtp2 []float32
+	bwdSweep    bwdSweepTask[T]
+	bwdSteps    []backwardStep[T]
+
 	fwd forwardStep[T]  // operands of the fused forward passes
 	bwd backwardStep[T] // operands of the fused backward passes
 }
@@ -80,12 +87,17 @@ func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {
 		case !usePacked[T](batch):
 		case cfg.Variant == gru.ResetAfter:
 			ws.dirs[d].whp = make([]float32, packedLen(H, 3*H))
+			ws.dirs[d].whtp = make([]float32, packedLen(3*H, H))
 		default:
 			ws.dirs[d].whp = make([]float32, packedLen(H, 2*H))
 			ws.dirs[d].whp2 = make([]float32, packedLen(H, H))
+			ws.dirs[d].whtp = make([]float32, packedLen(2*H, H))
+			ws.dirs[d].whtp2 = make([]float32, packedLen(H, H))
 		}
 		if ws.dirs[d].whp != nil {
-			ws.dirs[d].sweepSteps = make([]forwardStep[T], (batch+sweepRows-1)/sweepRows)
+			blocks := (batch + sweepRows - 1) / sweepRows
+			ws.dirs[d].sweepSteps = make([]forwardStep[T], blocks)
+			ws.dirs[d].bwdSteps = make([]backwardStep[T], blocks)
 		}
 	}
 	if cfg.Layout == gru.BatchFirst {
