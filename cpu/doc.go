@@ -29,6 +29,18 @@
 // since gonum's parallel path starts goroutines (and allocates) on every call; so
 // a training step allocates nothing on either BLAS (TestTrainStepAllocatesNothing).
 //
+// # Small batches
+//
+// In float32 on a CPU with AVX2 and FMA, batches of at most 64 rows run their
+// recurrent products from W_h packed once per sequence into 24-column panels
+// (smallgemm.go), where a BLAS would pack it again at every step. From 8 rows up
+// the forward and the backward run as row sweeps (packedsweep.go,
+// backwardsweep.go): a batch's rows are independent recurrences, so the rows are
+// split across the workers once per cell and each part runs every step of its rows,
+// two hand-offs a sequence instead of two to four a step. The forward sweep is bit
+// for bit the per-step path; the backward's products round their sums differently
+// from the BLAS, within float32 rounding.
+//
 // # Activations in float32
 //
 // The float32 path computes sigmoid and tanh through its own exp32 (Cody–Waite
