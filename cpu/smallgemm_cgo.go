@@ -14,12 +14,14 @@ package cpu
 // W_h, has rs = 1 and cs = its leading dimension.
 static void gogru_pack24(const float* b, long rs, long cs, int k, int n, float* p) {
   int panels = (n + 23) / 24;
+  // Blocks of 16 rows of the panel: for a transpose (rs = 1) the 16 reads of a
+  // column run along one row of the source, instead of one read per source row.
   for (int q = 0; q < panels; q++)
-    for (int l = 0; l < k; l++) {
-      float* dst = p + ((size_t)q * k + l) * 24;
+    for (int l0 = 0; l0 < k; l0 += 16) {
+      int l1 = l0 + 16 < k ? l0 + 16 : k;
       for (int j = 0; j < 24; j++) {
         int c = 24 * q + j;
-        dst[j] = c < n ? b[l * rs + c * cs] : 0.0f;
+        for (int l = l0; l < l1; l++) p[((size_t)q * k + l) * 24 + j] = c < n ? b[l * rs + c * cs] : 0.0f;
       }
     }
 }
