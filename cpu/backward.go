@@ -77,7 +77,7 @@ func (s *stack[T]) backwardCell(cell, d int, dY, in []T, din int) {
 	bufs[backendkit.DGx], bufs[backendkit.DGh], bufs[backendkit.DH], bufs[backendkit.DRH] = w.dGx, w.dGh, w.dh, w.drh
 	bufs[backendkit.Wh], bufs[backendkit.DWx], bufs[backendkit.DWh] = c.wh, c.dwx, c.dwh
 
-	if w.whtp != nil && B >= sweepMinBatch {
+	if s.rowSweeps(w) {
 		s.packRecurrentT(w, c.wh)
 		s.backwardSweep(cell, d, dY)
 	} else {

@@ -158,7 +158,7 @@ func (s *stack[T]) forwardCell(cell, d int, in []T, din int, out []T) {
 	packed := w.whp != nil
 	if packed {
 		s.packRecurrent(w, c.wh)
-		if B >= sweepMinBatch {
+		if s.rowSweeps(w) {
 			s.packedSweep(cell, d, out)
 			return
 		}

@@ -17,9 +17,19 @@ import (
 // forward: cause"). The arithmetic of every element is the one of the per-step path,
 // so the results are bit-identical.
 
-// sweepMinBatch is the smallest batch whose packed forward runs as a row sweep;
-// smaller ones keep the per-step column split, having too few rows to share.
+// sweepMinBatch is the smallest batch whose packed forward and backward run as
+// row sweeps; smaller ones keep the per-step column split, having too few rows to
+// share.
 var sweepMinBatch = 8
+
+// rowSweeps reports whether the cells of direction scratch w run as row sweeps,
+// forward and backward: on the packed path, with batch rows enough to share.
+func (s *stack[T]) rowSweeps(w *dirWork[T]) bool {
+	return w.whp != nil && s.ws.batch >= sweepMinBatch
+}
+
+// sweepBlocks is how many row blocks a batch of b rows splits into.
+func sweepBlocks(b int) int { return (b + sweepRows - 1) / sweepRows }
 
 // sweepRows is how many batch rows the sweep hands out as one unit: the packed
 // kernel's row block, so that a part's rows fall on the kernel's blocks as the
@@ -47,7 +57,7 @@ func (p *sweepPart[T]) part(lo, hi int) (s *stack[T], H int, w *dirWork[T], r0, 
 // the pool.
 func (s *stack[T]) runSweep(t rangeTask) {
 	H := s.cfg.HiddenSize
-	blocks := (s.ws.batch + sweepRows - 1) / sweepRows
+	blocks := sweepBlocks(s.ws.batch)
 	// A block's work over the sequence, in the units parGemm counts (multiply-adds/16).
 	s.be.pool.run(t, blocks, s.ws.steps*sweepRows*3*H*H/16)
 }

@@ -95,7 +95,7 @@ func newWorkspace[T Float](cfg gru.Config, steps, batch int) *workspace[T] {
 			ws.dirs[d].whtp2 = make([]float32, packedLen(H, H))
 		}
 		if ws.dirs[d].whp != nil {
-			blocks := (batch + sweepRows - 1) / sweepRows
+			blocks := sweepBlocks(batch)
 			ws.dirs[d].sweepSteps = make([]forwardStep[T], blocks)
 			ws.dirs[d].bwdSteps = make([]backwardStep[T], blocks)
 		}
