@@ -33,7 +33,7 @@ func CountHandoffs[T Float](be *Backend[T]) func() PoolCounts {
 	}
 }
 
-// SetSweepMinBatch sets the smallest batch whose packed forward runs as a row sweep
+// SetSweepMinBatch sets the smallest batch whose packed forward and backward run as row sweeps
 // (packedsweep.go) and returns a function that restores it.
 func SetSweepMinBatch(b int) (restore func()) {
 	old := sweepMinBatch

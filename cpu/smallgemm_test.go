@@ -14,9 +14,7 @@ import (
 // ranges (as the pool splits them) and padded leading dimensions; and it writes
 // nothing outside C[:, n0:n1].
 func TestPackedGemmMatchesGonum(t *testing.T) {
-	if !havePackedGemm {
-		t.Skip("the packed small GEMM needs cgo and a CPU with AVX2 and FMA; runs on such a CPU with CGO_ENABLED=1 (the default where gcc is)")
-	}
+	requirePackedGemm(t)
 	randf := normals(rand.New(rand.NewPCG(3, 8)))
 	for _, m := range []int{1, 3, 4, 7, 32} {
 		for _, k := range []int{1, 5, 33} {
@@ -29,27 +27,13 @@ func TestPackedGemmMatchesGonum(t *testing.T) {
 				gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, lda, b, ldb, 0, want, ldc)
 				p := randf(packedLen(k, n))
 				packB32(p, b, ldb, k, n)
-				got := make([]float32, m*ldc)
-				const poison = -12345
-				for i := range got {
-					got[i] = poison
+				poisoned := make([]float32, m*ldc)
+				for i := range poisoned {
+					poisoned[i] = -12345
 				}
+				got := append([]float32(nil), poisoned...)
 				gemmPacked32(m, n0, n1, k, a, lda, p, got, ldc)
-				for i := range m {
-					for j := range ldc {
-						g := got[i*ldc+j]
-						if j < n0 || j >= n1 {
-							if g != poison {
-								t.Fatalf("m=%d k=%d cols [%d,%d): wrote C[%d,%d]", m, k, n0, n1, i, j)
-							}
-							continue
-						}
-						w := want[i*ldc+j]
-						if d := math.Abs(float64(g - w)); d > 1e-5*float64(k) {
-							t.Fatalf("m=%d k=%d cols [%d,%d): C[%d,%d] = %g, gonum %g", m, k, n0, n1, i, j, g, w)
-						}
-					}
-				}
+				checkColumnRange(t, m, k, n0, n1, ldc, got, poisoned, want, 1e-5*float64(k))
 			}
 		}
 	}
@@ -59,9 +43,7 @@ func TestPackedGemmMatchesGonum(t *testing.T) {
 // as gonum's Sgemm with beta = 1 does, to float32 rounding, over the same row
 // counts, inner sizes and column ranges; columns outside the range keep their values.
 func TestPackedGemmAddTransposedMatchesGonum(t *testing.T) {
-	if !havePackedGemm {
-		t.Skip("the packed small GEMM needs cgo and a CPU with AVX2 and FMA; runs on such a CPU with CGO_ENABLED=1 (the default where gcc is)")
-	}
+	requirePackedGemm(t)
 	randf := normals(rand.New(rand.NewPCG(5, 9)))
 	for _, m := range []int{1, 3, 4, 7, 32} {
 		for _, k := range []int{1, 5, 33} {
@@ -76,20 +58,35 @@ func TestPackedGemmAddTransposedMatchesGonum(t *testing.T) {
 				packBT32(p, w, ldw, k, n)
 				got := append([]float32(nil), c0...)
 				gemmPackedAdd32(m, n0, n1, k, a, lda, p, got, ldc)
-				for i := range m {
-					for j := range ldc {
-						g := got[i*ldc+j]
-						if j < n0 || j >= n1 {
-							if g != c0[i*ldc+j] {
-								t.Fatalf("m=%d k=%d cols [%d,%d): changed C[%d,%d]", m, k, n0, n1, i, j)
-							}
-							continue
-						}
-						if d := math.Abs(float64(g - want[i*ldc+j])); d > 1e-5*float64(k+1) {
-							t.Fatalf("m=%d k=%d cols [%d,%d): C[%d,%d] = %g, gonum %g", m, k, n0, n1, i, j, g, want[i*ldc+j])
-						}
-					}
+				checkColumnRange(t, m, k, n0, n1, ldc, got, c0, want, 1e-5*float64(k+1))
+			}
+		}
+	}
+}
+
+// requirePackedGemm skips t where the packed small GEMM is not built.
+func requirePackedGemm(t *testing.T) {
+	t.Helper()
+	if !havePackedGemm {
+		t.Skip("the packed small GEMM needs cgo and a CPU with AVX2 and FMA; runs on such a CPU with CGO_ENABLED=1 (the default where gcc is)")
+	}
+}
+
+// checkColumnRange fails t unless the m×ldc result got holds want to within tol in
+// columns [n0, n1) and before's values, untouched, everywhere else.
+func checkColumnRange(t *testing.T, m, k, n0, n1, ldc int, got, before, want []float32, tol float64) {
+	t.Helper()
+	for i := range m {
+		for j := range ldc {
+			g := got[i*ldc+j]
+			if j < n0 || j >= n1 {
+				if g != before[i*ldc+j] {
+					t.Fatalf("m=%d k=%d cols [%d,%d): wrote C[%d,%d], outside the range", m, k, n0, n1, i, j)
 				}
+				continue
+			}
+			if w := want[i*ldc+j]; math.Abs(float64(g-w)) > tol {
+				t.Fatalf("m=%d k=%d cols [%d,%d): C[%d,%d] = %g, gonum %g", m, k, n0, n1, i, j, g, w)
 			}
 		}
 	}
